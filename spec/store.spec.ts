@@ -1,0 +1,109 @@
+import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+import { BadgerDict, SkyShelve, SkyshelveError } from '../src/index.js';
+import { rejectsWith } from './backend/suite.js';
+import { cleanupTmp, tmpDir } from './support/tmp.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+describe('SkyShelve on Badger: opening, sharing and locking', () => {
+  after(cleanupTmp);
+
+  it('keeps an in-memory store apart from every other', async () => {
+    const a = new SkyShelve(null, { inMemory: true });
+    const b = new SkyShelve(null, { inMemory: true });
+    await a.set('k', 'a');
+    expect(await b.get('k')).to.equal(undefined);
+    expect(a.supports.inMemory).to.equal(true);
+    await a.close(); await b.close();
+  });
+
+  it('creates the directory of a new store and is aliased as BadgerDict', async () => {
+    const dir = path.join(tmpDir(), 'nested', 'db');
+    const store = new BadgerDict(dir);
+    await store.set('a', 1);
+    expect(await store.get('a')).to.equal(1);
+    expect(store.location).to.equal(path.resolve(dir));
+    await store.close();
+  });
+
+  it('shares one database when a path is opened twice, and closing one leaves the other working', async () => {
+    const dir = tmpDir();
+    const a = await SkyShelve.open(dir);
+    const b = await SkyShelve.open(dir);
+    await a.set('shared', 1);
+    expect(await b.get('shared')).to.equal(1);
+    await a.close();
+    await b.set('still', 2);
+    expect(await b.get('still')).to.equal(2);
+    await b.close();
+  });
+
+  it('shares the database with worker threads that open the same path', async function () {
+    this.timeout(60000);
+    const dir = tmpDir();
+    const store = await SkyShelve.open(dir);
+    await store.set('from-main', 'hello');
+    const runs = [1, 2].map((id) => new Promise<any>((resolve, reject) => {
+      const w = new Worker(path.join(here, 'fixtures', 'worker-store.js'), { workerData: { path: dir, id } });
+      w.once('message', resolve);
+      w.once('error', reject);
+    }));
+    const results = await Promise.all(runs);
+    expect(results.map((r) => r.seen)).to.deep.equal(['hello', 'hello']);
+    expect((await store.scan(['worker'])).length).to.equal(100);
+    await store.close();
+  });
+
+  it('fails at once with LOCKED naming the path when another process holds it', async function () {
+    this.timeout(60000);
+    const dir = tmpDir();
+    const child = spawn(process.execPath, [path.join(here, 'fixtures', 'hold-store.js'), dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.stdout!.on('data', (d) => { if (String(d).includes('ready')) resolve(); });
+        child.once('exit', (code) => reject(new Error(`holder exited with ${code}`)));
+      });
+      const started = Date.now();
+      const err = await rejectsWith(() => SkyShelve.open(dir), 'LOCKED');
+      expect((err as Error).message).to.contain(dir);
+      expect((err as Error).message).to.match(/another process/i);
+      expect(Date.now() - started, 'LOCKED must not wait for the lock').to.be.below(10000);
+      const lazy = new SkyShelve(dir);
+      await rejectsWith(() => lazy.get('held-by'), 'LOCKED');
+      expect(() => lazy.getSync('x')).to.throw(SkyshelveError).with.property('code', 'LOCKED');
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('rejects a bad location or options with a TypeError', () => {
+    expect(() => new SkyShelve(null)).to.throw(TypeError, /inMemory/);
+    expect(() => new SkyShelve('', {})).to.throw(TypeError);
+    expect(() => new SkyShelve(42 as any)).to.throw(TypeError);
+    expect(() => new SkyShelve('x', { syncWrites: 'yes' } as any)).to.throw(TypeError, /syncWrites/);
+    expect(() => new SkyShelve('x', { inMemroy: true } as any)).to.throw(TypeError, /inMemory/);
+  });
+
+  it('surfaces a loader failure as NATIVE_LOAD listing the path it tried', async function () {
+    this.timeout(30000);
+    // A fresh process: once a library is loaded, a process keeps it (one Go runtime per process).
+    const index = path.join(here, '..', 'src', 'index.js');
+    const script = `const { SkyShelve } = await import(${JSON.stringify(index)});
+      try { await SkyShelve.open(${JSON.stringify(tmpDir())}, { libPath: '/nonexistent/libskyshelve.so' }); console.log('opened'); }
+      catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })); }`;
+    const out = await new Promise<string>((resolve) => {
+      let text = '';
+      const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+      child.stdout!.on('data', (d) => { text += d; });
+      child.once('exit', () => resolve(text));
+    });
+    const result = JSON.parse(out.trim().split('\n').pop()!);
+    expect(result.code).to.equal('NATIVE_LOAD');
+    expect(result.message).to.contain('/nonexistent/libskyshelve.so');
+    expect(result.message).to.contain('npm run build:native');
+  });
+});

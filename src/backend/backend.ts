@@ -1,0 +1,69 @@
+/**
+ * The byte-level contract every engine implements. The store (src/store.ts) does all the checking,
+ * encoding and open/closed bookkeeping once; a backend only moves bytes. Keys and values here are
+ * already encoded (see docs/FORMAT.md).
+ */
+
+/** What a backend can do. Code and tests branch on this, never on the class. */
+export interface Capabilities {
+  /** getSync / writeSync / hasSync exist and are cheap. */
+  readonly sync: boolean;
+  /** The store was opened as a read-only replica: writes reject with READ_ONLY. */
+  readonly readOnly: boolean;
+  /** Several processes may open the same location at once (SlateDB readers; not Badger). */
+  readonly multiProcess: boolean;
+  /** Data lives only in memory and is gone after close. */
+  readonly inMemory: boolean;
+  /** Each write waits until it is durable. */
+  readonly durableWrites: boolean;
+}
+
+/** One write in an atomic batch. `value` is absent for deletes. */
+export interface RawOp {
+  readonly type: 'put' | 'del';
+  readonly key: Uint8Array;
+  readonly value?: Uint8Array;
+}
+
+/** A key range in encoded bytes: `gte` inclusive, `lt` exclusive; either may be absent. */
+export interface RawRange {
+  readonly gte?: Uint8Array;
+  readonly lt?: Uint8Array;
+  readonly reverse?: boolean;
+}
+
+/** A key and its value, both encoded. */
+export interface RawEntry {
+  readonly key: Uint8Array;
+  readonly value: Uint8Array;
+}
+
+/** A cursor over a snapshot of a range; `next` returns up to `max` entries, an empty array at the end. */
+export interface RawCursor {
+  next(max: number): Promise<RawEntry[]>;
+  close(): Promise<void>;
+}
+
+/** The hooks one engine implements. Every method receives validated, encoded bytes. */
+export interface Backend {
+  /** A short engine name for messages and stats, such as 'badger' or 'slatedb'. */
+  readonly name: string;
+  readonly supports: Capabilities;
+  get(key: Uint8Array): Promise<Uint8Array | undefined>;
+  getMany(keys: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]>;
+  has(key: Uint8Array): Promise<boolean>;
+  /** Applies every op atomically: all or nothing. */
+  write(ops: readonly RawOp[]): Promise<void>;
+  iterate(range: RawRange): RawCursor;
+  /** Makes every acknowledged write durable. */
+  sync(): Promise<void>;
+  /** Releases the engine; the store calls it once. */
+  close(): Promise<void>;
+  /** Engine facts for `stats` (sizes, options); never secrets. */
+  stats(): Promise<Record<string, unknown>>;
+  getSync?(key: Uint8Array): Uint8Array | undefined;
+  hasSync?(key: Uint8Array): boolean;
+  writeSync?(ops: readonly RawOp[]): void;
+  /** Closes without waiting, for process exit; may be absent. */
+  closeSync?(): void;
+}

@@ -1,0 +1,63 @@
+/** Every stable error code skyshelve raises. The README documents each one. */
+export type ErrorCode =
+  | 'CLOSED'
+  | 'LOCKED'
+  | 'KEY_TOO_LARGE'
+  | 'VALUE_TOO_LARGE'
+  | 'TXN_TOO_BIG'
+  | 'DECODE'
+  | 'NOT_FOUND'
+  | 'NOT_SUPPORTED'
+  | 'READ_ONLY'
+  | 'FENCED'
+  | 'VALIDATION'
+  | 'UNIQUE'
+  | 'INDEX'
+  | 'METADATA'
+  | 'CONFIG'
+  | 'NATIVE_LOAD'
+  | 'IO'
+  | 'TIMEOUT'
+  | 'INTERNAL';
+
+/** The one error class of skyshelve: tests and callers branch on `code`, never on the message. */
+export class SkyshelveError extends Error {
+  readonly code: ErrorCode;
+  /** Extra facts about the failure, such as the key or the class-validator errors. */
+  readonly details?: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'SkyshelveError';
+    this.code = code;
+    if (options.details) this.details = options.details;
+  }
+}
+
+/** True when `err` is a SkyshelveError, optionally with the given code. */
+export function isSkyshelveError(err: unknown, code?: ErrorCode): err is SkyshelveError {
+  return err instanceof SkyshelveError && (code === undefined || err.code === code);
+}
+
+/** Named factories keep messages consistent and actionable. */
+export const Errors = {
+  closed: (what = 'store') => new SkyshelveError('CLOSED', `The ${what} is closed; open a new one to continue.`),
+  readOnly: (op: string) => new SkyshelveError('READ_ONLY', `Cannot ${op}: this store was opened read-only.`),
+  notSupported: (op: string, backend: string) =>
+    new SkyshelveError('NOT_SUPPORTED', `${op} is not supported by the ${backend} backend.`),
+  notFound: (key: unknown) =>
+    new SkyshelveError('NOT_FOUND', `No record found for key ${describeKey(key)}.`, { details: { key } }),
+  decode: (key: unknown, cause?: unknown) =>
+    new SkyshelveError('DECODE', `The value stored at key ${describeKey(key)} cannot be decoded.`, { cause, details: { key } }),
+  config: (message: string, cause?: unknown) => new SkyshelveError('CONFIG', message, { cause }),
+};
+
+/** A short, safe rendering of a key for error messages (never the whole of a huge key). */
+export function describeKey(key: unknown): string {
+  let text: string;
+  if (typeof key === 'string') text = JSON.stringify(key);
+  else if (key instanceof Uint8Array) text = `<${key.length} bytes ${Buffer.from(key.subarray(0, 16)).toString('hex')}${key.length > 16 ? '…' : ''}>`;
+  else if (Array.isArray(key)) text = `[${key.map(describeKey).join(', ')}]`;
+  else text = String(key);
+  return text.length > 120 ? text.slice(0, 117) + '…' : text;
+}

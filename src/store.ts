@@ -1,0 +1,293 @@
+import type { Backend, Capabilities, RawOp } from './backend/backend.js';
+import { openBadger, openSlate, resolveLocation, type Location } from './backend/open.js';
+import { decodeKey, encodeKey, type Key } from './codec/keys.js';
+import { decodeValue, encodeValue } from './codec/values.js';
+import { Errors, SkyshelveError } from './errors.js';
+import { checkOptions, describeType, type SkyShelveOptions } from './options.js';
+import { isEmptyRange, toRawRange, type RangeOptions } from './range.js';
+
+/** One operation of `batch`: a put with a value, or a delete. */
+export type BatchOp<V = unknown> = { type: 'put'; key: Key; value: V } | { type: 'del'; key: Key };
+
+/** How many entries one cursor call fetches; bounds memory per step of a scan. */
+const CHUNK = 1024;
+const shared = new Map<string, SkyShelve<any>>();
+
+/**
+ * A persistent, dictionary-shaped key-value store. Badger for a directory path, SlateDB for a
+ * `slatedb:` URI. Every method checks and encodes once, then makes one call to the backend.
+ */
+export class SkyShelve<V = unknown> implements AsyncDisposable {
+  /** Called once for a missing key on `get`; its result is stored and returned. */
+  defaultFactory?: (key: Key) => V | Promise<V>;
+  readonly #location: Location;
+  readonly #autoSerialize: boolean;
+  readonly #options: SkyShelveOptions<V>;
+  #backend?: Backend;
+  #openError?: unknown;
+  readonly #ready: Promise<void>;
+  #closing?: Promise<void>;
+  readonly #factoryCalls = new Map<string, Promise<V>>();
+
+  constructor(location: string | null, options: SkyShelveOptions<V> = {}) {
+    checkOptions(options);
+    this.#options = { ...options };
+    this.#location = resolveLocation(location, options);
+    this.#autoSerialize = options.autoSerialize ?? true;
+    this.defaultFactory = options.defaultFactory;
+    if (this.#location.kind === 'badger') {
+      try {
+        this.#backend = openBadger(this.#location, options);
+      } catch (err) {
+        this.#openError = err;
+      }
+      this.#ready = Promise.resolve();
+    } else {
+      this.#ready = openSlate(this.#location, options).then(
+        (b) => { this.#backend = b; },
+        (err) => { this.#openError = err; },
+      );
+    }
+  }
+
+  /** Opens a store and waits for it, so open errors (LOCKED, CONFIG, ...) surface here. */
+  static async open<V = unknown>(location: string | null, options: SkyShelveOptions<V> = {}): Promise<SkyShelve<V>> {
+    const store = new SkyShelve<V>(location, options);
+    await store.backend();
+    return store;
+  }
+
+  /** One process-wide instance per location, so models that point at one path share a store. */
+  static shared<V = unknown>(location: string | null, options: SkyShelveOptions<V> = {}): SkyShelve<V> {
+    const id = resolveLocation(location, options).id;
+    const existing = shared.get(id);
+    if (existing && !existing.closed) return existing as SkyShelve<V>;
+    const store = new SkyShelve<V>(location, options);
+    shared.set(id, store);
+    return store;
+  }
+
+  /** Where the store lives: the absolute Badger path, or the slatedb: URI. */
+  get location(): string {
+    const loc = this.#location;
+    return loc.kind === 'slatedb' ? loc.uri : loc.path ?? ':memory:';
+  }
+
+  /** True once `close()` was called. */
+  get closed(): boolean {
+    return this.#closing !== undefined;
+  }
+
+  /** What the backend can do; before a SlateDB store finishes opening, what it will be able to do. */
+  get supports(): Capabilities {
+    if (this.#backend) return this.#backend.supports;
+    const slate = this.#location.kind === 'slatedb';
+    return { sync: !slate, readOnly: slate && !!this.#options.readOnly, multiProcess: slate, inMemory: !!this.#options.inMemory, durableWrites: slate ? !!this.#options.durable : !!this.#options.syncWrites };
+  }
+
+  /** The opened backend, for the model layer and tools; rejects with the open error or CLOSED. */
+  async backend(): Promise<Backend> {
+    await this.#ready;
+    return this.#current();
+  }
+
+  /** The value at `key`, or undefined (or the defaultFactory's value) when missing. */
+  async get(key: Key): Promise<V | undefined> {
+    const k = encodeKey(key);
+    const bytes = await (await this.backend()).get(k);
+    if (bytes !== undefined) return this.#decode(key, bytes);
+    return this.defaultFactory ? this.#fillDefault(key, k) : undefined;
+  }
+
+  /** Values for many keys, read from one snapshot, in the order given. */
+  async getMany(keys: readonly Key[]): Promise<(V | undefined)[]> {
+    if (!Array.isArray(keys)) throw new TypeError(`keys must be an array, got ${describeType(keys)}`);
+    const encoded = keys.map((k, i) => encodeKey(k, `keys[${i}]`));
+    const values = await (await this.backend()).getMany(encoded);
+    return values.map((v, i) => (v === undefined ? undefined : this.#decode(keys[i]!, v)));
+  }
+
+  /** Stores `value` at `key`, replacing what was there. */
+  async set(key: Key, value: V): Promise<void> {
+    const op = this.#putOp(key, value);
+    await this.#writable('set').then((b) => b.write([op]));
+  }
+
+  /** True when `key` exists. */
+  async has(key: Key): Promise<boolean> {
+    const k = encodeKey(key);
+    return (await this.backend()).has(k);
+  }
+
+  /** Removes `key`; true if it existed. */
+  async delete(key: Key): Promise<boolean> {
+    const k = encodeKey(key);
+    const b = await this.#writable('delete');
+    if (!(await b.has(k))) return false;
+    await b.write([{ type: 'del', key: k }]);
+    return true;
+  }
+
+  /** Applies puts and deletes atomically: all of them or none. */
+  async batch(ops: readonly BatchOp<V>[]): Promise<void> {
+    const raw = this.#rawOps(ops);
+    if (raw.length === 0) return;
+    await this.#writable('batch').then((b) => b.write(raw));
+  }
+
+  /** Every [key, value] pair whose key starts with `prefix` (everything when absent), in key order. */
+  async scan(prefix?: Key): Promise<Array<[Key, V]>> {
+    const out: Array<[Key, V]> = [];
+    for await (const entry of this.entries(prefix === undefined ? {} : { prefix })) out.push(entry);
+    return out;
+  }
+
+  /** Streams [key, value] pairs of a range in bounded chunks, from one snapshot. */
+  async *entries(options: RangeOptions = {}): AsyncGenerator<[Key, V]> {
+    const range = toRawRange(options);
+    let left = options.limit === undefined || options.limit < 0 ? Infinity : options.limit;
+    if (left === 0 || isEmptyRange(range)) return;
+    const cursor = (await this.backend()).iterate(range);
+    try {
+      while (left > 0) {
+        const chunk = await cursor.next(Math.min(CHUNK, left));
+        if (chunk.length === 0) return;
+        for (const { key, value } of chunk) {
+          const k = decodeKey(key);
+          yield [k, this.#decode(k, value)];
+          if (--left === 0) return;
+        }
+      }
+    } finally {
+      await cursor.close();
+    }
+  }
+
+  /** Streams the keys of a range. */
+  async *keys(options: RangeOptions = {}): AsyncGenerator<Key> {
+    for await (const [k] of this.entries(options)) yield k;
+  }
+
+  /** Makes every acknowledged write durable (Badger: fsync the logs; SlateDB: flush to the object store). */
+  async sync(): Promise<void> {
+    await (await this.backend()).sync();
+  }
+
+  /** Engine facts: backend name, sizes, options. Never secrets. */
+  async stats(): Promise<Record<string, unknown>> {
+    return (await this.backend()).stats();
+  }
+
+  /** Closes the store; idempotent. Later calls reject with CLOSED. */
+  close(): Promise<void> {
+    if (!this.#closing) {
+      this.#closing = this.#ready.then(async () => {
+        const b = this.#backend;
+        this.#backend = undefined;
+        if (b) await b.close();
+      });
+      for (const [id, s] of shared) if (s === this) shared.delete(id);
+    }
+    return this.#closing;
+  }
+
+  /** `await using store = ...` closes the store at the end of the block. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /** Synchronous get, where the backend supports it (Badger). */
+  getSync(key: Key): V | undefined {
+    const k = encodeKey(key);
+    const bytes = this.#syncBackend('getSync').getSync!(k);
+    return bytes === undefined ? undefined : this.#decode(key, bytes);
+  }
+
+  /** Synchronous set, where the backend supports it (Badger). */
+  setSync(key: Key, value: V): void {
+    const op = this.#putOp(key, value);
+    this.#syncBackend('setSync').writeSync!([op]);
+  }
+
+  /** Synchronous has, where the backend supports it (Badger). */
+  hasSync(key: Key): boolean {
+    const k = encodeKey(key);
+    return this.#syncBackend('hasSync').hasSync!(k);
+  }
+
+  /** Synchronous delete, where the backend supports it (Badger); true if the key existed. */
+  deleteSync(key: Key): boolean {
+    const k = encodeKey(key);
+    const b = this.#syncBackend('deleteSync');
+    if (!b.hasSync!(k)) return false;
+    b.writeSync!([{ type: 'del', key: k }]);
+    return true;
+  }
+
+  #current(): Backend {
+    if (this.#closing) throw Errors.closed();
+    if (this.#openError !== undefined) throw this.#openError;
+    if (!this.#backend) throw Errors.closed();
+    return this.#backend;
+  }
+
+  #syncBackend(op: string): Backend {
+    if (this.#location.kind !== 'badger') throw Errors.notSupported(op, 'slatedb');
+    const b = this.#current();
+    if (!b.supports.sync) throw Errors.notSupported(op, b.name);
+    return b;
+  }
+
+  async #writable(op: string): Promise<Backend> {
+    const b = await this.backend();
+    if (b.supports.readOnly) throw Errors.readOnly(op);
+    return b;
+  }
+
+  #putOp(key: Key, value: V, arg = 'value'): RawOp {
+    const k = encodeKey(key);
+    return { type: 'put', key: k, value: encodeValue(value, { autoSerialize: this.#autoSerialize, argName: arg }) };
+  }
+
+  #rawOps(ops: readonly BatchOp<V>[]): RawOp[] {
+    if (!Array.isArray(ops)) throw new TypeError(`ops must be an array, got ${describeType(ops)}`);
+    return ops.map((op, i) => {
+      if (op === null || typeof op !== 'object') throw new TypeError(`ops[${i}] must be an object, got ${describeType(op)}`);
+      if (op.type === 'put') return this.#putOp(op.key, op.value, `ops[${i}].value`);
+      if (op.type === 'del') return { type: 'del', key: encodeKey(op.key, `ops[${i}].key`) };
+      throw new TypeError(`ops[${i}].type must be 'put' or 'del', got ${JSON.stringify((op as { type: unknown }).type)}`);
+    });
+  }
+
+  #decode(key: Key, bytes: Uint8Array): V {
+    try {
+      return decodeValue(bytes) as V;
+    } catch (err) {
+      throw err instanceof SkyshelveError && err.code === 'DECODE' ? Errors.decode(key, err.cause ?? err) : err;
+    }
+  }
+
+  /** Calls the factory once per missing key even when many gets race for it. */
+  #fillDefault(key: Key, k: Uint8Array): Promise<V> {
+    const id = Buffer.from(k).toString('latin1');
+    let pending = this.#factoryCalls.get(id);
+    if (!pending) {
+      pending = (async () => {
+        try {
+          const value = await this.defaultFactory!(key);
+          await this.set(key, value);
+          return value;
+        } finally {
+          this.#factoryCalls.delete(id);
+        }
+      })();
+      this.#factoryCalls.set(id, pending);
+    }
+    return pending;
+  }
+}
+
+/** The name of the Python seed's class, kept for compatibility. */
+export const BadgerDict = SkyShelve;
+/** The type of BadgerDict instances. */
+export type BadgerDict<V = unknown> = SkyShelve<V>;
