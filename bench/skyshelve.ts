@@ -1,0 +1,93 @@
+/**
+ * skyshelve on the shared workload, through the public API only (`../src/index.js`).
+ * Each write phase uses a fresh store directory (the store has no `clear`), reads use the put-batch store.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { benchModels } from './models.js';
+import { BATCH, batchKeys, must, reason, Recorder, type Row, type Workload } from './workload.js';
+
+type Api = typeof import('../src/index.js');
+type Store = InstanceType<Api['SkyShelve']>;
+
+/** The skyshelve systems this file can run. */
+export const SKYSHELVE_SYSTEMS = ['skyshelve-badger', 'skyshelve-slatedb'] as const;
+
+/** Runs every op of one skyshelve system; a missing piece gives n/a rows, never a crash. */
+export async function benchSkyshelve(system: string, w: Workload): Promise<Row[]> {
+  const rec = new Recorder(system);
+  const root = mkdtempSync(join(tmpdir(), `bench-${system}-`));
+  let dirs = 0;
+  const location = (): string => {
+    const dir = join(root, String(dirs++));
+    return system === 'skyshelve-slatedb' ? 'slatedb://' + dir : dir;
+  };
+  try {
+    let api: Api;
+    try {
+      api = await import('../src/index.js');
+    } catch (err) {
+      // The key-value ops need only the store; the model ops then report the import error.
+      console.error(`  src/index.js does not load (${reason(err)}); using src/store.js for the key-value ops`);
+      try {
+        api = (await import('../src/store.js')) as unknown as Api;
+      } catch (err2) {
+        for (const op of ['put-single', 'put-batch', 'get-random', 'get-batch', 'scan', 'model-save', 'scan-index']) {
+          rec.skip(op, undefined, '', w.n, `import failed: ${reason(err2)}`);
+        }
+        return rec.rows;
+      }
+    }
+    await benchKv(rec, w, api, location);
+    await benchModels(rec, w, api, location);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+  return rec.rows;
+}
+
+/** Opens a store, recording n/a for `ops` when it cannot open. */
+async function openStore(rec: Recorder, api: Api, where: string, ops: string[], n: number): Promise<Store | undefined> {
+  try {
+    return await api.SkyShelve.open<Buffer>(where);
+  } catch (err) {
+    for (const op of ops) rec.skip(op, undefined, '', n, `open failed: ${reason(err)}`);
+    return undefined;
+  }
+}
+
+async function benchKv(rec: Recorder, w: Workload, api: Api, location: () => string): Promise<void> {
+  const { n, keys, vals, order } = w;
+  let db = await openStore(rec, api, location(), ['put-single'], n);
+  if (db) {
+    if (db.supports.sync) await rec.op('put-single', 'sync', 'setSync', n, () => { for (let i = 0; i < n; i++) db!.setSync(keys[i]!, vals[i]!); });
+    await db.close();
+  }
+  db = await openStore(rec, api, location(), ['put-single'], n);
+  if (db) {
+    await rec.op('put-single', 'await', 'await set', n, async () => { for (let i = 0; i < n; i++) await db!.set(keys[i]!, vals[i]!); });
+    await db.close();
+  }
+  db = await openStore(rec, api, location(), ['put-batch', 'get-random', 'get-batch', 'scan'], n);
+  if (!db) return;
+  const s = db;
+  const filled = await rec.op('put-batch', 'await', 'batch(1000)', n, async () => {
+    for (let b = 0; b < n; b += BATCH) {
+      const ops: { type: 'put'; key: string; value: Buffer }[] = [];
+      for (let i = b; i < Math.min(n, b + BATCH); i++) ops.push({ type: 'put', key: keys[i]!, value: vals[i]! });
+      await s.batch(ops);
+    }
+  });
+  if (!filled) {
+    for (const op of ['get-random', 'get-batch', 'scan']) rec.skip(op, undefined, '', n, 'put-batch failed, nothing to read');
+  } else {
+    if (s.supports.sync) await rec.op('get-random', 'sync', 'getSync', n, () => { for (const i of order) must(s.getSync(keys[i]!), 'hit'); });
+    await rec.op('get-random', 'await', 'await get', n, async () => { for (const i of order) must(await s.get(keys[i]!), 'hit'); });
+    await rec.op('get-batch', 'await', 'getMany(1000)', n, async () => {
+      for (let b = 0; b < n; b += BATCH) must((await s.getMany(batchKeys(w, b)))[0], 'hit');
+    });
+    await rec.op('scan', 'await', 'entries', n, async () => { let c = 0; for await (const _ of s.entries()) c++; must(c === n, `scan ${c}`); });
+  }
+  await s.close();
+}

@@ -1,0 +1,248 @@
+package main
+
+// The floor for bench/RESULTS.md: the shared workload (16-byte keys 'user:' + 11 digits, 100-byte
+// random values, batches of 1000, no fsync) on native Badger with the library's own options, and
+// through the Go side of the ABI (doWrite, doGet, ...) without cgo. Run the same N as `npm run bench`:
+//
+//	go test -run '^$' -bench Floor -benchtime 200000x
+//
+// Each sub-benchmark reports ops/s; ns/op is per record (per key for batches and scans).
+
+import (
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	mrand "math/rand/v2"
+	"os"
+	"testing"
+
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+const floorN = 200_000
+const floorBatch = 1000
+
+// floorData is the workload: keys in order, random values, and a shuffled read order.
+type floorData struct {
+	keys  [][]byte
+	vals  [][]byte
+	order []int
+}
+
+func newFloorData() floorData {
+	d := floorData{keys: make([][]byte, floorN), vals: make([][]byte, floorN), order: mrand.Perm(floorN)}
+	for i := range d.keys {
+		d.keys[i] = []byte(fmt.Sprintf("user:%011d", i))
+		d.vals[i] = make([]byte, 100)
+		rand.Read(d.vals[i])
+	}
+	return d
+}
+
+func reportRate(b *testing.B) {
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "ops/s")
+}
+
+// floorConfig is the open JSON of sky_open: the library defaults, or FLOOR_CONFIG's overrides
+// (e.g. FLOOR_CONFIG='{"indexCacheSize":0}') to measure a proposed default before changing it.
+func floorConfig(dir string) string {
+	cfg := map[string]any{}
+	if extra := os.Getenv("FLOOR_CONFIG"); extra != "" {
+		if err := json.Unmarshal([]byte(extra), &cfg); err != nil {
+			panic("FLOOR_CONFIG: " + err.Error())
+		}
+	}
+	cfg["path"], cfg["logLevel"] = dir, "none"
+	raw, _ := json.Marshal(cfg)
+	return string(raw)
+}
+
+// openFloorDB opens Badger with exactly the options sky_open would use for this directory.
+func openFloorDB(b *testing.B) *badger.DB {
+	cfg, perr := parseConfig([]byte(floorConfig(b.TempDir())))
+	if perr != nil {
+		b.Fatal(perr)
+	}
+	db, err := badger.Open(cfg.badgerOptions())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	return db
+}
+
+func fillFloorDB(b *testing.B, db *badger.DB, d floorData) {
+	for start := 0; start < floorN; start += floorBatch {
+		txn := db.NewTransaction(true)
+		for i := start; i < start+floorBatch; i++ {
+			if err := txn.Set(d.keys[i], d.vals[i]); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := txn.Commit(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkFloorBadger is native Badger: one transaction per put or get, as the ABI does.
+func BenchmarkFloorBadger(b *testing.B) {
+	d := newFloorData()
+	db := openFloorDB(b)
+	b.Run("put-single", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			txn := db.NewTransaction(true)
+			if err := txn.Set(d.keys[i%floorN], d.vals[i%floorN]); err != nil {
+				b.Fatal(err)
+			}
+			if err := txn.Commit(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		reportRate(b)
+	})
+	b.Run("put-batch", func(b *testing.B) {
+		for start := 0; start < b.N; start += floorBatch {
+			txn := db.NewTransaction(true)
+			for i := start; i < min(b.N, start+floorBatch); i++ {
+				if err := txn.Set(d.keys[i%floorN], d.vals[i%floorN]); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if err := txn.Commit(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		reportRate(b)
+	})
+	fillFloorDB(b, db, d)
+	out := make([]byte, 64*1024)
+	b.Run("get-random", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			txn := db.NewTransaction(false)
+			item, err := txn.Get(d.keys[d.order[i%floorN]])
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := item.Value(func(v []byte) error { copy(out, v); return nil }); err != nil {
+				b.Fatal(err)
+			}
+			txn.Discard()
+		}
+		reportRate(b)
+	})
+	b.Run("get-batch", func(b *testing.B) {
+		for start := 0; start < b.N; start += floorBatch {
+			txn := db.NewTransaction(false)
+			pos := 0
+			for i := start; i < min(b.N, start+floorBatch); i++ {
+				item, err := txn.Get(d.keys[d.order[i%floorN]])
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := item.Value(func(v []byte) error { pos += copy(out[pos%32768:], v); return nil }); err != nil {
+					b.Fatal(err)
+				}
+			}
+			txn.Discard()
+		}
+		reportRate(b)
+	})
+	b.Run("scan", func(b *testing.B) {
+		opts := badger.DefaultIteratorOptions
+		opts.PrefetchValues = false
+		for done := 0; done < b.N; {
+			txn := db.NewTransaction(false)
+			it := txn.NewIterator(opts)
+			for it.Rewind(); it.Valid() && done < b.N; it.Next() {
+				item := it.Item()
+				copy(out, item.Key())
+				if err := item.Value(func(v []byte) error { copy(out[64:], v); return nil }); err != nil {
+					b.Fatal(err)
+				}
+				done++
+			}
+			it.Close()
+			txn.Discard()
+		}
+		reportRate(b)
+	})
+}
+
+// BenchmarkFloorABI is the same workload through the Go side of the ABI (request decode, handle
+// lookup, checks, response encode), without the cgo crossing: the ceiling for the Node side.
+func BenchmarkFloorABI(b *testing.B) {
+	d := newFloorData()
+	out := make([]byte, 64*1024)
+	h := doOpen([]byte(floorConfig(b.TempDir())), out)
+	if h <= 0 {
+		b.Fatalf("open: rc %d: %s", h, message(out))
+	}
+	b.Cleanup(func() { closeHandle(h) })
+	writeReq := func(from, to int) []byte {
+		buf := binary.LittleEndian.AppendUint32(nil, uint32(to-from))
+		for i := from; i < to; i++ {
+			buf = append(buf, opPut)
+			buf = putBytes(buf, d.keys[i%floorN])
+			buf = putBytes(buf, d.vals[i%floorN])
+		}
+		return buf
+	}
+	b.Run("put-single", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			if rc := doWrite(h, writeReq(i, i+1), out); rc != 0 {
+				b.Fatalf("write rc %d", rc)
+			}
+		}
+		reportRate(b)
+	})
+	b.Run("put-batch", func(b *testing.B) {
+		for start := 0; start < b.N; start += floorBatch {
+			if rc := doWrite(h, writeReq(start, min(b.N, start+floorBatch)), out); rc != 0 {
+				b.Fatalf("write rc %d", rc)
+			}
+		}
+		reportRate(b)
+	})
+	for start := 0; start < floorN; start += floorBatch {
+		if rc := doWrite(h, writeReq(start, start+floorBatch), out); rc != 0 {
+			b.Fatalf("fill rc %d", rc)
+		}
+	}
+	b.Run("get-random", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			if rc := doGet(h, d.keys[d.order[i%floorN]], out); rc != 100 {
+				b.Fatalf("get rc %d", rc)
+			}
+		}
+		reportRate(b)
+	})
+	big := make([]byte, 256*1024)
+	b.Run("get-batch", func(b *testing.B) {
+		for start := 0; start < b.N; start += floorBatch {
+			keys := make([][]byte, 0, floorBatch)
+			for i := start; i < min(b.N, start+floorBatch); i++ {
+				keys = append(keys, d.keys[d.order[i%floorN]])
+			}
+			if rc := doGetMany(h, encodeKeys(keys), 0, big); rc != int32(len(keys)) {
+				b.Fatalf("get_many rc %d", rc)
+			}
+		}
+		reportRate(b)
+	})
+	b.Run("scan", func(b *testing.B) {
+		for done := 0; done < b.N; {
+			it := openIter(h, encodeSpec(iterSpec{}), out)
+			for done < b.N {
+				n := nextChunk(it, 1024, big)
+				if n <= 0 {
+					break
+				}
+				done += int(n)
+			}
+			closeIter(it)
+		}
+		reportRate(b)
+	})
+}

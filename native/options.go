@@ -1,0 +1,188 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"log"
+	"os"
+	"strings"
+
+	badger "github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/options"
+)
+
+// Config is the open request (sky_open's JSON). Zero sizes mean "use the default below".
+//
+// The defaults are a small-footprint profile for a library embedded in a Node process, instead
+// of Badger's server profile (64 MiB memtables × 5, a 256 MiB block cache, 1 GiB value log files):
+//
+//	memTableSize      16 MiB  each memtable is one arena of this size; also caps a batch at ~15% of it
+//	numMemtables      2       memtables in memory (one active, one flushing)
+//	blockCacheSize    32 MiB  cache of table blocks (compression is off, so it mostly helps reads of cold data)
+//	indexCacheSize    16 MiB  cache of table indexes and bloom filters (0 would keep them all in memory)
+//	numCompactors     2       Badger's minimum; the machine has few cores and Node needs them
+//	valueLogFileSize  64 MiB  also the largest value accepted
+//	compression       off     values are usually already compact (CBOR); snappy only costs CPU here
+//	logLevel          "error" Badger's INFO chatter would go to the host's stderr
+//
+// memoryLimit, when set, derives memTableSize, blockCacheSize and indexCacheSize from one budget
+// (unless they are given): memtables get half of it, the block cache a third, the index cache the rest.
+type Config struct {
+	Path             string `json:"path"`
+	InMemory         bool   `json:"inMemory"`
+	SyncWrites       bool   `json:"syncWrites"`
+	MemTableSize     int64  `json:"memTableSize"`
+	NumMemtables     int    `json:"numMemtables"`
+	BlockCacheSize   int64  `json:"blockCacheSize"`
+	IndexCacheSize   int64  `json:"indexCacheSize"`
+	NumCompactors    int    `json:"numCompactors"`
+	ValueLogFileSize int64  `json:"valueLogFileSize"`
+	MemoryLimit      int64  `json:"memoryLimit"`
+	Compression      string `json:"compression"`
+	LogLevel         string `json:"logLevel"`
+}
+
+const mib = 1 << 20
+
+// DefaultConfig is the small-footprint profile described on Config.
+func DefaultConfig() Config {
+	return Config{
+		MemTableSize:     16 * mib,
+		NumMemtables:     2,
+		BlockCacheSize:   32 * mib,
+		IndexCacheSize:   16 * mib,
+		NumCompactors:    2,
+		ValueLogFileSize: 64 * mib,
+		Compression:      "none",
+		LogLevel:         "error",
+	}
+}
+
+// parseConfig decodes the open JSON over the defaults and checks every field.
+func parseConfig(raw []byte) (Config, *skyError) {
+	given := Config{}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&given); err != nil {
+		return Config{}, newError(codeInvalid, "bad open config: %v", err)
+	}
+	if dec.More() {
+		return Config{}, newError(codeInvalid, "bad open config: trailing data after the JSON object")
+	}
+	cfg := mergeDefaults(given)
+	if err := cfg.check(); err != nil {
+		return Config{}, err
+	}
+	return cfg, nil
+}
+
+func mergeDefaults(g Config) Config {
+	d := DefaultConfig()
+	if g.MemoryLimit > 0 {
+		d.MemTableSize = max(g.MemoryLimit/2/int64(max(d.NumMemtables, g.NumMemtables)), mib)
+		d.BlockCacheSize = g.MemoryLimit / 3
+		d.IndexCacheSize = max(g.MemoryLimit-g.MemoryLimit/2-g.MemoryLimit/3, 0)
+	}
+	pick := func(v, def int64) int64 {
+		if v != 0 {
+			return v
+		}
+		return def
+	}
+	g.MemTableSize = pick(g.MemTableSize, d.MemTableSize)
+	g.NumMemtables = int(pick(int64(g.NumMemtables), int64(d.NumMemtables)))
+	g.BlockCacheSize = pick(g.BlockCacheSize, d.BlockCacheSize)
+	g.IndexCacheSize = pick(g.IndexCacheSize, d.IndexCacheSize)
+	g.NumCompactors = int(pick(int64(g.NumCompactors), int64(d.NumCompactors)))
+	g.ValueLogFileSize = pick(g.ValueLogFileSize, d.ValueLogFileSize)
+	if g.Compression == "" {
+		g.Compression = d.Compression
+	}
+	if g.LogLevel == "" {
+		g.LogLevel = d.LogLevel
+	}
+	return g
+}
+
+func (c Config) check() *skyError {
+	bad := func(format string, args ...any) *skyError {
+		return newError(codeInvalid, "bad open config: "+format, args...)
+	}
+	switch {
+	case c.InMemory == (c.Path != ""):
+		return bad("give exactly one of path and inMemory")
+	case c.MemTableSize < mib || c.MemTableSize > 1<<30:
+		return bad("memTableSize must be between 1 MiB and 1 GiB, got %d", c.MemTableSize)
+	case c.NumMemtables < 1 || c.NumMemtables > 16:
+		return bad("numMemtables must be between 1 and 16, got %d", c.NumMemtables)
+	case c.BlockCacheSize < 0 || c.IndexCacheSize < 0 || c.MemoryLimit < 0:
+		return bad("cache sizes and memoryLimit must not be negative")
+	case c.NumCompactors < 2 || c.NumCompactors > 16:
+		return bad("numCompactors must be between 2 and 16 (Badger needs at least 2), got %d", c.NumCompactors)
+	case c.ValueLogFileSize < mib || c.ValueLogFileSize >= 2<<30:
+		return bad("valueLogFileSize must be between 1 MiB and 2 GiB, got %d", c.ValueLogFileSize)
+	case c.Compression != "none" && c.Compression != "snappy" && c.Compression != "zstd":
+		return bad("compression must be none, snappy or zstd, got %q", c.Compression)
+	case c.LogLevel != "none" && c.LogLevel != "error" && c.LogLevel != "warning" && c.LogLevel != "info":
+		return bad("logLevel must be none, error, warning or info, got %q", c.LogLevel)
+	}
+	return nil
+}
+
+// badgerOptions turns a checked Config into Badger options.
+func (c Config) badgerOptions() badger.Options {
+	opt := badger.DefaultOptions(c.Path).
+		WithInMemory(c.InMemory).
+		WithSyncWrites(c.SyncWrites).
+		WithMemTableSize(c.MemTableSize).
+		WithNumMemtables(c.NumMemtables).
+		WithBlockCacheSize(c.BlockCacheSize).
+		WithIndexCacheSize(c.IndexCacheSize).
+		WithNumCompactors(c.NumCompactors).
+		WithValueLogFileSize(c.ValueLogFileSize).
+		WithCompression(compressionOf(c.Compression)).
+		WithNumLevelZeroTables(3).
+		WithNumGoroutines(2).
+		WithMetricsEnabled(false).
+		// Every write is one blind batch, so there is nothing to conflict; skipping the check saves memory.
+		WithDetectConflicts(false).
+		WithLogger(loggerFor(c.LogLevel))
+	return opt
+}
+
+func compressionOf(name string) options.CompressionType {
+	switch name {
+	case "snappy":
+		return options.Snappy
+	case "zstd":
+		return options.ZSTD
+	}
+	return options.None
+}
+
+// levelLogger forwards Badger's log lines at or above one level to stderr.
+type levelLogger struct {
+	level int // 0 error, 1 warning, 2 info
+	out   *log.Logger
+}
+
+func loggerFor(level string) badger.Logger {
+	levels := map[string]int{"error": 0, "warning": 1, "info": 2}
+	n, ok := levels[level]
+	if !ok {
+		return nil
+	}
+	return &levelLogger{level: n, out: log.New(os.Stderr, "skyshelve badger ", log.LstdFlags)}
+}
+
+func (l *levelLogger) logf(level int, tag, format string, args ...any) {
+	if level <= l.level {
+		l.out.Print(tag + " " + strings.TrimSpace(fmt.Sprintf(format, args...)))
+	}
+}
+
+func (l *levelLogger) Errorf(f string, a ...any)   { l.logf(0, "ERROR", f, a...) }
+func (l *levelLogger) Warningf(f string, a ...any) { l.logf(1, "WARNING", f, a...) }
+func (l *levelLogger) Infof(f string, a ...any)    { l.logf(2, "INFO", f, a...) }
+func (l *levelLogger) Debugf(f string, a ...any)   {}

@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+// npm's `prepack` step: builds the Go library from source and places it, with its C header, under
+// prebuilds/<platform>-<arch>/, then compiles the TypeScript. The tarball then works with
+// `npm install --ignore-scripts` (npm 11's default), because nothing has to be built on install.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const built = path.join(root, 'native', 'build');
+const LIB = 'libskyshelve.so';
+const HEADER = 'libskyshelve.h';
+
+/** Runs a command in the package root with inherited output; exits the script when it fails. */
+function run(what, cmd, args) {
+  console.error(`prepack: ${what}`);
+  // Everything goes to stderr, so `npm pack --json` keeps a clean stdout.
+  const result = spawnSync(cmd, args, { cwd: root, stdio: ['ignore', 2, 2] });
+  if (result.status !== 0) {
+    console.error(`prepack: ${what} failed (exit ${result.status ?? result.signal}); nothing was packed.`);
+    process.exit(1);
+  }
+}
+
+/** The prebuilds/ folder name the loader looks for; undefined where Go c-shared libraries cannot load. */
+function platformFolder() {
+  const header = process.report?.getReport?.().header;
+  // musl (Alpine) cannot dlopen a Go c-shared library, so a prebuilt for it would only mislead.
+  if (process.platform === 'linux' && header && !header.glibcVersionRuntime) return undefined;
+  return `${process.platform}-${process.arch}`;
+}
+
+/** Deletes compiled files in dist/src whose TypeScript source is gone, so the tarball ships none. */
+function removeStale(dir) {
+  if (!fs.existsSync(dir)) return;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      removeStale(full);
+      continue;
+    }
+    const base = entry.name.replace(/(\.d\.ts|\.js\.map|\.js)$/, '');
+    if (base === entry.name) continue;
+    const source = path.join(root, path.relative(path.join(root, 'dist'), dir), `${base}.ts`);
+    if (!fs.existsSync(source)) {
+      fs.rmSync(full);
+      console.error(`prepack: removed stale ${path.relative(root, full)}`);
+    }
+  }
+}
+
+function buildNative() {
+  const folder = platformFolder();
+  if (!folder) {
+    console.error('prepack: this is Linux with musl, where Go c-shared libraries cannot be loaded; pack on glibc Linux.');
+    process.exit(1);
+  }
+  run('building the Go library (scripts/build-native.mjs)', process.execPath, [path.join(root, 'scripts', 'build-native.mjs')]);
+  const dest = path.join(root, 'prebuilds', folder);
+  fs.rmSync(dest, { recursive: true, force: true });
+  fs.mkdirSync(dest, { recursive: true });
+  for (const name of [LIB, HEADER]) {
+    const from = path.join(built, name);
+    if (!fs.existsSync(from)) {
+      console.error(`prepack: ${path.relative(root, from)} is missing after the Go build.`);
+      process.exit(1);
+    }
+    fs.copyFileSync(from, path.join(dest, name));
+  }
+  const size = fs.statSync(path.join(dest, LIB)).size;
+  console.error(`prepack: prebuilds/${folder}/${LIB} (${(size / 1048576).toFixed(1)} MiB) and ${HEADER}`);
+}
+
+function buildTypeScript() {
+  removeStale(path.join(root, 'dist', 'src'));
+  run('compiling TypeScript (tsc -p tsconfig.json)', process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json']);
+  for (const file of ['index.js', 'index.d.ts']) {
+    if (!fs.existsSync(path.join(root, 'dist', 'src', file))) {
+      console.error(`prepack: dist/src/${file} was not produced.`);
+      process.exit(1);
+    }
+  }
+}
+
+buildNative();
+buildTypeScript();
+console.error('prepack: done.');

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# A local S3 server for the SlateDB tests: versitygw (Apache-2.0, pure Go) with its posix backend.
+#   scripts/s3-server.sh start   install if missing, start on a free 127.0.0.1 port, create the bucket,
+#                                check conditional PUT (If-None-Match: *), which SlateDB's fencing needs
+#   scripts/s3-server.sh env     print KEY=VALUE lines (eval "$(scripts/s3-server.sh env | sed 's/^/export /')")
+#   scripts/s3-server.sh stop    stop it and delete its data
+# State (pid, port, data) lives in $SKYSHELVE_S3_STATE, default <repo>/.tools/s3-server.
+set -euo pipefail
+
+VERSITYGW_VERSION=v1.7.0
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TOOLS="$ROOT/.tools"
+BIN="$TOOLS/versitygw"
+STATE="${SKYSHELVE_S3_STATE:-$TOOLS/s3-server}"
+ACCESS_KEY=skyshelve-test
+SECRET_KEY=skyshelve-test-secret
+REGION=us-east-1
+BUCKET=skyshelve
+
+running() { [[ -f "$STATE/pid" ]] && kill -0 "$(cat "$STATE/pid")" 2>/dev/null; }
+endpoint() { echo "http://127.0.0.1:$(cat "$STATE/port")"; }
+# s3 METHOD URL [BODY] [HEADER...]: a SigV4-signed request (curl signs; S3 also wants the payload hash).
+s3() {
+  local method="$1" url="$2" body="${3:-}"; shift 3 || shift $#
+  local hash; hash="$(printf '%s' "$body" | sha256sum | cut -d' ' -f1)"
+  local args=(-s -o /dev/null -w '%{http_code}' --aws-sigv4 "aws:amz:$REGION:s3" --user "$ACCESS_KEY:$SECRET_KEY"
+    -X "$method" -H "x-amz-content-sha256: $hash")
+  for h in "$@"; do args+=(-H "$h"); done
+  [[ -n "$body" ]] && args+=(--data-binary "$body")
+  curl "${args[@]}" "$url"
+}
+
+install() {
+  [[ -x "$BIN" ]] && return 0
+  echo "installing versitygw $VERSITYGW_VERSION into $TOOLS" >&2
+  mkdir -p "$TOOLS"
+  GOTOOLCHAIN=local GOBIN="$TOOLS" go install "github.com/versity/versitygw/cmd/versitygw@$VERSITYGW_VERSION"
+}
+
+free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+
+launch() { # $@: extra posix flags
+  local port; port="$(free_port)"
+  echo "$port" > "$STATE/port"
+  ROOT_ACCESS_KEY_ID="$ACCESS_KEY" ROOT_SECRET_ACCESS_KEY="$SECRET_KEY" \
+    setsid "$BIN" --port "127.0.0.1:$port" --region "$REGION" posix "$@" "$STATE/data" \
+    > "$STATE/log" 2>&1 < /dev/null &
+  echo $! > "$STATE/pid"
+  for _ in $(seq 1 100); do
+    running || return 1
+    curl -s -o /dev/null "http://127.0.0.1:$port/" && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+start() {
+  if running; then echo "already running at $(endpoint)" >&2; return 0; fi
+  install
+  rm -rf "$STATE"; mkdir -p "$STATE/data"
+  # The posix backend keeps metadata in user xattrs; where the filesystem has none, use a sidecar dir.
+  if ! launch; then
+    echo "versitygw did not start with xattrs ($(tail -n 2 "$STATE/log" | tr '\n' ' ')); retrying with --sidecar" >&2
+    mkdir -p "$STATE/meta"
+    launch --sidecar "$STATE/meta" || { cat "$STATE/log" >&2; echo "versitygw failed to start" >&2; exit 1; }
+  fi
+  local code; code="$(s3 PUT "$(endpoint)/$BUCKET")"
+  [[ "$code" == 200 ]] || { echo "CreateBucket returned HTTP $code" >&2; cat "$STATE/log" >&2; stop; exit 1; }
+  # SlateDB's manifest updates and writer fencing rely on PUT If-None-Match: * answering 412 when the key exists.
+  local first second
+  first="$(s3 PUT "$(endpoint)/$BUCKET/.conditional-put-check" x 'If-None-Match: *')"
+  second="$(s3 PUT "$(endpoint)/$BUCKET/.conditional-put-check" y 'If-None-Match: *')"
+  s3 DELETE "$(endpoint)/$BUCKET/.conditional-put-check" > /dev/null
+  if [[ "$first" != 200 || "$second" != 412 ]]; then
+    echo "conditional PUT not supported (first $first, second $second); SlateDB fencing would be unsafe" >&2
+    stop; exit 1
+  fi
+  echo "versitygw $VERSITYGW_VERSION running at $(endpoint), bucket '$BUCKET', conditional PUT ok" >&2
+}
+
+print_env() {
+  running || { echo "the S3 server is not running; run: $0 start" >&2; exit 1; }
+  echo "AWS_ENDPOINT_URL_S3=$(endpoint)"
+  echo "AWS_REGION=$REGION"
+  echo "AWS_ACCESS_KEY_ID=$ACCESS_KEY"
+  echo "AWS_SECRET_ACCESS_KEY=$SECRET_KEY"
+  echo "BUCKET_NAME=$BUCKET"
+}
+
+stop() {
+  if [[ -f "$STATE/pid" ]]; then
+    local pid; pid="$(cat "$STATE/pid")"
+    if kill -0 "$pid" 2>/dev/null; then
+      kill "$pid"
+      for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    fi
+  fi
+  rm -rf "$STATE"
+}
+
+case "${1:-}" in
+  start) start ;;
+  env) print_env ;;
+  stop) stop ;;
+  *) echo "usage: $0 start|env|stop" >&2; exit 2 ;;
+esac

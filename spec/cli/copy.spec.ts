@@ -1,0 +1,77 @@
+import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { cleanupTmp, tmpDir } from '../support/tmp.js';
+import { badgerLocation, BIN, cli, dump, fill, slateLocation } from './helpers.js';
+
+describe('skyshelve copy', function () {
+  after(cleanupTmp);
+
+  it('copies Badger to SlateDB and back, every key and value, internal area included', async () => {
+    const a = badgerLocation();
+    const lake = slateLocation();
+    const b = badgerLocation();
+    await fill(a, 2500);
+    const first = await cli(['copy', a, lake, '--json', '--batch-size', '300']);
+    expect(first.code, first.stderr).to.equal(0);
+    const source = await dump(a);
+    expect(JSON.parse(first.stdout)).to.deep.equal({ copied: source.length, done: true });
+    expect((await cli(['copy', lake, b])).code).to.equal(0);
+    expect(await dump(lake)).to.deep.equal(source);
+    expect(await dump(b)).to.deep.equal(source);
+  });
+
+  it('stops after --max-batches with a checkpoint, and the same command resumes and finishes', async () => {
+    const from = badgerLocation();
+    const to = slateLocation();
+    const checkpoint = path.join(tmpDir('sky-cli-'), 'copy.ckpt');
+    await fill(from, 1000);
+    const total = (await dump(from)).length;
+    const args = ['copy', from, to, '--batch-size', '100', '--checkpoint', checkpoint, '--json'];
+    const stopped = await cli([...args, '--max-batches', '3']);
+    expect(stopped.code, stopped.stderr).to.equal(0);
+    expect(JSON.parse(stopped.stdout)).to.deep.equal({ copied: 300, done: false, checkpoint });
+    expect(JSON.parse(fs.readFileSync(checkpoint, 'utf8'))).to.include({ copied: 300, from, to });
+    expect(await dump(to)).to.have.length(300);
+    const again = await cli([...args, '--max-batches', '2']);
+    expect(JSON.parse(again.stdout)).to.deep.equal({ copied: 500, done: false, checkpoint });
+    const rest = await cli(args);
+    expect(rest.code, rest.stderr).to.equal(0);
+    expect(JSON.parse(rest.stdout)).to.deep.equal({ copied: total, done: true });
+    expect(fs.existsSync(checkpoint)).to.equal(false);
+    expect(await dump(to)).to.deep.equal(await dump(from));
+  });
+
+  it('resumes after the copying process is killed, from the default checkpoint beside the target', async () => {
+    const from = badgerLocation();
+    const to = badgerLocation();
+    await fill(from, 20000);
+    const checkpoint = `${to}.skyshelve-copy.json`;
+    const child = spawn(process.execPath, [BIN, 'copy', from, to, '--batch-size', '50'], { stdio: 'ignore' });
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    // Kill it as soon as it has saved a resume point (if it finishes first, the resume is a fresh full copy).
+    while (!fs.existsSync(checkpoint) && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
+    child.kill('SIGKILL');
+    await exited;
+    const resumed = await cli(['copy', from, to]);
+    expect(resumed.code, resumed.stderr).to.equal(0);
+    expect(resumed.stdout).to.match(/^copied \d+ entries/);
+    expect(fs.existsSync(checkpoint)).to.equal(false);
+    expect(await dump(to)).to.deep.equal(await dump(from));
+  });
+
+  it('refuses a checkpoint of another copy unless --restart is given', async () => {
+    const from = badgerLocation();
+    const to = badgerLocation();
+    await fill(from);
+    const checkpoint = path.join(tmpDir('sky-cli-'), 'c.json');
+    fs.writeFileSync(checkpoint, JSON.stringify({ version: 1, from: 'elsewhere', to, lastKey: '', copied: 5 }));
+    const refused = await cli(['copy', from, to, '--checkpoint', checkpoint]);
+    expect(refused.code).to.equal(1);
+    expect(refused.stderr).to.match(/^error: CONFIG: the checkpoint .* belongs to a copy from elsewhere/);
+    const restarted = await cli(['copy', from, to, '--checkpoint', checkpoint, '--restart']);
+    expect(restarted.code, restarted.stderr).to.equal(0);
+    expect(await dump(to)).to.deep.equal(await dump(from));
+  });
+});

@@ -1,0 +1,92 @@
+import { expect } from 'chai';
+import path from 'node:path';
+import { SkyShelve } from '../../src/store.js';
+import { cleanupTmp, tmpDir } from '../support/tmp.js';
+import { startFixture, waitExit, waitLine } from './child.js';
+import { figure, mb, printFiguresAtEnd } from './figures.js';
+
+printFiguresAtEnd();
+const OPS = Number(process.env.RELIABILITY_FFI_OPS ?? 1_000_000);
+const WARM = 200_000;
+const SCAN = Number(process.env.RELIABILITY_SCAN_ENTRIES ?? 1_000_000);
+/** RSS may grow this much after warm-up over the soak (Badger's memtables and caches are full by then). */
+const GROWTH_BOUND = 50 * 1048576;
+/** A full scan may add this much over the RSS before it started (chunks of 1,024 entries). */
+const SCAN_BOUND = 64 * 1048576;
+
+/** Runs a fixture that prints one JSON line, with a hard timeout; returns the parsed line. */
+async function runJson(name: string, args: string[], ms: number): Promise<any> {
+  const child = startFixture(name, args, { nodeArgs: ['--expose-gc'] });
+  const code = await waitExit(child, ms, name);
+  expect(code, child.stderr()).to.equal(0);
+  return JSON.parse(child.lines.at(-1)!);
+}
+
+describe('no native crash from JavaScript, and no leak', function () {
+  this.timeout(15 * 60 * 1000);
+  after(cleanupTmp);
+
+  it(`keeps RSS flat over ${OPS.toLocaleString('en')} mixed FFI operations`, async () => {
+    const r = await runJson('ffi-soak', [path.join(tmpDir('sky-soak-'), 'db'), String(OPS), String(WARM)], 12 * 60 * 1000);
+    const growth = r.maxRss - r.warmRss;
+    figure('ffi-soak', `${r.ops.toLocaleString('en')} ops in ${r.seconds.toFixed(1)} s (${Math.round(r.ops / r.seconds).toLocaleString('en')} ops/s); RSS after ${WARM.toLocaleString('en')}-op warm-up ${mb(r.warmRss)}, max after ${mb(r.maxRss)}, growth ${mb(growth)} (bound ${mb(GROWTH_BOUND)})`);
+    expect(r.ops).to.equal(OPS);
+    expect(growth, `RSS samples: ${r.samples.map(mb).join(', ')}`).to.be.below(GROWTH_BOUND);
+  });
+
+  it(`scans ${SCAN.toLocaleString('en')} entries within bounded memory`, async () => {
+    const r = await runJson('big-scan', [path.join(tmpDir('sky-scan-'), 'db'), String(SCAN)], 12 * 60 * 1000);
+    figure('full-scan', `${r.scanned.toLocaleString('en')} entries in ${r.scanSeconds.toFixed(1)} s (fill ${r.fillSeconds.toFixed(1)} s); RSS before ${mb(r.beforeRss)}, peak ${mb(r.peakRss)}, growth ${mb(r.peakRss - r.beforeRss)} (bound ${mb(SCAN_BOUND)})`);
+    expect(r.scanned).to.equal(SCAN);
+    expect(r.ordered, 'entries came back out of order').to.equal(true);
+    expect(r.peakRss - r.beforeRss).to.be.below(SCAN_BOUND);
+  });
+
+  it('closes a store on garbage collection: another process can then open its directory', async () => {
+    const dir = path.join(tmpDir('sky-gc-'), 'db');
+    const child = startFixture('gc-close', [dir], { nodeArgs: ['--expose-gc'] });
+    try {
+      await waitLine(child, (l) => l === 'collected', 60000);
+      const store = await SkyShelve.open(dir); // LOCKED if the collected handle were still open
+      expect(await store.get('from-gc-child')).to.equal('kept');
+      await store.close();
+    } finally {
+      child.proc.kill('SIGKILL');
+      await child.exited;
+    }
+    figure('gc-close', 'an unreferenced Badger store is closed by its finalizer (directory lock released while the process lives)');
+  });
+
+  for (const [backend, mode] of [['badger', 'natural'], ['badger', 'exit'], ['slatedb', 'natural']] as const) {
+    it(`keeps unsynced writes of a store left open at ${mode === 'exit' ? 'process.exit()' : 'normal exit'} (${backend})`, async () => {
+      const dir = path.join(tmpDir('sky-exit-'), 'db');
+      const location = backend === 'slatedb' ? 'slatedb://' + dir : dir;
+      const child = startFixture('exit-open', [location, mode, '2000']);
+      expect(await waitExit(child, 120000, 'exit-open'), child.stderr()).to.equal(0);
+      const store = await SkyShelve.open(location);
+      const found = (await store.scan(['x'])).length;
+      await store.close();
+      expect(found).to.equal(2000);
+    });
+  }
+
+  it('turns an out-of-bounds WebAssembly access into a RuntimeError with the Go library loaded', async () => {
+    const rounds = 2000;
+    const child = startFixture('wasm-trap', [path.join(tmpDir('sky-wasm-'), 'db'), String(rounds)]);
+    const code = await waitExit(child, 120000, 'wasm-trap');
+    expect(code, child.stderr()).to.equal(0);
+    expect(child.lines).to.include(`traps ${2 * rounds} of ${2 * rounds}`);
+    figure('wasm-trap', `${2 * rounds} out-of-bounds loads (main thread and a Worker, Go busy on async threads) -> ${2 * rounds} WebAssembly.RuntimeError, exit 0`);
+  });
+
+  for (const mode of ['running', 'ended']) {
+    it(`lets process.exit() finish after Workers used the library (workers ${mode})`, async () => {
+      const child = startFixture('workers-exit', [path.join(tmpDir('sky-workers-'), 'db'), mode]);
+      const t0 = Date.now();
+      const code = await waitExit(child, 30000, 'workers-exit');
+      expect(code, child.stderr()).to.equal(0);
+      expect(child.lines).to.include('exiting');
+      figure(`workers-exit/${mode}`, `process.exit() returned in ${Date.now() - t0} ms of process life, exit code 0`);
+    });
+  }
+});

@@ -1,0 +1,93 @@
+/**
+ * Encoders and decoders for the request and response buffers of libskyshelve (docs/ABI.md).
+ * Requests go into a caller-supplied buffer so the hot path reuses one allocation.
+ */
+import type { RawEntry, RawOp, RawRange } from './backend.js';
+
+const OP_PUT = 1;
+const OP_DEL = 2;
+
+/** Bytes needed to encode a write request. */
+export function writeRequestSize(ops: readonly RawOp[]): number {
+  let size = 4;
+  for (const op of ops) size += 9 + op.key.length + (op.type === 'put' ? op.value!.length : 0);
+  return size;
+}
+
+/** Encodes `[u32 count]` then `[u8 op][u32 keyLen][key][u32 valLen][val]` per op; returns the length. */
+export function encodeWrite(ops: readonly RawOp[], buf: Buffer): number {
+  let pos = buf.writeUInt32LE(ops.length, 0);
+  for (const op of ops) {
+    const value = op.type === 'put' ? op.value! : undefined;
+    pos = buf.writeUInt8(value ? OP_PUT : OP_DEL, pos);
+    pos = putBytes(buf, pos, op.key);
+    pos = putBytes(buf, pos, value);
+  }
+  return pos;
+}
+
+/** Bytes needed to encode a get_many request. */
+export function keysRequestSize(keys: readonly Uint8Array[]): number {
+  let size = 4;
+  for (const key of keys) size += 4 + key.length;
+  return size;
+}
+
+/** Encodes `[u32 count]` then `[u32 keyLen][key]` per key; returns the length. */
+export function encodeKeys(keys: readonly Uint8Array[], buf: Buffer): number {
+  let pos = buf.writeUInt32LE(keys.length, 0);
+  for (const key of keys) pos = putBytes(buf, pos, key);
+  return pos;
+}
+
+/** Encodes `[u8 flags][u32 gteLen][gte][u32 ltLen][lt]`. */
+export function encodeRange(range: RawRange): Buffer {
+  const buf = Buffer.allocUnsafe(9 + (range.gte?.length ?? 0) + (range.lt?.length ?? 0));
+  let pos = buf.writeUInt8(range.reverse ? 1 : 0, 0);
+  pos = putBytes(buf, pos, range.gte);
+  putBytes(buf, pos, range.lt);
+  return buf;
+}
+
+function putBytes(buf: Buffer, pos: number, bytes: Uint8Array | undefined): number {
+  const len = bytes?.length ?? 0;
+  pos = buf.writeUInt32LE(len, pos);
+  if (len) buf.set(bytes!, pos);
+  return pos + len;
+}
+
+/** Copies `len` bytes out of a scratch buffer, which the next call will overwrite. */
+export function copyOut(buf: Buffer, start: number, len: number): Uint8Array {
+  return Buffer.from(buf.subarray(start, start + len));
+}
+
+/** Decodes the `[i32 len][bytes]` records of a get_many response into `into`. */
+export function decodeValues(buf: Buffer, count: number, into: (Uint8Array | undefined)[]): void {
+  let pos = 0;
+  for (let i = 0; i < count; i++) {
+    const len = buf.readInt32LE(pos);
+    pos += 4;
+    if (len < 0) {
+      into.push(undefined);
+    } else {
+      into.push(copyOut(buf, pos, len));
+      pos += len;
+    }
+  }
+}
+
+/** Decodes `count` `[u32 keyLen][key][u32 valLen][val]` entries of an iterator chunk. */
+export function decodeEntries(buf: Buffer, count: number): RawEntry[] {
+  const entries: RawEntry[] = new Array(count);
+  let pos = 0;
+  for (let i = 0; i < count; i++) {
+    const keyLen = buf.readUInt32LE(pos);
+    const key = copyOut(buf, pos + 4, keyLen);
+    pos += 4 + keyLen;
+    const valLen = buf.readUInt32LE(pos);
+    const value = copyOut(buf, pos + 4, valLen);
+    pos += 4 + valLen;
+    entries[i] = { key, value };
+  }
+  return entries;
+}

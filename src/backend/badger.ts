@@ -1,0 +1,236 @@
+/**
+ * The Badger backend: byte-level hooks over libskyshelve (our Go c-shared library).
+ * Calls are synchronous FFI calls (~0.2 µs of boundary, see bench/RESULTS.md); the async
+ * methods return settled promises, except fsyncs, which run on koffi's thread pool.
+ */
+import path from 'node:path';
+import type { Backend, Capabilities, RawCursor, RawEntry, RawOp, RawRange } from './backend.js';
+import { SkyshelveError, Errors } from '../errors.js';
+import { loadNative, nativeError, out, outFor, reqFor, Status, type NativeLib } from './native.js';
+import { BadgerCursor } from './badger-cursor.js';
+import { decodeValues, encodeKeys, encodeWrite, keysRequestSize, writeRequestSize } from './badger-codec.js';
+
+/** Badger tuning passed to Go as-is; defaults and meanings are documented in native/options.go. */
+export interface BadgerTuning {
+  memTableSize?: number;
+  numMemtables?: number;
+  blockCacheSize?: number;
+  indexCacheSize?: number;
+  numCompactors?: number;
+  valueLogFileSize?: number;
+  memoryLimit?: number;
+  compression?: 'none' | 'snappy' | 'zstd';
+  logLevel?: 'none' | 'error' | 'warning' | 'info';
+}
+
+/** Options of BadgerBackend.openSync: exactly one of `path` and `inMemory`. */
+export interface BadgerOptions {
+  path?: string;
+  inMemory?: boolean;
+  /** Wait for fsync on every write (slower, durable). */
+  syncWrites?: boolean;
+  /** An explicit libskyshelve.so to load. */
+  libPath?: string;
+  badger?: BadgerTuning;
+}
+
+const ERR_BUF_SIZE = 4096;
+
+// Handles still open on this thread, closed at exit (Badger flushes its memtable on close).
+const openHandles = new Map<number, NativeLib>();
+const finalizer = new FinalizationRegistry<number>((h) => closeQuietly(h));
+let exitHookInstalled = false;
+
+function closeQuietly(h: number): void {
+  const lib = openHandles.get(h);
+  if (!lib) return;
+  openHandles.delete(h);
+  lib.close(h, out.buf, out.buf.length);
+}
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const h of [...openHandles.keys()]) closeQuietly(h);
+  });
+}
+
+/** A BadgerDB database opened through libskyshelve. */
+export class BadgerBackend implements Backend {
+  readonly name = 'badger';
+  readonly supports: Capabilities;
+  private handle: number;
+  private readonly lib: NativeLib;
+  private readonly what: string;
+
+  private constructor(lib: NativeLib, handle: number, options: BadgerOptions, what: string) {
+    this.lib = lib;
+    this.handle = handle;
+    this.what = what;
+    this.supports = {
+      sync: true, readOnly: false, multiProcess: false,
+      inMemory: options.inMemory === true, durableWrites: options.syncWrites === true,
+    };
+  }
+
+  /** Opens (or joins, within this process) the database; throws LOCKED if another process holds it. */
+  static openSync(options: BadgerOptions): BadgerBackend {
+    checkOptions(options);
+    const lib = loadNative({ libPath: options.libPath });
+    const where = options.inMemory ? undefined : path.resolve(options.path!);
+    const what = where ? `Badger database at ${where}` : 'in-memory Badger database';
+    const cfg = Buffer.from(JSON.stringify({
+      ...options.badger, path: where ?? '', inMemory: options.inMemory === true, syncWrites: options.syncWrites === true,
+    }));
+    const rc = lib.open(cfg, cfg.length, out.buf, out.buf.length);
+    if (rc < 0) throw nativeError(rc, out.buf, `Cannot open the ${what}`, 'CONFIG');
+    const backend = new BadgerBackend(lib, rc, options, what);
+    openHandles.set(rc, lib);
+    finalizer.register(backend, rc, backend);
+    installExitHook();
+    return backend;
+  }
+
+  private live(): number {
+    if (this.handle === 0) throw Errors.closed(this.what);
+    return this.handle;
+  }
+
+  private fail(rc: number, buf: Buffer): never {
+    throw nativeError(rc, buf, this.what);
+  }
+
+  /** Reads one value into the scratch (or a one-off buffer) and copies it out. */
+  getSync(key: Uint8Array): Uint8Array | undefined {
+    const h = this.live();
+    let buf = out.buf;
+    let rc = this.lib.get(h, key, key.length, buf, buf.length);
+    while (rc === -Status.TOO_SMALL) {
+      buf = outFor(buf.readUInt32LE(0));
+      rc = this.lib.get(h, key, key.length, buf, buf.length);
+    }
+    if (rc === -Status.NOT_FOUND) return undefined;
+    if (rc < 0) this.fail(rc, buf);
+    // A one-off buffer already belongs to this value; only the shared scratch needs a copy.
+    return buf === out.buf ? Buffer.from(buf.subarray(0, rc)) : buf.subarray(0, rc);
+  }
+
+  hasSync(key: Uint8Array): boolean {
+    const rc = this.lib.has(this.live(), key, key.length, out.buf, out.buf.length);
+    if (rc < 0) this.fail(rc, out.buf);
+    return rc === 1;
+  }
+
+  writeSync(ops: readonly RawOp[]): void {
+    const h = this.live();
+    if (ops.length === 0) return;
+    const buf = reqFor(writeRequestSize(ops));
+    const len = encodeWrite(ops, buf);
+    const rc = this.lib.write(h, buf, len, out.buf, out.buf.length);
+    if (rc < 0) this.fail(rc, out.buf);
+  }
+
+  /** Reads every key from one snapshot, resuming at `start` whenever the output buffer fills. */
+  getManySync(keys: readonly Uint8Array[]): (Uint8Array | undefined)[] {
+    const h = this.live();
+    const values: (Uint8Array | undefined)[] = [];
+    if (keys.length === 0) return values;
+    const request = reqFor(keysRequestSize(keys));
+    const reqLen = encodeKeys(keys, request);
+    let buf = out.buf;
+    for (let start = 0; start < keys.length;) {
+      const rc = this.lib.getMany(h, request, reqLen, start, buf, buf.length);
+      if (rc === -Status.TOO_SMALL) {
+        buf = outFor(buf.readUInt32LE(0));
+        continue;
+      }
+      if (rc < 0) this.fail(rc, buf);
+      decodeValues(buf, rc - start, values);
+      start = rc;
+    }
+    return values;
+  }
+
+  async get(key: Uint8Array): Promise<Uint8Array | undefined> {
+    return this.getSync(key);
+  }
+
+  async getMany(keys: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]> {
+    return this.getManySync(keys);
+  }
+
+  async has(key: Uint8Array): Promise<boolean> {
+    return this.hasSync(key);
+  }
+
+  /** With durable writes the commit waits for fsync, so it runs off the event loop. */
+  async write(ops: readonly RawOp[]): Promise<void> {
+    if (!this.supports.durableWrites) return this.writeSync(ops);
+    const h = this.live();
+    if (ops.length === 0) return;
+    const buf = Buffer.allocUnsafe(writeRequestSize(ops));
+    const len = encodeWrite(ops, buf);
+    await this.callAsync(this.lib.write, [h, buf, len]);
+  }
+
+  iterate(range: RawRange): RawCursor {
+    return new BadgerCursor(this.lib, this.live(), range, this.what);
+  }
+
+  async sync(): Promise<void> {
+    await this.callAsync(this.lib.sync, [this.live()]);
+  }
+
+  async stats(): Promise<Record<string, unknown>> {
+    const h = this.live();
+    let buf = out.buf;
+    let rc = this.lib.stats(h, buf, buf.length);
+    while (rc === -Status.TOO_SMALL) {
+      buf = outFor(buf.readUInt32LE(0));
+      rc = this.lib.stats(h, buf, buf.length);
+    }
+    if (rc < 0) this.fail(rc, buf);
+    return { engine: 'badger', ...JSON.parse(buf.toString('utf8', 0, rc)) };
+  }
+
+  /** Runs an export on koffi's thread pool with private buffers (the scratch is not thread-safe). */
+  private callAsync(fn: NativeLib['write'], args: unknown[]): Promise<number> {
+    const errBuf = Buffer.alloc(ERR_BUF_SIZE);
+    return new Promise((resolve, reject) => {
+      fn.async(...args, errBuf, errBuf.length, (err: unknown, rc: number) => {
+        if (err) reject(new SkyshelveError('INTERNAL', `${this.what}: native call failed`, { cause: err }));
+        else if (rc < 0) reject(nativeError(rc, errBuf, this.what));
+        else resolve(rc);
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closeSync();
+  }
+
+  /** Closes this handle; the database closes with its last handle in the process. Idempotent. */
+  closeSync(): void {
+    const h = this.handle;
+    if (h === 0) return;
+    this.handle = 0;
+    openHandles.delete(h);
+    finalizer.unregister(this);
+    const rc = this.lib.close(h, out.buf, out.buf.length);
+    if (rc < 0 && rc !== -Status.CLOSED) this.fail(rc, out.buf);
+  }
+}
+
+function checkOptions(options: BadgerOptions): void {
+  if (options === null || typeof options !== 'object') throw new TypeError('BadgerBackend.openSync: options must be an object');
+  const { path: p, inMemory, syncWrites, libPath, badger } = options;
+  if (p !== undefined && typeof p !== 'string') throw new TypeError('BadgerBackend.openSync: options.path must be a string');
+  if (inMemory !== undefined && typeof inMemory !== 'boolean') throw new TypeError('BadgerBackend.openSync: options.inMemory must be a boolean');
+  if (syncWrites !== undefined && typeof syncWrites !== 'boolean') throw new TypeError('BadgerBackend.openSync: options.syncWrites must be a boolean');
+  if (libPath !== undefined && typeof libPath !== 'string') throw new TypeError('BadgerBackend.openSync: options.libPath must be a string');
+  if (badger !== undefined && (badger === null || typeof badger !== 'object')) throw new TypeError('BadgerBackend.openSync: options.badger must be an object');
+  if ((inMemory === true) === (typeof p === 'string' && p !== '')) {
+    throw Errors.config('BadgerBackend.openSync: give exactly one of options.path and options.inMemory: true');
+  }
+}

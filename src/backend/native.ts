@@ -1,0 +1,198 @@
+/**
+ * The only file that imports koffi: finds, loads and wraps libskyshelve (docs/ABI.md).
+ * Nothing here runs at import time; the Go library loads on first Badger use, once per thread.
+ */
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type * as Koffi from 'koffi';
+import { SkyshelveError, type ErrorCode } from '../errors.js';
+
+/** A native function taking numbers and buffers, returning the int32 status. */
+type NativeFn = ((...args: unknown[]) => number) & { async: (...args: unknown[]) => void };
+
+/** The loaded library: one koffi function per export of the ABI. */
+export interface NativeLib {
+  readonly path: string;
+  readonly noop: NativeFn;
+  readonly open: NativeFn;
+  readonly close: NativeFn;
+  readonly get: NativeFn;
+  readonly has: NativeFn;
+  readonly getMany: NativeFn;
+  readonly write: NativeFn;
+  readonly iterOpen: NativeFn;
+  readonly iterNext: NativeFn;
+  readonly iterClose: NativeFn;
+  readonly sync: NativeFn;
+  readonly stats: NativeFn;
+}
+
+const SIGNATURES: Record<Exclude<keyof NativeLib, 'path'>, string> = {
+  noop: 'int32_t sky_noop(int32_t x)',
+  open: 'int32_t sky_open(const uint8_t *cfg, int32_t cfgLen, uint8_t *out, int32_t outCap)',
+  close: 'int32_t sky_close(int32_t h, uint8_t *out, int32_t outCap)',
+  get: 'int32_t sky_get(int32_t h, const uint8_t *key, int32_t keyLen, uint8_t *out, int32_t outCap)',
+  has: 'int32_t sky_has(int32_t h, const uint8_t *key, int32_t keyLen, uint8_t *out, int32_t outCap)',
+  getMany: 'int32_t sky_get_many(int32_t h, const uint8_t *req, int32_t reqLen, int32_t start, uint8_t *out, int32_t outCap)',
+  write: 'int32_t sky_write(int32_t h, const uint8_t *req, int32_t reqLen, uint8_t *out, int32_t outCap)',
+  iterOpen: 'int32_t sky_iter_open(int32_t h, const uint8_t *spec, int32_t specLen, uint8_t *out, int32_t outCap)',
+  iterNext: 'int32_t sky_iter_next(int32_t it, int32_t max, uint8_t *out, int32_t outCap)',
+  iterClose: 'int32_t sky_iter_close(int32_t it, uint8_t *out, int32_t outCap)',
+  sync: 'int32_t sky_sync(int32_t h, uint8_t *out, int32_t outCap)',
+  stats: 'int32_t sky_stats(int32_t h, uint8_t *out, int32_t outCap)',
+};
+
+/** ABI status codes (docs/ABI.md), by number. */
+export const Status = {
+  INTERNAL: 1, TOO_SMALL: 2, NOT_FOUND: 3, CLOSED: 4, LOCKED: 5, KEY_TOO_LARGE: 6,
+  VALUE_TOO_LARGE: 7, TXN_TOO_BIG: 8, INVALID: 9, IO: 10,
+} as const;
+
+const CODE_OF_STATUS: Record<number, ErrorCode> = {
+  1: 'INTERNAL', 3: 'NOT_FOUND', 4: 'CLOSED', 5: 'LOCKED', 6: 'KEY_TOO_LARGE',
+  7: 'VALUE_TOO_LARGE', 8: 'TXN_TOO_BIG', 10: 'IO',
+};
+
+const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), findUp());
+let koffiModule: typeof Koffi | undefined;
+let loaded: NativeLib | undefined;
+
+/** The package root relative to this file: src/backend in the sources, dist/src/backend when built. */
+function findUp(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  for (const up of ['../..', '../../..']) {
+    if (fs.existsSync(path.join(here, up, 'package.json'))) return up;
+  }
+  return '../..';
+}
+
+function koffi(): typeof Koffi {
+  koffiModule ??= createRequire(import.meta.url)('koffi') as typeof Koffi;
+  return koffiModule;
+}
+
+/** Loads libskyshelve once per thread: explicit libPath, SKYSHELVE_LIB, the prebuilt, then native/build. */
+export function loadNative(options: { libPath?: string } = {}): NativeLib {
+  const explicit = options.libPath ?? process.env.SKYSHELVE_LIB;
+  const source = options.libPath !== undefined ? 'libPath option' : 'SKYSHELVE_LIB';
+  if (loaded && (explicit === undefined || path.resolve(explicit) === loaded.path)) return loaded;
+  const candidates = explicit !== undefined
+    ? [{ file: path.resolve(explicit), why: source }]
+    : [
+        { file: path.join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}`, 'libskyshelve.so'), why: 'prebuilt' },
+        { file: path.join(packageRoot, 'native', 'build', 'libskyshelve.so'), why: 'local build' },
+      ];
+  const failures: string[] = [];
+  for (const { file, why } of candidates) {
+    if (!fs.existsSync(file)) {
+      failures.push(`  ${file} (${why}): does not exist`);
+      continue;
+    }
+    if (loaded) {
+      // A second copy would start a second Go runtime in this process.
+      failures.push(`  ${file} (${why}): another copy is already loaded from ${loaded.path}`);
+      continue;
+    }
+    try {
+      loaded = bind(file);
+      return loaded;
+    } catch (err) {
+      failures.push(`  ${file} (${why}): ${(err as Error).message}`);
+    }
+  }
+  throw new SkyshelveError('NATIVE_LOAD', loadFailureMessage(failures));
+}
+
+function loadFailureMessage(failures: string[]): string {
+  const lines = ['Cannot load the Badger native library (libskyshelve). Tried:', ...failures];
+  const musl = process.platform === 'linux' && !glibcVersion();
+  if (process.platform !== 'linux' || musl) {
+    const platform = musl ? `${process.platform}-${process.arch} (musl)` : `${process.platform}-${process.arch}`;
+    lines.push(`There is no prebuilt library for ${platform}; build one with Go >= 1.24, or use the SlateDB backend.`);
+  }
+  lines.push('Build it with `npm run build:native` (needs Go >= 1.24, https://go.dev/dl), or set SKYSHELVE_LIB to its path.');
+  return lines.join('\n');
+}
+
+function glibcVersion(): string | undefined {
+  const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header;
+  return header?.glibcVersionRuntime;
+}
+
+function bind(file: string): NativeLib {
+  const lib = koffi().load(file);
+  const fns: Record<string, unknown> = { path: file };
+  for (const [name, signature] of Object.entries(SIGNATURES)) fns[name] = lib.func(signature);
+  return fns as unknown as NativeLib;
+}
+
+/** Loads another shared library exposing `int32_t sky_noop(int32_t)`; only for the boundary benchmark. */
+export function loadRawLibrary(file: string): { noop: NativeFn } {
+  return { noop: koffi().load(file).func(SIGNATURES.noop) as unknown as NativeFn };
+}
+
+/**
+ * A reusable output buffer (lmdb-js style): allocated once, outside the pool, and grown
+ * only when Go answers TOO_SMALL, so a read allocates nothing but the returned copy.
+ */
+export class Scratch {
+  buf: Buffer;
+
+  constructor(size = 64 * 1024) {
+    this.buf = Buffer.allocUnsafeSlow(size);
+  }
+
+  /** Grows to at least `need` bytes (the u32 Go wrote into the buffer when it was too small). */
+  grow(need = this.buf.readUInt32LE(0)): void {
+    let size = this.buf.length * 2;
+    while (size < need) size *= 2;
+    this.buf = Buffer.allocUnsafeSlow(size);
+  }
+}
+
+/**
+ * Turns a negative status into a SkyshelveError; `what` names the database or operation.
+ * INVALID (a request Go rejected) becomes `invalidCode`: CONFIG for open, INTERNAL elsewhere,
+ * since the store validates keys and values before they reach a backend.
+ */
+export function nativeError(rc: number, out: Buffer, what: string, invalidCode: ErrorCode = 'INTERNAL'): SkyshelveError {
+  const status = -rc;
+  if (status === Status.TOO_SMALL) return new SkyshelveError('INTERNAL', `${what}: unexpected TOO_SMALL from libskyshelve`);
+  if (status === Status.NOT_FOUND) return new SkyshelveError('NOT_FOUND', `${what}: not found`);
+  if (status === Status.CLOSED) return new SkyshelveError('CLOSED', `${what}: the Badger database is closed; open a new one to continue.`);
+  let message = 'no message';
+  if (out.length >= 4) {
+    const len = Math.min(out.readUInt32LE(0), out.length - 4);
+    message = out.toString('utf8', 4, 4 + len);
+  }
+  const code = CODE_OF_STATUS[status] ?? 'INTERNAL';
+  const details = { status, engine: 'badger' };
+  if (status === Status.INVALID) return new SkyshelveError(invalidCode, `${what}: ${message}`, { details });
+  return new SkyshelveError(code, `${what}: ${message}`, { details });
+}
+
+/** Buffers above this size are used once and dropped instead of growing the shared scratch. */
+const KEEP_LIMIT = 1 << 20;
+
+/** This thread's output scratch. Every call using it is synchronous, so no two calls share it at once. */
+export const out = new Scratch();
+/** This thread's request scratch (write and get_many requests). */
+export const req = new Scratch();
+
+/** An output buffer of at least `need` bytes: the shared scratch, or a one-off when huge. */
+export function outFor(need: number): Buffer {
+  if (need <= out.buf.length) return out.buf;
+  if (need > KEEP_LIMIT) return Buffer.allocUnsafeSlow(need);
+  out.grow(need);
+  return out.buf;
+}
+
+/** A request buffer of at least `size` bytes, chosen like outFor. */
+export function reqFor(size: number): Buffer {
+  if (size <= req.buf.length) return req.buf;
+  if (size > KEEP_LIMIT) return Buffer.allocUnsafeSlow(size);
+  req.grow(size);
+  return req.buf;
+}

@@ -1,0 +1,246 @@
+/**
+ * The SlateDB backend over @slatedb/uniffi 0.12.1: a writer (Db) or a read replica (DbReader) on a
+ * local directory or an S3 bucket. Writes are buffered by default (SlateDB flushes its WAL every
+ * ~100 ms); `durable` makes each write wait until it is in the object store, sharing flushes.
+ */
+import { Db, DbBuilder, DbReader, DbReaderBuilder, Ttl, WriteBatch, type ObjectStore, type PutOptions, type WriteOptions } from '@slatedb/uniffi';
+import { Errors, SkyshelveError } from '../errors.js';
+import type { Backend, Capabilities, RawCursor, RawOp, RawRange } from './backend.js';
+import { buildSettings, resolveStore, secretsOf, type ResolvedStore } from './slatedb-config.js';
+import { SlateCursor, type CursorHost } from './slatedb-cursor.js';
+import { toSkyError } from './slatedb-errors.js';
+import { FlushGroup } from './slatedb-flush.js';
+import { holdLoop, registerForExit, unregisterForExit } from './slatedb-lifecycle.js';
+import type { SlateConfig } from './slatedb-uri.js';
+
+/** Options of SlateBackend.open; each overrides the config where both say something. */
+export interface SlateOpenOptions {
+  /** Open a DbReader: a read replica that may run beside the writer, in any process. */
+  readOnly?: boolean;
+  /** Each write waits until it is durable in the object store (default: config.durable, else false). */
+  durable?: boolean;
+  /** Readers: how often to look for the writer's new data, in ms (default 200). */
+  pollIntervalMs?: number;
+  /** Give up opening after this many ms (default 60 000); SlateDB retries a bad endpoint forever. */
+  openTimeoutMs?: number;
+}
+
+/** A reader sees a writer's synced data within about this many milliseconds, by default. */
+export const DEFAULT_POLL_INTERVAL_MS = 200;
+const DEFAULT_OPEN_TIMEOUT_MS = 60_000;
+const BUFFERED: WriteOptions = { await_durable: false };
+const PUT: PutOptions = { ttl: Ttl.Default() };
+
+/** SlateDB behind the byte-level Backend contract. */
+export class SlateBackend implements Backend, CursorHost {
+  readonly name = 'slatedb';
+  readonly supports: Capabilities;
+  readonly #config: SlateConfig;
+  readonly #secrets: string[];
+  readonly #store: ObjectStore;
+  readonly #db: Db | undefined;
+  readonly #reader: DbReader | undefined;
+  readonly #flushes: FlushGroup;
+  readonly #cursors = new Set<SlateCursor>();
+  readonly #pollIntervalMs: number | undefined;
+  #closing: Promise<void> | undefined;
+
+  private constructor(config: SlateConfig, store: ObjectStore, handle: { db?: Db; reader?: DbReader }, durable: boolean, pollIntervalMs?: number) {
+    this.#config = config;
+    this.#secrets = secretsOf(config);
+    this.#store = store;
+    this.#db = handle.db;
+    this.#reader = handle.reader;
+    this.#pollIntervalMs = pollIntervalMs;
+    const readOnly = handle.reader !== undefined;
+    this.supports = { sync: false, readOnly, multiProcess: true, inMemory: false, durableWrites: durable && !readOnly };
+    this.#flushes = new FlushGroup(() => this.run('flush', () => this.#db!.flush()));
+    registerForExit(this);
+  }
+
+  /** Opens (creating if needed) a writer, or a reader with `readOnly`. */
+  static async open(config: SlateConfig, options: SlateOpenOptions = {}): Promise<SlateBackend> {
+    const readOnly = options.readOnly === true;
+    const durable = options.durable ?? config.durable ?? false;
+    const ctx = { op: readOnly ? 'open (reader)' : 'open', secrets: secretsOf(config), opening: true };
+    const poll = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+    if (!Number.isFinite(poll) || poll < 1) throw new TypeError(`pollIntervalMs must be a positive number, got ${String(options.pollIntervalMs)}`);
+    let resolved: ResolvedStore;
+    try {
+      resolved = resolveStore(config, { create: !readOnly });
+    } catch (err) {
+      throw toSkyError(err, ctx);
+    }
+    try {
+      const handle = readOnly
+        ? { reader: await withTimeout(openReader(resolved, poll), options.openTimeoutMs, (r) => r.shutdown()) }
+        : { db: await withTimeout(openWriter(resolved, config), options.openTimeoutMs, (d) => d.shutdown()) };
+      return new SlateBackend(config, resolved.store, handle, durable, readOnly ? poll : undefined);
+    } catch (err) {
+      resolved.store.dispose();
+      throw toSkyError(err, ctx);
+    }
+  }
+
+  /** Runs one native call: holds the event loop open and maps errors. */
+  async run<T>(op: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await holdLoop(fn);
+    } catch (err) {
+      throw toSkyError(err, { op, secrets: this.#secrets });
+    }
+  }
+
+  get(key: Uint8Array): Promise<Uint8Array | undefined> {
+    const source = this.#source();
+    return this.run('get', () => source.get(key));
+  }
+
+  getMany(keys: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]> {
+    const source = this.#source();
+    // Promise.all keeps the input order whatever order the native calls finish in.
+    return this.run('getMany', () => Promise.all(keys.map((k) => source.get(k))));
+  }
+
+  async has(key: Uint8Array): Promise<boolean> {
+    return (await this.get(key)) !== undefined;
+  }
+
+  /** One atomic SlateDB write per call; with `durable`, waits for a shared flush afterwards. */
+  async write(ops: readonly RawOp[]): Promise<void> {
+    const db = this.#writer('write');
+    if (ops.length === 0) return;
+    await this.run('write', () => applyOps(db, ops));
+    if (this.supports.durableWrites) await this.#flushes.request();
+  }
+
+  iterate(range: RawRange): RawCursor {
+    const cursor = new SlateCursor(this, this.#source(), range);
+    this.#cursors.add(cursor);
+    return cursor;
+  }
+
+  /** Called by a cursor when it is done, so close() does not wait for it. */
+  forget(cursor: SlateCursor): void {
+    this.#cursors.delete(cursor);
+  }
+
+  /** Flushes every acknowledged write to the object store (a no-op for readers). */
+  async sync(): Promise<void> {
+    this.#source();
+    if (this.#db !== undefined) await this.#flushes.request();
+  }
+
+  /** Flushes, closes and releases the native handles; safe to call more than once. */
+  close(): Promise<void> {
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
+  }
+
+  async stats(): Promise<Record<string, unknown>> {
+    this.#source();
+    const store = this.#config.store;
+    const where = store.provider === 'aws'
+      ? { bucket: store.aws.bucket, region: store.aws.region, endpoint: store.aws.endpoint }
+      : {};
+    const status = (this.#db ?? this.#reader)!.status();
+    return {
+      backend: this.name,
+      path: this.#config.path,
+      provider: store.provider,
+      ...where,
+      durable: this.supports.durableWrites,
+      readOnly: this.supports.readOnly,
+      ...(this.#pollIntervalMs !== undefined ? { pollIntervalMs: this.#pollIntervalMs } : {}),
+      durableSeq: Number(status.durable_seq),
+    };
+  }
+
+  async #shutdown(): Promise<void> {
+    unregisterForExit(this);
+    await Promise.all([...this.#cursors].map((c) => c.close().catch(() => {})));
+    const handle = this.#db ?? this.#reader!;
+    try {
+      // shutdown() flushes the writer's WAL and memtable before closing.
+      await this.run('close', () => handle.shutdown());
+    } finally {
+      handle.dispose();
+      this.#store.dispose();
+    }
+  }
+
+  /** The handle to read from; throws CLOSED after close(). */
+  #source(): Db | DbReader {
+    if (this.#closing !== undefined) throw Errors.closed();
+    return (this.#db ?? this.#reader)!;
+  }
+
+  #writer(op: string): Db {
+    if (this.#closing !== undefined) throw Errors.closed();
+    if (this.#db === undefined) throw Errors.readOnly(op);
+    return this.#db;
+  }
+}
+
+async function applyOps(db: Db, ops: readonly RawOp[]): Promise<void> {
+  if (ops.length === 1) {
+    // A single op is atomic anyway; skipping the batch object saves three native calls.
+    const op = ops[0]!;
+    if (op.type === 'put') await db.put_with_options(op.key, op.value ?? new Uint8Array(0), PUT, BUFFERED);
+    else await db.delete_with_options(op.key, BUFFERED);
+    return;
+  }
+  const batch = new WriteBatch();
+  try {
+    for (const op of ops) {
+      if (op.type === 'put') batch.put(op.key, op.value ?? new Uint8Array(0));
+      else batch.delete(op.key);
+    }
+    await db.write_with_options(batch, BUFFERED);
+  } finally {
+    batch.dispose();
+  }
+}
+
+async function openWriter(resolved: ResolvedStore, config: SlateConfig): Promise<Db> {
+  const builder = new DbBuilder(resolved.dbPath, resolved.store);
+  try {
+    const settings = buildSettings(config);
+    try {
+      builder.with_settings(settings);
+    } finally {
+      settings.dispose();
+    }
+    return await holdLoop(() => builder.build());
+  } finally {
+    builder.dispose();
+  }
+}
+
+async function openReader(resolved: ResolvedStore, pollIntervalMs: number): Promise<DbReader> {
+  const builder = new DbReaderBuilder(resolved.dbPath, resolved.store);
+  try {
+    // The other fields are SlateDB's defaults (10 min checkpoint lifetime, 64 MiB replay memtable).
+    builder.with_options({ manifest_poll_interval_ms: Math.ceil(pollIntervalMs), checkpoint_lifetime_ms: 600_000, max_memtable_bytes: 64 * 1024 * 1024, skip_wal_replay: false });
+    return await holdLoop(() => builder.build());
+  } finally {
+    builder.dispose();
+  }
+}
+
+/** Races an open against a timer; a late success is shut down rather than leaked. */
+async function withTimeout<T>(opening: Promise<T>, ms: number | undefined, discard: (value: T) => Promise<unknown>): Promise<T> {
+  const limit = ms ?? DEFAULT_OPEN_TIMEOUT_MS;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new SkyshelveError('TIMEOUT', `Opening SlateDB did not finish within ${limit} ms; check the endpoint, bucket and credentials.`)), limit);
+  });
+  try {
+    return await Promise.race([opening, timeout]);
+  } catch (err) {
+    opening.then((v) => discard(v), () => {}).catch(() => {});
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,135 @@
+/** `skyshelve copy <from> <to>`: streams every raw entry into another store, in bounded, resumable batches. */
+import type { Command } from 'commander';
+import type { Backend, RawEntry, RawOp } from '../backend/backend.js';
+import type { SkyShelve } from '../store.js';
+import { openStore, out, UsageError, wholeNumber } from './common.js';
+import { defaultCheckpointPath, readCheckpoint, removeCheckpoint, writeCheckpoint, type Checkpoint } from './checkpoint.js';
+import { examples, STORE_ARG } from './help.js';
+import { progress } from './progress.js';
+import { chunks, countEntries, successor } from './walk.js';
+
+/** Options of `copy`. */
+interface CopyOptions {
+  batchSize?: string;
+  checkpoint?: string;
+  restart?: boolean;
+  maxBatches?: string;
+  json?: boolean;
+  progress: boolean;
+}
+
+/** Entries per atomic write to the target, unless --batch-size says otherwise. */
+const BATCH = 1000;
+/** A write is also cut once its keys and values reach this many bytes (Badger caps a transaction's size). */
+const BATCH_BYTES = 4 << 20;
+/** How often (ms) the target is synced and the checkpoint advanced. */
+const CHECKPOINT_EVERY_MS = 1000;
+
+/** Adds the `copy` command. */
+export function registerCopy(program: Command): void {
+  program
+    .command('copy')
+    .description('Copy every entry (user keys and the internal model area) into another store, in bounded batches. ' +
+      'Progress is checkpointed, so running the same command again after an interruption resumes where it stopped. ' +
+      'Keys already in the target are overwritten; others are kept.')
+    .argument('<from>', `the source: ${STORE_ARG}`)
+    .argument('<to>', 'the target, of either kind')
+    .option('--batch-size <n>', `entries per atomic write (default ${BATCH})`)
+    .option('--checkpoint <file>', 'where to keep the resume point (default: <target dir>.skyshelve-copy.json)')
+    .option('--restart', 'ignore an existing checkpoint and copy from the start')
+    .option('--max-batches <n>', 'stop (resumably) after n batches; for copying in slices, and for tests')
+    .option('--json', 'print the summary as JSON')
+    .option('--no-progress', 'never show a progress bar')
+    .addHelpText('after', examples([
+      'skyshelve copy ./data slatedb://./lake',
+      'skyshelve copy ./data \'slatedb:{"path":"prod","store":{"provider":"aws","aws":{"bucket":"b","region":"eu-west-1"}}}\' --checkpoint copy.ckpt',
+      'skyshelve copy slatedb://./lake ./restored --batch-size 5000 --json',
+    ]))
+    .action(async (from: string, to: string, opts: CopyOptions) => {
+      const batch = wholeNumber(opts.batchSize, '--batch-size', 1) ?? BATCH;
+      const maxBatches = wholeNumber(opts.maxBatches, '--max-batches', 1);
+      if (from === to) throw new UsageError('the source and the target are the same store');
+      const file = opts.checkpoint ?? defaultCheckpointPath(to);
+      const resume = opts.restart ? undefined : readCheckpoint(file, from, to);
+      const result = await withBoth(from, to, (src, dst) => copy({ src, dst, from, to, file, resume, batch, maxBatches, showProgress: opts.progress }));
+      const summary = { ...result, checkpoint: result.done ? undefined : file };
+      if (opts.json) await out(JSON.stringify(summary));
+      else if (result.done) await out(`copied ${result.copied} entries${resume ? ` (resumed after ${resume.copied})` : ''}`);
+      else await out(`stopped after ${result.copied} entries; run the same command again to resume (checkpoint ${file})`);
+    });
+}
+
+async function withBoth<T>(from: string, to: string, fn: (src: Backend, dst: Backend) => Promise<T>): Promise<T> {
+  const stores: SkyShelve<unknown>[] = [];
+  try {
+    stores.push(await openStore(from, 'read'));
+    stores.push(await openStore(to, 'write'));
+    return await fn(await stores[0]!.backend(), await stores[1]!.backend());
+  } finally {
+    for (const s of stores.reverse()) await s.close().catch(() => {});
+  }
+}
+
+interface CopyJob {
+  src: Backend;
+  dst: Backend;
+  from: string;
+  to: string;
+  file: string;
+  resume?: Checkpoint;
+  batch: number;
+  maxBatches?: number;
+  showProgress: boolean;
+}
+
+/** The copy loop: write a batch, and now and then sync the target and move the checkpoint past it. */
+async function copy(job: CopyJob): Promise<{ copied: number; done: boolean }> {
+  const range = job.resume ? { gte: successor(Buffer.from(job.resume.lastKey, 'base64')) } : {};
+  const bar = progress('copy', job.showProgress);
+  if (job.showProgress && process.stderr.isTTY) bar.total(await countEntries(job.src, range));
+  let copied = job.resume?.copied ?? 0;
+  let batches = 0;
+  let last: Uint8Array | undefined;
+  let saved = Date.now();
+  const save = async () => {
+    if (!last) return;
+    await job.dst.sync(); // the checkpoint may only pass keys that are durable in the target
+    writeCheckpoint(job.file, { from: job.from, to: job.to, lastKey: Buffer.from(last).toString('base64'), copied });
+    saved = Date.now();
+  };
+  try {
+    for await (const chunk of chunks(job.src, range, job.batch)) {
+      for (const group of byBytes(chunk)) {
+        await job.dst.write(group.map((e): RawOp => ({ type: 'put', key: e.key, value: e.value })));
+        copied += group.length;
+        last = group[group.length - 1]!.key;
+        bar.add(group.length);
+        if (job.maxBatches !== undefined && ++batches >= job.maxBatches) {
+          await save();
+          return { copied, done: false };
+        }
+      }
+      if (Date.now() - saved >= CHECKPOINT_EVERY_MS) await save();
+    }
+    await job.dst.sync();
+    removeCheckpoint(job.file);
+    return { copied, done: true };
+  } finally {
+    bar.stop();
+  }
+}
+
+/** Splits a chunk into runs of at most BATCH_BYTES (a single larger entry goes alone). */
+function byBytes(chunk: RawEntry[]): RawEntry[][] {
+  const groups: RawEntry[][] = [];
+  let group: RawEntry[] = [];
+  let bytes = 0;
+  for (const e of chunk) {
+    const n = e.key.length + e.value.length;
+    if (group.length && bytes + n > BATCH_BYTES) { groups.push(group); group = []; bytes = 0; }
+    group.push(e);
+    bytes += n;
+  }
+  if (group.length) groups.push(group);
+  return groups;
+}

@@ -1,0 +1,117 @@
+/**
+ * Tagged JSON: plain JSON for what JSON can hold, and one-key `{"$tag": ...}` objects for what it
+ * cannot (bytes, Date, Map, Set, BigInt, undefined, non-finite numbers, -0). The CLI prints values
+ * this way and the export format (docs/CLI.md) is built on it. It never executes anything.
+ */
+
+/** How bytes are written: `{"$bytes": base64}` (default) or `{"$hex": hex}`. Both are read back. */
+export type BytesFormat = 'base64' | 'hex';
+
+/** Thrown for a value that tagged JSON cannot hold (a class instance, a typed array other than bytes, ...). */
+export class UntaggableError extends Error {}
+
+/** Turns a decoded value into JSON-safe data; throws UntaggableError for anything it cannot hold losslessly. */
+export function toTagged(value: unknown, bytes: BytesFormat = 'base64'): unknown {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      if (Object.is(value, -0)) return { $number: '-0' };
+      return Number.isFinite(value) ? value : { $number: String(value) };
+    case 'bigint':
+      return { $bigint: value.toString() };
+    case 'undefined':
+      return { $undefined: true };
+    case 'object':
+      return value === null ? null : objectToTagged(value, bytes);
+    default:
+      throw new UntaggableError(`a ${typeof value} cannot be exported`);
+  }
+}
+
+function objectToTagged(value: object, bytes: BytesFormat): unknown {
+  if (value instanceof Uint8Array && (value.constructor === Uint8Array || Buffer.isBuffer(value))) {
+    return bytes === 'hex' ? { $hex: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex') } : { $bytes: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
+  }
+  if (value instanceof Date) return { $date: Number.isNaN(value.getTime()) ? null : value.toISOString() };
+  if (value instanceof Map) return { $map: Array.from(value, ([k, v]) => [toTagged(k, bytes), toTagged(v, bytes)]) };
+  if (value instanceof Set) return { $set: Array.from(value, (v) => toTagged(v, bytes)) };
+  if (Array.isArray(value)) {
+    // Holes and extra properties would be lost, so such arrays fall back to raw bytes.
+    if (Object.keys(value).length !== value.length) throw new UntaggableError('a sparse array cannot be exported');
+    return value.map((v) => toTagged(v, bytes));
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) throw new UntaggableError(`a ${value.constructor?.name ?? 'object'} cannot be exported`);
+  const out: Record<string, unknown> = {};
+  let dollar = false;
+  for (const [k, v] of Object.entries(value)) {
+    if (k.startsWith('$')) dollar = true;
+    out[k] = toTagged(v, bytes);
+  }
+  // An object with a `$` key could be mistaken for a tag, so it is wrapped.
+  return dollar ? { $object: out } : out;
+}
+
+/** Turns tagged JSON data back into values; throws a TypeError naming `where` for a malformed tag. */
+export function fromTagged(data: unknown, where = 'value'): unknown {
+  if (data === null || typeof data !== 'object') return data;
+  if (Array.isArray(data)) return data.map((v, i) => fromTagged(v, `${where}[${i}]`));
+  const keys = Object.keys(data);
+  const o = data as Record<string, unknown>;
+  if (keys.length === 1 && keys[0]!.startsWith('$')) return fromTag(keys[0]!, o[keys[0]!], where);
+  const out: Record<string, unknown> = {};
+  for (const k of keys) out[k] = fromTagged(o[k], `${where}.${k}`);
+  return out;
+}
+
+function fromTag(tag: string, body: unknown, where: string): unknown {
+  const bad = (what: string) => new TypeError(`${where}: ${tag} ${what}`);
+  switch (tag) {
+    case '$bytes':
+      if (typeof body !== 'string') throw bad('needs a base64 string');
+      return Buffer.from(body, 'base64');
+    case '$hex':
+      if (typeof body !== 'string' || !/^([0-9a-fA-F]{2})*$/.test(body)) throw bad('needs an even-length hex string');
+      return Buffer.from(body, 'hex');
+    case '$date':
+      if (body === null) return new Date(NaN);
+      if (typeof body !== 'string' && typeof body !== 'number') throw bad('needs an ISO date string');
+      return new Date(body);
+    case '$bigint':
+      if (typeof body !== 'string' || !/^-?\d+$/.test(body)) throw bad('needs a string of digits');
+      return BigInt(body);
+    case '$number':
+      if (body === '-0') return -0;
+      if (body === 'NaN' || body === 'Infinity' || body === '-Infinity') return Number(body);
+      throw bad("needs 'NaN', 'Infinity', '-Infinity' or '-0'");
+    case '$undefined':
+      return undefined;
+    case '$map':
+      if (!Array.isArray(body) || !body.every((p) => Array.isArray(p) && p.length === 2)) throw bad('needs a list of [key, value] pairs');
+      return new Map(body.map(([k, v], i) => [fromTagged(k, `${where}.$map[${i}][0]`), fromTagged(v, `${where}.$map[${i}][1]`)]));
+    case '$set':
+      if (!Array.isArray(body)) throw bad('needs a list');
+      return new Set(body.map((v, i) => fromTagged(v, `${where}.$set[${i}]`)));
+    case '$object': {
+      if (body === null || typeof body !== 'object' || Array.isArray(body)) throw bad('needs an object');
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(body)) out[k] = fromTagged(v, `${where}.${k}`);
+      return out;
+    }
+    default:
+      throw new TypeError(`${where}: unknown tag ${tag} (wrap objects with $ keys in {"$object": ...})`);
+  }
+}
+
+/** Parses a JSON text and resolves its tags; throws a TypeError naming `where` when it is not JSON. */
+export function parseTagged(text: string, where: string): unknown {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new TypeError(`${where} is not valid JSON (${(err as Error).message})`);
+  }
+  return fromTagged(data, where);
+}

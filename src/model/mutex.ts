@@ -1,0 +1,38 @@
+/** Serializes async sections per string key, in arrival order; used per store for record keys. */
+export class KeyedMutex {
+  readonly #tails = new Map<string, Promise<void>>();
+
+  /** Waits for every key (in sorted order, so two callers never deadlock) and returns the release. */
+  async lock(keys: readonly string[]): Promise<() => void> {
+    const sorted = [...new Set(keys)].sort();
+    const releases: Array<() => void> = [];
+    for (const k of sorted) releases.push(await this.#lockOne(k));
+    return () => {
+      for (const r of releases) r();
+    };
+  }
+
+  /** Runs `fn` while holding `keys`. */
+  async run<R>(keys: readonly string[], fn: () => Promise<R>): Promise<R> {
+    const release = await this.lock(keys);
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  }
+
+  async #lockOne(key: string): Promise<() => void> {
+    const previous = this.#tails.get(key);
+    let release!: () => void;
+    const done = new Promise<void>((r) => (release = r));
+    const tail = previous ? previous.then(() => done) : done;
+    this.#tails.set(key, tail);
+    if (previous) await previous;
+    return () => {
+      release();
+      // Forget the key once nobody queued behind us, so the map does not grow without bound.
+      if (this.#tails.get(key) === tail) this.#tails.delete(key);
+    };
+  }
+}

@@ -1,0 +1,69 @@
+/** The model operations behind the static and instance methods; each resolves the class on use. */
+import { SkyshelveError } from '../errors.js';
+import { checkOptions, describeType } from '../options.js';
+import { contextOf } from './context.js';
+import { checkKeyArg, samePk, writeLockKeys } from './keys.js';
+import { recordKey } from './layout.js';
+import { loadOne, notFound } from './read.js';
+import type { UpdateOptions } from './types.js';
+import { commit, prepare, readEnvelope, remove, type Storable } from './write.js';
+
+/** Saves an instance: validate, encode, then one atomic write of the record and its index diff. */
+export async function saveObject(obj: Storable): Promise<void> {
+  const { schema, binding } = await contextOf(obj.constructor);
+  const p = await prepare(schema, obj);
+  await binding.write(writeLockKeys(schema, p.pk), async (backend) => commit(schema, backend, p, await readEnvelope(schema, backend, p.pk)));
+}
+
+/** Loads by key; with a fallback argument, returns it instead of rejecting with NOT_FOUND. */
+export async function loadObject(cls: Function, key: unknown, fallback: { value: unknown } | undefined): Promise<unknown> {
+  const { schema, binding, make } = await contextOf(cls);
+  const pk = checkKeyArg(schema, key);
+  const obj = await binding.read((backend) => loadOne(schema, backend, pk, make));
+  if (obj !== undefined) return obj;
+  if (fallback) return fallback.value;
+  throw notFound(schema, pk);
+}
+
+/** True when a record exists at `key`. */
+export async function existsObject(cls: Function, key: unknown): Promise<boolean> {
+  const { schema, binding } = await contextOf(cls);
+  const pk = checkKeyArg(schema, key);
+  return binding.read((backend) => backend.has(recordKey(schema.namespace, pk)));
+}
+
+/** Deletes the record and its index entries atomically; false when it did not exist. */
+export async function deleteObject(cls: Function, key: unknown): Promise<boolean> {
+  const { schema, binding } = await contextOf(cls);
+  const pk = checkKeyArg(schema, key);
+  return binding.write(writeLockKeys(schema, pk), (backend) => remove(schema, backend, pk));
+}
+
+/** Atomic read-modify-write of one record, serialized per key (and across processes in multi-process mode). */
+export async function updateObject<T>(cls: Function, key: unknown, options: UpdateOptions<T>): Promise<T> {
+  const { schema, binding, make } = await contextOf(cls);
+  const pk = checkKeyArg(schema, key);
+  checkOptions(options, ['defaultFactory', 'mutator'], 'options');
+  if (typeof options?.mutator !== 'function') throw new TypeError(`options.mutator must be a function, got ${describeType(options?.mutator)}`);
+  if (options.defaultFactory !== undefined && typeof options.defaultFactory !== 'function') {
+    throw new TypeError(`options.defaultFactory must be a function, got ${describeType(options.defaultFactory)}`);
+  }
+  return binding.write(writeLockKeys(schema, pk), async (backend) => {
+    const old = await readEnvelope(schema, backend, pk);
+    let obj: T;
+    if (old) obj = make(pk, old.record) as T;
+    else if (options.defaultFactory) obj = await options.defaultFactory();
+    else throw notFound(schema, pk);
+    const replaced = await options.mutator(obj);
+    if (replaced !== undefined) obj = replaced;
+    if (obj === null || typeof obj !== 'object') throw new TypeError(`the mutator of ${schema.name}.update must return an instance or nothing, got ${describeType(obj)}`);
+    const p = await prepare(schema, obj as unknown as Storable);
+    if (!samePk(p.pk, pk)) {
+      throw new SkyshelveError('VALIDATION', `${schema.name}.update: the record's key changed from ${String(pk)} to ${String(p.pk)}; update cannot move a record`, {
+        details: { model: schema.name, errors: [] },
+      });
+    }
+    await commit(schema, backend, p, old);
+    return obj;
+  });
+}

@@ -1,0 +1,142 @@
+import type { Extractor } from '../decorators/metadata.js';
+import { recordFor } from '../decorators/metadata.js';
+import { describeType } from '../options.js';
+import { contextOf } from './context.js';
+import { OBJECT_KEY } from './keys.js';
+import { verifyIndexes, type VerifyOptions, type VerifyResult } from './maintenance.js';
+import { deleteObject, existsObject, loadObject, saveObject, updateObject } from './operations.js';
+import { scanIndexBetween, scanIndexEqual, scanRecords, type IndexRange } from './read.js';
+import { MODEL_KIND } from './schema.js';
+import type { IndexNames, ModelClass, ModelKey, StorageOptions, UpdateOptions, indexNames } from './types.js';
+
+/**
+ * A stored object with a key given to its constructor and a plain record from `toRecord`
+ * (rebuilt by the static `fromRecord`). Configure it with `configureStorage` or `@Persistent`.
+ */
+export class PersistentObject<I extends string = string> {
+  /** Carries the index names for typed queries; never set at run time. */
+  declare readonly [indexNames]?: I;
+
+  constructor(key?: ModelKey) {
+    // Hidden, so that the default toRecord (own enumerable fields) leaves it out.
+    if (key !== undefined) Object.defineProperty(this, OBJECT_KEY, { value: key, writable: true, configurable: true, enumerable: false });
+  }
+
+  /** The primary key of this instance. */
+  get key(): ModelKey {
+    return (this as unknown as Record<symbol, ModelKey>)[OBJECT_KEY];
+  }
+
+  /** The plain data to store; by default the own enumerable fields. */
+  toRecord(): unknown {
+    return { ...this };
+  }
+
+  /** Problems that stop a save; none by default (PersistentBaseModel runs class-validator). */
+  async validate(): Promise<unknown[]> {
+    return [];
+  }
+
+  /** Validates and stores this instance with its index entries, atomically. */
+  async save(): Promise<this> {
+    await saveObject(this);
+    return this;
+  }
+
+  /** Deletes this instance's record and index entries; false when it was not stored. */
+  delete(): Promise<boolean> {
+    return deleteObject(this.constructor, this.key);
+  }
+
+  /** Rebuilds an instance from its key and stored record; override it for custom classes. */
+  static fromRecord(key: any, record: any): PersistentObject {
+    const obj = Object.create(this.prototype) as PersistentObject;
+    Object.assign(obj, record);
+    Object.defineProperty(obj, OBJECT_KEY, { value: key, writable: true, configurable: true, enumerable: false });
+    return obj;
+  }
+
+  /** Sets where the records live (`path` or options) and, optionally, named indexes. */
+  static configureStorage<T>(this: ModelClass<T>, pathOrOptions: string | StorageOptions<T>, options: StorageOptions<T> = {}): void {
+    if (typeof pathOrOptions !== 'string' && (pathOrOptions === null || typeof pathOrOptions !== 'object')) {
+      throw new TypeError(`path must be a string or an options object, got ${describeType(pathOrOptions)}`);
+    }
+    const all = typeof pathOrOptions === 'string' ? { ...options, path: pathOrOptions } : { ...pathOrOptions };
+    const { secondaryIndexes = {}, uniqueIndexes = {}, ...storage } = all;
+    const rec = recordFor(this);
+    rec.persistent = storage;
+    // Calling it again replaces what the previous call declared.
+    for (let i = rec.indexes.length - 1; i >= 0; i--) if (rec.indexes[i]!.origin === 'configureStorage') rec.indexes.splice(i, 1);
+    for (const [name, extractor] of Object.entries(secondaryIndexes)) rec.indexes.push({ name, extractor, unique: false, origin: 'configureStorage' });
+    for (const [name, extractor] of Object.entries(uniqueIndexes)) rec.indexes.push({ name, extractor, unique: true, origin: 'configureStorage' });
+  }
+
+  /** Adds (or replaces) a computed index; run `reindex()` if records were stored before. */
+  static registerIndex<T>(this: ModelClass<T>, name: string, extractor: Extractor<T>, options: { unique?: boolean } = {}): void {
+    if (typeof name !== 'string' || name.length === 0) throw new TypeError(`name must be a non-empty string, got ${describeType(name)}`);
+    if (typeof extractor !== 'function') throw new TypeError(`extractor must be a function, got ${describeType(extractor)}`);
+    const rec = recordFor(this);
+    const at = rec.indexes.findIndex((d) => d.name === name && d.origin === 'registerIndex');
+    if (at >= 0) rec.indexes.splice(at, 1);
+    rec.indexes.push({ name, extractor, unique: options.unique === true, origin: 'registerIndex' });
+  }
+
+  /** The record at `key`; rejects with NOT_FOUND, or returns `fallback` when one is given. */
+  static load<T>(this: ModelClass<T>, key: ModelKey): Promise<T>;
+  static load<T, F>(this: ModelClass<T>, key: ModelKey, fallback: F): Promise<T | F>;
+  static load(this: Function, key: ModelKey, ...fallback: unknown[]): Promise<unknown> {
+    return loadObject(this, key, fallback.length > 0 ? { value: fallback[0] } : undefined);
+  }
+
+  /** True when a record exists at `key`. */
+  static exists<T>(this: ModelClass<T>, key: ModelKey): Promise<boolean> {
+    return existsObject(this, key);
+  }
+
+  /** Removes the record at `key` and all its index entries atomically; false when missing. */
+  static delete<T>(this: ModelClass<T>, key: ModelKey): Promise<boolean> {
+    return deleteObject(this, key);
+  }
+
+  /** Every record of this model (optionally those whose key passes `predicate`), in key order. */
+  static async scan<T, K extends ModelKey = string>(this: ModelClass<T>, predicate?: (key: K) => boolean): Promise<T[]> {
+    const { schema, binding, make } = await contextOf(this);
+    return (await scanRecords(schema, binding, make, predicate as ((key: ModelKey) => boolean) | undefined)) as T[];
+  }
+
+  /** Records whose index `index` holds `value`. */
+  static async scanIndex<T>(this: ModelClass<T>, index: IndexNames<T>, value: unknown): Promise<T[]> {
+    const { schema, binding, make } = await contextOf(this);
+    return (await scanIndexEqual(schema, binding, make, index, value)) as T[];
+  }
+
+  /** Alias of scanIndex, for parent/child use: `User.children('tag', 'admin')`. */
+  static children<T>(this: ModelClass<T>, index: IndexNames<T>, value: unknown): Promise<T[]> {
+    return (PersistentObject.scanIndex as (this: Function, i: unknown, v: unknown) => Promise<T[]>).call(this, index, value);
+  }
+
+  /** Records whose index value lies in a range: `{ gt, gte, lt, lte, reverse, limit }`. */
+  static async scanIndexRange<T>(this: ModelClass<T>, index: IndexNames<T>, range: IndexRange = {}): Promise<T[]> {
+    const { schema, binding, make } = await contextOf(this);
+    return (await scanIndexBetween(schema, binding, make, index, range)) as T[];
+  }
+
+  /** Atomic read-modify-write: loads (or builds with defaultFactory), runs the mutator, validates and saves. */
+  static update<T>(this: ModelClass<T>, key: ModelKey, options: UpdateOptions<T>): Promise<T> {
+    return updateObject(this, key, options);
+  }
+
+  /** Checks every index entry against the records; `{ repair: true }` fixes what it finds. */
+  static async verifyIndexes<T>(this: ModelClass<T>, options: VerifyOptions = {}): Promise<VerifyResult> {
+    const { schema, binding, make } = await contextOf(this);
+    return verifyIndexes(schema, binding, make, options);
+  }
+
+  /** Rebuilds every index entry (needed after adding an index to a model with data), and records the definitions. */
+  static async reindex<T>(this: ModelClass<T>, options: Pick<VerifyOptions, 'onProgress'> = {}): Promise<VerifyResult> {
+    const { schema, binding, make } = await contextOf(this);
+    return verifyIndexes(schema, binding, make, { ...options, repair: true });
+  }
+}
+
+Object.defineProperty(PersistentObject, MODEL_KIND, { value: 'object', writable: false });

@@ -1,0 +1,172 @@
+import 'reflect-metadata';
+import { getMetadataStorage } from 'class-validator';
+import { metadataVersion, ownRecord, type Extractor, type IndexDeclaration, type PersistentOptions } from '../decorators/metadata.js';
+import { SkyshelveError } from '../errors.js';
+import { closest } from '../options.js';
+import type { SkyShelve } from '../store.js';
+import { blankInstance } from './construct.js';
+
+/** Static marker a model base class sets: 'model' classes keep their key in a field. */
+export const MODEL_KIND = Symbol.for('skyshelve.modelKind');
+
+/** One index, ready to use. */
+export interface ResolvedIndex {
+  readonly name: string;
+  readonly unique: boolean;
+  readonly field?: string;
+  readonly extract: Extractor;
+  /** Changes when the definition changes; stored to detect definitions that moved on. */
+  readonly fingerprint: string;
+}
+
+/** Where a model's store is and how it is shared. */
+export interface StorageConfig {
+  readonly path?: string;
+  readonly store?: SkyShelve<any>;
+  readonly inMemory: boolean;
+  readonly lockPath?: string;
+  readonly lockTimeoutMs: number;
+  readonly staleMs: number;
+  readonly onWarning?: (message: string) => void;
+}
+
+/** The checked, inheritance-resolved metadata of one model class. */
+export interface ModelSchema {
+  readonly cls: Function;
+  readonly name: string;
+  readonly namespace: string;
+  /** The primary key field ('model' classes only). */
+  readonly keyField?: string;
+  readonly indexes: readonly ResolvedIndex[];
+  readonly byName: ReadonlyMap<string, ResolvedIndex>;
+  readonly hasUnique: boolean;
+  readonly storage: StorageConfig;
+  readonly version: number;
+}
+
+const OPTION_NAMES = ['path', 'store', 'namespace', 'lockPath', 'multiProcess', 'inMemory', 'lockTimeoutMs', 'staleMs', 'onWarning'];
+const cache = new WeakMap<Function, ModelSchema>();
+
+/** The schema of `cls`, built and checked on first use; every problem is reported in one METADATA error. */
+export function schemaOf(cls: Function): ModelSchema {
+  const cached = cache.get(cls);
+  if (cached && cached.version === metadataVersion()) return cached;
+  const schema = resolve(cls);
+  cache.set(cls, schema);
+  return schema;
+}
+
+function resolve(cls: Function): ModelSchema {
+  const problems: string[] = [];
+  const chain = ancestry(cls);
+  const options = chain.map((c) => ownRecord(c)?.persistent).find((p) => p !== undefined);
+  if (!options) problems.push(`${cls.name} has no storage configuration: decorate it with @Persistent(...) or call ${cls.name}.configureStorage(...)`);
+  const storage = resolveStorage(cls, options ?? {}, problems);
+  const keyField = resolveKey(cls, chain, problems);
+  const indexes = resolveIndexes(chain, problems);
+  const namespace = options?.namespace ?? cls.name;
+  if (typeof namespace !== 'string' || namespace.length === 0) problems.push(`${cls.name}: namespace must be a non-empty string`);
+  if (problems.length > 0) {
+    throw new SkyshelveError('METADATA', `Invalid model metadata:\n- ${problems.join('\n- ')}`, { details: { problems, model: cls.name } });
+  }
+  return {
+    cls, name: cls.name, namespace, keyField, indexes, storage,
+    byName: new Map(indexes.map((i) => [i.name, i])),
+    hasUnique: indexes.some((i) => i.unique),
+    version: metadataVersion(),
+  };
+}
+
+/** `cls` and its ancestors, nearest first. */
+function ancestry(cls: Function): Function[] {
+  const out: Function[] = [];
+  for (let c: unknown = cls; typeof c === 'function' && c !== Function.prototype; c = Object.getPrototypeOf(c)) out.push(c as Function);
+  return out;
+}
+
+function resolveStorage(cls: Function, o: PersistentOptions, problems: string[]): StorageConfig {
+  for (const name of Object.keys(o)) {
+    if (OPTION_NAMES.includes(name)) continue;
+    const hint = closest(name, OPTION_NAMES);
+    problems.push(`${cls.name}: unknown storage option '${name}'${hint ? `; did you mean '${hint}'?` : ''}`);
+  }
+  if (o.path !== undefined && (typeof o.path !== 'string' || o.path.length === 0)) problems.push(`${cls.name}: path must be a non-empty string`);
+  if (o.store !== undefined && (o.path !== undefined || o.lockPath !== undefined || o.multiProcess || o.inMemory)) {
+    problems.push(`${cls.name}: 'store' binds an open store; it cannot be combined with path, lockPath, multiProcess or inMemory`);
+  }
+  if (o.inMemory && (o.lockPath !== undefined || o.multiProcess)) problems.push(`${cls.name}: an in-memory store cannot be shared between processes`);
+  const path = o.store ? undefined : o.path ?? `./data/${cls.name.toLowerCase()}`;
+  const lockPath = o.lockPath ?? (o.multiProcess && path ? `${path}.lock` : undefined);
+  if (lockPath !== undefined && path?.startsWith('slatedb:')) problems.push(`${cls.name}: lockPath is for Badger directories; SlateDB stores are shared natively`);
+  for (const n of ['lockTimeoutMs', 'staleMs'] as const) {
+    if (o[n] !== undefined && !(typeof o[n] === 'number' && o[n]! > 0)) problems.push(`${cls.name}: ${n} must be a positive number`);
+  }
+  if (o.onWarning !== undefined && typeof o.onWarning !== 'function') problems.push(`${cls.name}: onWarning must be a function`);
+  return {
+    path, store: o.store, inMemory: o.inMemory === true, lockPath,
+    lockTimeoutMs: o.lockTimeoutMs ?? 30_000,
+    staleMs: Math.max(o.staleMs ?? 4_000, 2_000),
+    onWarning: o.onWarning,
+  };
+}
+
+function resolveKey(cls: Function, chain: Function[], problems: string[]): string | undefined {
+  const isModel = (cls as unknown as Record<symbol, unknown>)[MODEL_KIND] === 'model';
+  const owner = chain.find((c) => (ownRecord(c)?.keys.length ?? 0) > 0);
+  const keys = owner ? ownRecord(owner)!.keys : [];
+  if (!isModel) {
+    if (keys.length > 0) problems.push(`${cls.name}: @Key is for PersistentBaseModel classes; a PersistentObject gets its key from its constructor`);
+    return undefined;
+  }
+  if (keys.length > 1) problems.push(`${owner!.name} has ${keys.length} @Key fields (${keys.join(', ')}); only one is allowed`);
+  if (keys.length > 0) return keys[0];
+  if (hasIdField(cls)) return 'id';
+  problems.push(`${cls.name} has no @Key and no 'id' field`);
+  return undefined;
+}
+
+/** True when some metadata or an initializer shows that the class has an 'id' field. */
+function hasIdField(cls: Function): boolean {
+  if (Reflect.getMetadata('design:type', cls.prototype, 'id') !== undefined) return true;
+  const validated = getMetadataStorage().getTargetValidationMetadatas(cls, '', true, false);
+  if (validated.some((m) => m.propertyName === 'id')) return true;
+  const blank = blankInstance(cls);
+  return blank !== undefined && Object.prototype.hasOwnProperty.call(blank, 'id');
+}
+
+function resolveIndexes(chain: Function[], problems: string[]): ResolvedIndex[] {
+  const out: ResolvedIndex[] = [];
+  const seen = new Map<string, IndexDeclaration>();
+  // Ancestors first, so inherited indexes keep their declaration order.
+  for (const c of [...chain].reverse()) {
+    for (const decl of ownRecord(c)?.indexes ?? []) {
+      if (typeof decl.name !== 'string' || decl.name.length === 0) {
+        problems.push(`${c.name}: a class-level @Index needs a name and an extractor, as in @Index('tag', (u) => u.tags)`);
+        continue;
+      }
+      if (seen.has(decl.name)) {
+        problems.push(`${c.name}: index '${decl.name}' declared twice`);
+        continue;
+      }
+      seen.set(decl.name, decl);
+      const index = toIndex(c, decl, problems);
+      if (index) out.push(index);
+    }
+  }
+  return out;
+}
+
+function toIndex(c: Function, decl: IndexDeclaration, problems: string[]): ResolvedIndex | undefined {
+  if (decl.extractor !== undefined && typeof decl.extractor !== 'function') {
+    problems.push(`${c.name}: the extractor of index '${decl.name}' must be a function`);
+    return undefined;
+  }
+  const field = decl.field;
+  const extract: Extractor | undefined = decl.extractor ?? (field !== undefined ? (o) => (o as Record<string, unknown>)[field] : undefined);
+  if (!extract) {
+    problems.push(`${c.name}: index '${decl.name}' has no extractor; pass one, as in @Index('${decl.name}', (o) => o.field)`);
+    return undefined;
+  }
+  const fingerprint = `${decl.name}|${decl.unique ? 'unique' : ''}|${field ?? ''}|${decl.extractor ? String(decl.extractor) : ''}`;
+  return { name: decl.name, unique: decl.unique, field, extract, fingerprint };
+}

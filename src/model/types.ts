@@ -1,0 +1,30 @@
+import type { KeyPart } from '../codec/keys.js';
+import type { Extractor, PersistentOptions } from '../decorators/metadata.js';
+
+/** A model class, as the `this` of the static methods: anything that constructs T. */
+export type ModelClass<T> = abstract new (...args: any[]) => T;
+
+/** Phantom slot carrying a model's index names, for typed `scanIndex` (see IndexNames). */
+export declare const indexNames: unique symbol;
+
+/** The index names of model T: the type argument of PersistentBaseModel<'a' | 'b'>, else any string. */
+export type IndexNames<T> = T extends { readonly [indexNames]?: infer N } ? ([N] extends [string] ? N : string) : string;
+
+/** A primary key: a non-empty string, a finite number or non-empty bytes. */
+export type ModelKey = KeyPart;
+
+/** Options of `Model.update`. */
+export interface UpdateOptions<T> {
+  /** Builds the record when it does not exist; without it a missing record is NOT_FOUND. */
+  defaultFactory?: () => T | Promise<T>;
+  /** Changes the record in place, or returns a replacement. */
+  mutator: (obj: T) => T | void | Promise<T | void>;
+}
+
+/** Options of `configureStorage` (the second argument): storage options plus named indexes. */
+export interface StorageOptions<T = any> extends PersistentOptions {
+  /** Secondary indexes: name -> extractor (an array result gives many entries). */
+  secondaryIndexes?: Record<string, Extractor<T>>;
+  /** Unique indexes: name -> extractor; a duplicate value rejects with UNIQUE. */
+  uniqueIndexes?: Record<string, Extractor<T>>;
+}
