@@ -12,7 +12,7 @@ const OPS = ['put-single', 'put-batch', 'get-random', 'get-batch', 'scan', 'mode
 const SYSTEMS = ['skyshelve-badger', 'skyshelve-slatedb', 'lmdb-js', 'classic-level', 'better-sqlite3'];
 const COLORS = ['#1f77b4', '#6baed6', '#ff7f0e', '#2ca02c', '#9467bd'];
 const W = 960, H = 440, LEFT = 70, RIGHT = 20, TOP = 50, BOTTOM = 80;
-const LO = 3, HI = 7; // log10 of the axis range: 1k .. 10M ops/s
+const LO = 2, HI = 7; // log10 of the axis range: 100 .. 10M ops/s
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const short = (v: number): string => (v >= 1e6 ? `${(v / 1e6).toFixed(1)}M` : v >= 1e3 ? `${Math.round(v / 1e3)}k` : String(Math.round(v)));

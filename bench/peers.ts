@@ -5,13 +5,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BATCH, batchKeys, must, Recorder, type Row, type Workload } from './workload.js';
+import { BATCH, batchKeys, must, Recorder, type Workload } from './workload.js';
 
 /** The peer systems this file can run. */
 export const PEERS = ['lmdb-js', 'classic-level', 'better-sqlite3'] as const;
 
 /** Runs every op of one peer; returns its rows (n/a rows when the package does not load). */
-export async function benchPeer(system: string, w: Workload): Promise<Row[]> {
+export async function benchPeer(system: string, w: Workload): Promise<Recorder> {
   const rec = new Recorder(system);
   const dir = mkdtempSync(join(tmpdir(), `bench-${system}-`));
   try {
@@ -22,7 +22,7 @@ export async function benchPeer(system: string, w: Workload): Promise<Row[]> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  return rec.rows;
+  return rec;
 }
 
 async function benchLmdb(rec: Recorder, w: Workload, dir: string): Promise<void> {

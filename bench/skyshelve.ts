@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchModels } from './models.js';
-import { BATCH, batchKeys, must, reason, Recorder, type Row, type Workload } from './workload.js';
+import { BATCH, batchKeys, must, peakRss, reason, Recorder, type Workload } from './workload.js';
 
 type Api = typeof import('../src/index.js');
 type Store = InstanceType<Api['SkyShelve']>;
@@ -15,7 +15,7 @@ type Store = InstanceType<Api['SkyShelve']>;
 export const SKYSHELVE_SYSTEMS = ['skyshelve-badger', 'skyshelve-slatedb'] as const;
 
 /** Runs every op of one skyshelve system; a missing piece gives n/a rows, never a crash. */
-export async function benchSkyshelve(system: string, w: Workload): Promise<Row[]> {
+export async function benchSkyshelve(system: string, w: Workload): Promise<Recorder> {
   const rec = new Recorder(system);
   const root = mkdtempSync(join(tmpdir(), `bench-${system}-`));
   let dirs = 0;
@@ -36,15 +36,16 @@ export async function benchSkyshelve(system: string, w: Workload): Promise<Row[]
         for (const op of ['put-single', 'put-batch', 'get-random', 'get-batch', 'scan', 'model-save', 'scan-index']) {
           rec.skip(op, undefined, '', w.n, `import failed: ${reason(err2)}`);
         }
-        return rec.rows;
+        return rec;
       }
     }
     await benchKv(rec, w, api, location);
+    rec.kvPeakRss = peakRss();
     await benchModels(rec, w, api, location);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
-  return rec.rows;
+  return rec;
 }
 
 /** Opens a store, recording n/a for `ops` when it cannot open. */

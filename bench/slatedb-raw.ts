@@ -117,6 +117,8 @@ function writeResults(): void {
     '',
     table(),
     '',
+    `Load average at the end of the run: ${os.loadavg().map((x) => x.toFixed(1)).join(' / ')} on ${os.cpus().length} cores, so a single run's ratios can be off by 2× either way (two runs a minute apart differed that much on one row); the backend adds only JavaScript around the same native calls. Every awaited call is one round trip from Rust's thread back to Node's loop in the UniFFI binding, which bounds single ops and scans: \`DbIterator\` in 0.12.1 has only \`next()\`, one entry per call. "put durable, sequential" is where the backend differs by design: it flushes at once instead of waiting for the 100 ms WAL timer.`,
+    '',
   ].join('\n');
   const old = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmark results\n';
   const start = old.indexOf('\n## SlateDB\n');

@@ -32,7 +32,10 @@ export interface Workload {
 /** Builds the workload: keys in order, random values, and a Fisher-Yates shuffled read order. */
 export function makeWorkload(n: number): Workload {
   const keys = Array.from({ length: n }, (_, i) => 'user:' + String(i).padStart(11, '0'));
-  const vals = Array.from({ length: n }, () => randomBytes(100));
+  // One random block sliced into 100-byte Buffers: 200k separate randomBytes(100) calls would each
+  // allocate their own backing store and add ~150 MiB of RSS to every system's measurement.
+  const block = randomBytes(100 * n);
+  const vals = Array.from({ length: n }, (_, i) => block.subarray(i * 100, i * 100 + 100));
   const order = Array.from({ length: n }, (_, i) => i);
   for (let i = n - 1; i > 0; i--) {
     const j = Math.floor(Math.random() * (i + 1));
@@ -51,6 +54,8 @@ export function batchKeys(w: Workload, b: number): string[] {
 /** Collects rows for one system; each `op` call is isolated, so one failure never stops the others. */
 export class Recorder {
   readonly rows: Row[] = [];
+  /** Peak RSS after the key-value ops, before the model ops (skyshelve only). */
+  kvPeakRss?: number;
   constructor(readonly system: string) {}
 
   /** Times `fn`, which performs `n` operations, and records ops/s; records the error as a note when it throws. */
@@ -83,7 +88,7 @@ export function reason(err: unknown): string {
   const e = err as { code?: unknown; message?: unknown };
   const msg = typeof e?.message === 'string' ? e.message : String(err);
   const code = typeof e?.code === 'string' ? `${e.code}: ` : '';
-  return (code + msg.split('\n')[0]).slice(0, 160);
+  return (code + msg.replace(/\s*\n\s*/g, " ")).slice(0, 240);
 }
 
 /** Throws when a read missed, so a broken store never reports a fast rate. */
@@ -91,7 +96,13 @@ export function must(ok: unknown, what: string): void {
   if (!ok) throw new Error(`check failed: ${what}`);
 }
 
-function collectGarbage(): void {
+/** The process's peak resident set size so far, in bytes (all threads: V8, Go, native engines). */
+export function peakRss(): number {
+  return process.resourceUsage().maxRSS * 1024;
+}
+
+/** Runs a full GC when node was started with --expose-gc (the bench children are). */
+export function collectGarbage(): void {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (gc) gc();
 }

@@ -24,9 +24,9 @@ type iterSpec struct {
 
 // reader walks a request buffer; the first malformed read sets err and every later read is a no-op.
 type reader struct {
-	buf []byte
-	pos int
-	err *skyError
+	buf  []byte
+	pos  int
+	err  *skyError
 	what string
 }
 

@@ -117,4 +117,3 @@ func sky_stats(h C.int32_t, out *C.uint8_t, outCap C.int32_t) C.int32_t {
 	o := bytesOf(out, outCap)
 	return C.int32_t(guard(o, func() int32 { return doStats(int32(h), o) }))
 }
-

@@ -32,14 +32,14 @@ func TestParseConfigOverridesAndMemoryLimit(t *testing.T) {
 
 func TestParseConfigRejectsBadInput(t *testing.T) {
 	cases := map[string]string{
-		`{"path":"/x","memTabelSize":1}`:     "memTabelSize",
-		`{"path":"/x","numCompactors":1}`:     "numCompactors",
-		`{"path":"/x","inMemory":true}`:      "exactly one",
-		`{}`:                                 "exactly one",
-		`{"path":"/x","compression":"lz4"}`:  "compression",
-		`{"path":"/x"} {}`:                   "trailing",
-		`[1]`:                                "bad open config",
-		`{"path":"/x","memTableSize":10}`:    "memTableSize",
+		`{"path":"/x","memTabelSize":1}`:    "memTabelSize",
+		`{"path":"/x","numCompactors":1}`:   "numCompactors",
+		`{"path":"/x","inMemory":true}`:     "exactly one",
+		`{}`:                                "exactly one",
+		`{"path":"/x","compression":"lz4"}`: "compression",
+		`{"path":"/x"} {}`:                  "trailing",
+		`[1]`:                               "bad open config",
+		`{"path":"/x","memTableSize":10}`:   "memTableSize",
 	}
 	for raw, want := range cases {
 		_, err := parseConfig([]byte(raw))

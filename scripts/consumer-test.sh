@@ -31,7 +31,7 @@ echo "=== npm pack (prepack: Go library + tsc)"
 if (cd "$repo" && npm pack --json --pack-destination "$work" >"$work/pack.json" 2>"$work/pack.log"); then
   ok "npm pack"
 else
-  cat "$work/pack.log"; fail "npm pack"; finish
+  cat "$work/pack.json" "$work/pack.log"; fail "npm pack"; finish
 fi
 # npm prints the output of the prepare script on stdout too, before the JSON.
 node -e '
@@ -76,13 +76,15 @@ else
 fi
 
 echo "=== scripts"
-for compiled in esm.mjs cjs.cjs; do
-  if [ -f "$app/out/$compiled" ]; then run_checks "ts-$compiled" node "out/$compiled"; else fail "out/$compiled was not compiled"; fi
+for compiled in esm.mjs cjs.cjs; do # compiled in place from esm.mts and cjs.cts
+  if [ -f "$app/$compiled" ]; then run_checks "ts-$compiled" node "$compiled"; else fail "$compiled was not compiled"; fi
 done
 run_checks esm-js node plain.mjs
 run_checks cjs-js node plain.cjs
 run_checks lazy-load env SKYSHELVE_LIB="$work/missing/libskyshelve.so" node lazy.mjs
 run_checks no-prebuilt-darwin env FAKE_PLATFORM=darwin node no-prebuilt.mjs
+run_checks no-prebuilt-linux-arm64 env FAKE_PLATFORM=linux FAKE_ARCH=arm64 node no-prebuilt.mjs
+run_checks no-prebuilt-musl env FAKE_PLATFORM=musl node no-prebuilt.mjs
 
 echo "=== build from source inside the installed package (npx skyshelve build-native)"
 if [ ! -f "$app/node_modules/skyshelve/bin/skyshelve.js" ]; then

@@ -34,6 +34,7 @@ describe('slatedb: locations', () => {
     expect(text.startsWith('slatedb:{')).to.equal(true);
     expect(parseSlatedbLocation(text)).to.deep.equal({ path: 'prefix/db', ...config });
     expect(parseSlatedbLocation(uri({ path: 'd' }))).to.deep.equal({ path: 'd', store: { provider: 'local' } });
+    expect(parseSlatedbLocation(slatedbUri('here', { durable: true }))).to.deep.equal({ path: 'here', store: { provider: 'local' }, durable: true });
   });
 
   it('rejects bad JSON without quoting it', () => {

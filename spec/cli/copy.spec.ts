@@ -48,15 +48,16 @@ describe('skyshelve copy', function () {
     const to = badgerLocation();
     await fill(from, 20000);
     const checkpoint = `${to}.skyshelve-copy.json`;
-    const child = spawn(process.execPath, [BIN, 'copy', from, to, '--batch-size', '50'], { stdio: 'ignore' });
+    // --checkpoint-every 0: a durable resume point after every batch, so the kill lands between two.
+    const child = spawn(process.execPath, [BIN, 'copy', from, to, '--batch-size', '20', '--checkpoint-every', '0'], { stdio: 'ignore' });
     const exited = new Promise((resolve) => child.on('exit', resolve));
-    // Kill it as soon as it has saved a resume point (if it finishes first, the resume is a fresh full copy).
-    while (!fs.existsSync(checkpoint) && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
+    while (!fs.existsSync(checkpoint) && child.exitCode === null) await new Promise((r) => setTimeout(r, 10));
     child.kill('SIGKILL');
     await exited;
+    expect(child.signalCode, 'the copy finished before it could be killed').to.equal('SIGKILL');
     const resumed = await cli(['copy', from, to]);
     expect(resumed.code, resumed.stderr).to.equal(0);
-    expect(resumed.stdout).to.match(/^copied \d+ entries/);
+    expect(resumed.stdout).to.match(/^copied \d+ entries \(resumed after \d+\)/);
     expect(fs.existsSync(checkpoint)).to.equal(false);
     expect(await dump(to)).to.deep.equal(await dump(from));
   });

@@ -75,9 +75,9 @@ describe('skyshelve usage, help and errors', function () {
   });
 });
 
-/** Starts spec/fixtures/hold-store.js on `db` and waits until it holds the store. */
+/** Starts spec/cli/holder.js on `db` and waits until it holds the store. */
 function hold(db: string): Promise<ChildProcess> {
-  const fixture = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'hold-store.js');
+  const fixture = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'holder.js');
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [fixture, db], { stdio: ['ignore', 'pipe', 'inherit'] });
     child.on('error', reject);

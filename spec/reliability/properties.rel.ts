@@ -11,7 +11,7 @@ import { figure, printFiguresAtEnd } from './figures.js';
 
 printFiguresAtEnd();
 const RUNS = Number(process.env.RELIABILITY_PROPERTY_RUNS ?? 2000);
-const SEQUENCE_RUNS = Number(process.env.RELIABILITY_SEQUENCE_RUNS ?? 60);
+const SEQUENCE_RUNS = Number(process.env.RELIABILITY_SEQUENCE_RUNS ?? 300);
 const hex = (k: Key): string => Buffer.from(encodeKey(k)).toString('hex');
 
 
@@ -41,7 +41,7 @@ describe('property tests (fast-check)', function () {
     const stores = [await SkyShelve.open(path.join(dir, 'badger')), await SkyShelve.open('slatedb://' + path.join(dir, 'slate'))];
     let steps = 0;
     try {
-      await fc.assert(fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 30 }), async (ops) => {
+      await fc.assert(fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 60 }), async (ops) => {
         const model = new Map<string, [Key, unknown]>();
         for (const s of stores) await clear(s);
         for (const o of ops) {

@@ -80,10 +80,7 @@ export function loadNative(options: { libPath?: string } = {}): NativeLib {
   if (loaded && (explicit === undefined || path.resolve(explicit) === loaded.path)) return loaded;
   const candidates = explicit !== undefined
     ? [{ file: path.resolve(explicit), why: source }]
-    : [
-        { file: path.join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}`, 'libskyshelve.so'), why: 'prebuilt' },
-        { file: path.join(packageRoot, 'native', 'build', 'libskyshelve.so'), why: 'local build' },
-      ];
+    : defaultCandidates();
   const failures: string[] = [];
   for (const { file, why } of candidates) {
     if (!fs.existsSync(file)) {
@@ -105,14 +102,32 @@ export function loadNative(options: { libPath?: string } = {}): NativeLib {
   throw new SkyshelveError('NATIVE_LOAD', loadFailureMessage(failures));
 }
 
+/**
+ * The prebuilt, then the local build; a local build newer than the prebuilt goes first,
+ * so a developer who just ran `npm run build:native` never tests a stale prebuilt.
+ */
+function defaultCandidates(): { file: string; why: string }[] {
+  const prebuilt = { file: path.join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}`, 'libskyshelve.so'), why: 'prebuilt' };
+  const local = { file: path.join(packageRoot, 'native', 'build', 'libskyshelve.so'), why: 'local build' };
+  const mtime = (file: string) => (fs.existsSync(file) ? fs.statSync(file).mtimeMs : 0);
+  return mtime(local.file) > mtime(prebuilt.file) ? [local, prebuilt] : [prebuilt, local];
+}
+
 function loadFailureMessage(failures: string[]): string {
   const lines = ['Cannot load the Badger native library (libskyshelve). Tried:', ...failures];
-  const musl = process.platform === 'linux' && !glibcVersion();
-  if (process.platform !== 'linux' || musl) {
-    const platform = musl ? `${process.platform}-${process.arch} (musl)` : `${process.platform}-${process.arch}`;
-    lines.push(`There is no prebuilt library for ${platform}; build one with Go >= 1.24, or use the SlateDB backend.`);
+  const platform = `${process.platform}-${process.arch}`;
+  if (process.platform === 'linux' && !glibcVersion()) {
+    // Neither engine ships a musl library (@slatedb/uniffi 0.12.1 has none either), so only glibc helps.
+    lines.push(`This is ${platform} with musl (such as Alpine): Go c-shared libraries cannot be loaded there, and SlateDB has no musl build either. Use a glibc-based image such as node:20-bookworm-slim.`);
+    return lines.join('\n');
   }
-  lines.push('Build it with `npm run build:native` (needs Go >= 1.24, https://go.dev/dl), or set SKYSHELVE_LIB to its path.');
+  if (!fs.existsSync(path.join(packageRoot, 'prebuilds', platform))) {
+    lines.push(`There is no prebuilt library for ${platform}: build one from source (below), or use the SlateDB backend (new SkyShelve('slatedb://<dir>')), which needs no Go library.`);
+  }
+  lines.push(
+    'Build it with `npx skyshelve build-native` (in the skyshelve repository: `npm run build:native`); ' +
+      'this needs Go >= 1.24 (https://go.dev/dl). Or set SKYSHELVE_LIB to the library\'s path.',
+  );
   return lines.join('\n');
 }
 

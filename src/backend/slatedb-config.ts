@@ -21,8 +21,18 @@ export interface ResolvedStore {
 /** Credentials of a config, to scrub from every message. */
 export function secretsOf(config: SlateConfig): string[] {
   if (config.store.provider !== 'aws') return [];
-  const { accessKeyId, secretAccessKey, sessionToken } = config.store.aws;
-  return [accessKeyId, secretAccessKey, sessionToken].filter((s): s is string => typeof s === 'string' && s.length > 0);
+  const { accessKeyId, secretAccessKey, sessionToken, endpoint } = config.store.aws;
+  const userInfo = endpoint ? endpointUserInfo(endpoint) : [];
+  return [accessKeyId, secretAccessKey, sessionToken, ...userInfo].filter((s): s is string => typeof s === 'string' && s.length > 0);
+}
+
+function endpointUserInfo(endpoint: string): string[] {
+  try {
+    const url = new URL(endpoint);
+    return [url.password, decodeURIComponent(url.password)];
+  } catch {
+    return [];
+  }
 }
 
 /** Opens the object store named by the config. Local directories are created if missing. */

@@ -8,9 +8,10 @@ let keepAlive: NodeJS.Timeout | undefined;
 
 /**
  * Runs `fn` while holding the event loop open. A pending @slatedb/uniffi call is completed by a
- * native thread; if nothing else is scheduled, Node could otherwise finish and exit with code 0
- * before the promise settles (a top-level `await db.put(...)` would silently vanish). One shared
- * timer is ref'd while any call is in flight and unref'd when the count drops to zero.
+ * native thread, which Node does not count as pending work. The 0.12.1 binding holds a timer only
+ * while one poll of a Rust future is outstanding; this covers the whole operation (several polls,
+ * several native calls, the flush after a durable write). One shared timer is ref'd while any
+ * operation is in flight and unref'd when the count drops to zero.
  */
 export async function holdLoop<T>(fn: () => Promise<T>): Promise<T> {
   if (inFlight++ === 0) {

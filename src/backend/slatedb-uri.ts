@@ -63,8 +63,8 @@ export function parseSlatedbLocation(uri: string): SlateConfig {
   return checkConfig(raw);
 }
 
-/** Builds the `slatedb:{json}` location string for a config. */
-export function slatedbUri(path: string, config: Omit<SlateConfig, 'path'> = { store: { provider: 'local' } }): string {
+/** Builds the `slatedb:{json}` location string for a config (store defaults to a local directory). */
+export function slatedbUri(path: string, config: Partial<Omit<SlateConfig, 'path'>> = {}): string {
   const full = checkConfig({ path, ...config });
   return 'slatedb:' + JSON.stringify(full);
 }

@@ -140,8 +140,9 @@ export class SlateBackend implements Backend, CursorHost {
   async stats(): Promise<Record<string, unknown>> {
     this.#source();
     const store = this.#config.store;
+    // The origin only: an endpoint URL could carry user:password.
     const where = store.provider === 'aws'
-      ? { bucket: store.aws.bucket, region: store.aws.region, endpoint: store.aws.endpoint }
+      ? { bucket: store.aws.bucket, region: store.aws.region, endpoint: store.aws.endpoint && new URL(store.aws.endpoint).origin }
       : {};
     const status = (this.#db ?? this.#reader)!.status();
     return {

@@ -1,6 +1,7 @@
 /** Shared pieces of the CLI commands: usage errors, opening stores, reading keys, printing. */
 import fs from 'node:fs';
-import { SkyShelve, SkyshelveError } from '../index.js';
+import { SkyshelveError } from '../errors.js';
+import { SkyShelve } from '../store.js';
 import type { Key } from '../codec/keys.js';
 import { parseTagged, toTagged, type BytesFormat } from './tagged.js';
 

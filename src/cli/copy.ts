@@ -14,6 +14,7 @@ interface CopyOptions {
   checkpoint?: string;
   restart?: boolean;
   maxBatches?: string;
+  checkpointEvery?: string;
   json?: boolean;
   progress: boolean;
 }
@@ -29,6 +30,7 @@ const CHECKPOINT_EVERY_MS = 1000;
 export function registerCopy(program: Command): void {
   program
     .command('copy')
+    .summary('copy a store into another, resumably')
     .description('Copy every entry (user keys and the internal model area) into another store, in bounded batches. ' +
       'Progress is checkpointed, so running the same command again after an interruption resumes where it stopped. ' +
       'Keys already in the target are overwritten; others are kept.')
@@ -38,6 +40,7 @@ export function registerCopy(program: Command): void {
     .option('--checkpoint <file>', 'where to keep the resume point (default: <target dir>.skyshelve-copy.json)')
     .option('--restart', 'ignore an existing checkpoint and copy from the start')
     .option('--max-batches <n>', 'stop (resumably) after n batches; for copying in slices, and for tests')
+    .option('--checkpoint-every <ms>', `sync the target and advance the checkpoint at most this often (default ${CHECKPOINT_EVERY_MS}; 0 = after every batch)`)
     .option('--json', 'print the summary as JSON')
     .option('--no-progress', 'never show a progress bar')
     .addHelpText('after', examples([
@@ -48,10 +51,11 @@ export function registerCopy(program: Command): void {
     .action(async (from: string, to: string, opts: CopyOptions) => {
       const batch = wholeNumber(opts.batchSize, '--batch-size', 1) ?? BATCH;
       const maxBatches = wholeNumber(opts.maxBatches, '--max-batches', 1);
+      const every = wholeNumber(opts.checkpointEvery, '--checkpoint-every') ?? CHECKPOINT_EVERY_MS;
       if (from === to) throw new UsageError('the source and the target are the same store');
       const file = opts.checkpoint ?? defaultCheckpointPath(to);
       const resume = opts.restart ? undefined : readCheckpoint(file, from, to);
-      const result = await withBoth(from, to, (src, dst) => copy({ src, dst, from, to, file, resume, batch, maxBatches, showProgress: opts.progress }));
+      const result = await withBoth(from, to, (src, dst) => copy({ src, dst, from, to, file, resume, batch, maxBatches, every, showProgress: opts.progress }));
       const summary = { ...result, checkpoint: result.done ? undefined : file };
       if (opts.json) await out(JSON.stringify(summary));
       else if (result.done) await out(`copied ${result.copied} entries${resume ? ` (resumed after ${resume.copied})` : ''}`);
@@ -79,10 +83,15 @@ interface CopyJob {
   resume?: Checkpoint;
   batch: number;
   maxBatches?: number;
+  every: number;
   showProgress: boolean;
 }
 
-/** The copy loop: write a batch, and now and then sync the target and move the checkpoint past it. */
+/**
+ * The copy loop. One write is in flight while the next chunk is read, so reading and writing
+ * overlap; `copied` and `last` move only when a write has completed, and the checkpoint only
+ * after the target has been synced past them.
+ */
 async function copy(job: CopyJob): Promise<{ copied: number; done: boolean }> {
   const range = job.resume ? { gte: successor(Buffer.from(job.resume.lastKey, 'base64')) } : {};
   const bar = progress('copy', job.showProgress);
@@ -91,7 +100,18 @@ async function copy(job: CopyJob): Promise<{ copied: number; done: boolean }> {
   let batches = 0;
   let last: Uint8Array | undefined;
   let saved = Date.now();
+  let inflight: Promise<void> = Promise.resolve();
+  const issue = (group: RawEntry[]) => {
+    const write = job.dst.write(group.map((e): RawOp => ({ type: 'put', key: e.key, value: e.value }))).then(() => {
+      copied += group.length;
+      last = group[group.length - 1]!.key;
+      bar.add(group.length);
+    });
+    write.catch(() => {}); // awaited before the next write; this only keeps Node from calling it unhandled meanwhile
+    return write;
+  };
   const save = async () => {
+    await inflight;
     if (!last) return;
     await job.dst.sync(); // the checkpoint may only pass keys that are durable in the target
     writeCheckpoint(job.file, { from: job.from, to: job.to, lastKey: Buffer.from(last).toString('base64'), copied });
@@ -100,21 +120,21 @@ async function copy(job: CopyJob): Promise<{ copied: number; done: boolean }> {
   try {
     for await (const chunk of chunks(job.src, range, job.batch)) {
       for (const group of byBytes(chunk)) {
-        await job.dst.write(group.map((e): RawOp => ({ type: 'put', key: e.key, value: e.value })));
-        copied += group.length;
-        last = group[group.length - 1]!.key;
-        bar.add(group.length);
+        await inflight;
+        inflight = issue(group);
         if (job.maxBatches !== undefined && ++batches >= job.maxBatches) {
           await save();
           return { copied, done: false };
         }
       }
-      if (Date.now() - saved >= CHECKPOINT_EVERY_MS) await save();
+      if (Date.now() - saved >= job.every) await save();
     }
+    await inflight;
     await job.dst.sync();
     removeCheckpoint(job.file);
     return { copied, done: true };
   } finally {
+    await inflight.catch(() => {});
     bar.stop();
   }
 }

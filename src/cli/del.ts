@@ -13,6 +13,7 @@ interface DelOptions {
 export function registerDel(program: Command): void {
   program
     .command('del')
+    .summary('delete a key')
     .description('Delete a key; prints "deleted" or "not found" (both exit 0)')
     .argument('<store>', STORE_ARG)
     .argument('[key]', 'the key, as a string')

@@ -19,6 +19,7 @@ interface ExportOptions {
 export function registerExport(program: Command): void {
   program
     .command('export')
+    .summary('write the whole store to a JSON-lines file')
     .description('Write every entry of the store (user keys and the internal model area) to a JSON-lines file (format: docs/CLI.md)')
     .argument('<store>', STORE_ARG)
     .argument('<file>', 'the .jsonl file to write, or - for stdout')

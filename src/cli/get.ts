@@ -15,6 +15,7 @@ interface GetOptions {
 export function registerGet(program: Command): void {
   program
     .command('get')
+    .summary('print the value at a key')
     .description('Print the value stored at a key (exit 1 with NOT_FOUND when it is missing)')
     .argument('<store>', STORE_ARG)
     .argument('[key]', 'the key, as a string')

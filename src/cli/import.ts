@@ -25,6 +25,7 @@ const BATCH_BYTES = 4 << 20;
 export function registerImport(program: Command): void {
   program
     .command('import')
+    .summary('load a JSON-lines export into a store')
     .description('Load a file written by `export` into a store. Entries are put (existing keys are overwritten, others kept)')
     .argument('<store>', STORE_ARG)
     .argument('<file>', 'the .jsonl file to read, or - for stdin')
@@ -63,8 +64,14 @@ async function load(backend: Backend, input: { stream: NodeJS.ReadableStream; si
   let count = 0;
   let lineNo = 0;
   let trailer: number | undefined;
+  // One write is in flight while the next batch is parsed, so parsing and writing overlap.
+  let inflight: Promise<void> = Promise.resolve();
   const flush = async () => {
-    if (ops.length) await backend.write(ops);
+    await inflight;
+    if (ops.length) {
+      inflight = backend.write(ops);
+      inflight.catch(() => {}); // awaited by the next flush; this only keeps Node from calling it unhandled meanwhile
+    }
     ops = [];
     bytes = 0;
   };
@@ -85,8 +92,10 @@ async function load(backend: Backend, input: { stream: NodeJS.ReadableStream; si
       } else if (lineNo !== 1) throw bad(`line ${lineNo} is a second header`);
     }
     await flush();
+    await inflight;
     await backend.sync();
   } finally {
+    await inflight.catch(() => {});
     bar.stop();
   }
   if (lineNo === 0) throw bad('the file is empty');

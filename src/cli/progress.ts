@@ -28,11 +28,17 @@ export function progress(label: string, enabled = true): Progress {
   );
   const started = Date.now();
   let done = 0;
-  bar.start(0, 0, { rate: '0' });
+  let total = 0;
+  let shown = false;
+  // Drawn at the first count, so a total found by counting first is there from the start.
+  const show = () => {
+    if (!shown) bar.start(total, 0, { rate: '0' });
+    shown = true;
+  };
   const rate = () => String(Math.round(done / Math.max(0.001, (Date.now() - started) / 1000)));
   return {
-    total(n) { bar.setTotal(n); },
-    add(n) { done += n; bar.update(done, { rate: rate() }); },
-    stop() { bar.stop(); },
+    total(n) { total = n; if (shown) bar.setTotal(n); },
+    add(n) { show(); done += n; bar.update(done, { rate: rate() }); },
+    stop() { if (shown) bar.stop(); },
   };
 }

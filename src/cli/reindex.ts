@@ -2,7 +2,6 @@
 import type { Command } from 'commander';
 import { out, UsageError, withStore } from './common.js';
 import { examples, STORE_ARG } from './help.js';
-import { loadModels, passProgress } from './models.js';
 import { progress } from './progress.js';
 
 /** Options of `reindex`. */
@@ -16,6 +15,7 @@ interface ReindexOptions {
 export function registerReindex(program: Command): void {
   program
     .command('reindex')
+    .summary('rebuild the indexes of the models a module exports')
     .description('Rebuild the index entries of every model class the module exports (after index definitions changed)')
     .argument('<store>', STORE_ARG)
     .requiredOption('--model-module <file>', 'a JS module that exports the model classes')
@@ -29,6 +29,8 @@ export function registerReindex(program: Command): void {
       if (!opts.modelModule) throw new UsageError('--model-module is required');
       const results = await withStore(location, 'write', async (store) => {
         const done: Record<string, unknown> = {};
+        // Loaded only here: the model layer pulls in class-validator and class-transformer.
+        const { loadModels, passProgress } = await import('./models.js');
         for (const m of await loadModels(opts.modelModule!, store)) {
           const bar = progress(`reindex ${m.name}`, opts.progress);
           try {

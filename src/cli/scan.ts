@@ -28,6 +28,7 @@ interface ScanOptions {
 export function registerScan(program: Command): void {
   program
     .command('scan')
+    .summary('stream the entries of a key range')
     .description('Stream the entries of a key range in key order: "key<TAB>value" lines, or JSON lines with --json')
     .argument('<store>', STORE_ARG)
     .option('--prefix <key>', 'only keys starting with this (a string, or JSON with --json-keys)')

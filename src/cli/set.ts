@@ -13,6 +13,7 @@ interface SetOptions {
 export function registerSet(program: Command): void {
   program
     .command('set')
+    .summary('store a value at a key')
     .description('Store a value at a key. The value is tagged JSON (docs/CLI.md) unless --as says otherwise; @file reads it from a file')
     .usage('[options] <store> <key> <value>   (or: <store> --key-json <json> <value>)')
     .argument('<store>', STORE_ARG)

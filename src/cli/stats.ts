@@ -35,6 +35,7 @@ interface Stats {
 export function registerStats(program: Command): void {
   program
     .command('stats')
+    .summary('key counts, sizes, models and indexes, engine facts')
     .description('Show the number of keys, the sizes, the breakdown by model namespace and index, the backend and its options')
     .argument('<store>', STORE_ARG)
     .option('--json', 'print one JSON object')
@@ -106,7 +107,8 @@ function render(s: Stats): string {
   }
   if (s.metaKeys) lines.push(`metadata keys  ${s.metaKeys}`);
   if (s.otherKeys) lines.push(`other internal ${s.otherKeys}`);
-  lines.push(`engine         ${JSON.stringify(s.engine)}`);
+  lines.push('engine');
+  for (const [k, v] of Object.entries(s.engine)) lines.push(`  ${k}: ${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`);
   return lines.join('\n');
 }
 
@@ -115,5 +117,5 @@ function size(n: number): string {
   let i = 0;
   let v = n;
   while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
-  return `${i === 0 ? v : v.toFixed(1)} ${units[i]} (${n} bytes)`;
+  return i === 0 ? `${n} B` : `${v.toFixed(1)} ${units[i]} (${n} bytes)`;
 }

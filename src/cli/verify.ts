@@ -2,7 +2,6 @@
 import type { Command } from 'commander';
 import { out, withStore } from './common.js';
 import { examples, STORE_ARG } from './help.js';
-import { loadModels, passProgress } from './models.js';
 import { progress } from './progress.js';
 import { checkStructure, type StructureReport } from './structure.js';
 
@@ -18,6 +17,7 @@ interface VerifyOptions {
 export function registerVerify(program: Command): void {
   program
     .command('verify')
+    .summary('check (and --repair) records against index entries')
     .description('Check that model records and index entries agree. Without --model-module: every entry a record lists exists, ' +
       'and every entry belongs to a record that lists it. With it: also that each record\'s entries are what its model computes now. ' +
       'Exit 0 when consistent (or repaired), 1 when problems remain')
@@ -32,10 +32,13 @@ export function registerVerify(program: Command): void {
       'skyshelve verify ./data --model-module dist/models.js --repair',
     ]))
     .action(async (location: string, opts: VerifyOptions) => {
-      const mode = opts.repair ? 'write' : 'read';
+      // The model layer may record index definitions even when only checking, so a model module needs a writer.
+      const mode = opts.repair || opts.modelModule ? 'write' : 'read';
       const report = await withStore(location, mode, async (store) => {
         const models: Record<string, { checked: number; missing: number; stale: number }> = {};
         if (opts.modelModule) {
+          // Loaded only here: the model layer pulls in class-validator and class-transformer.
+          const { loadModels, passProgress } = await import('./models.js');
           for (const m of await loadModels(opts.modelModule, store)) {
             const bar = progress(`verify ${m.name}`, opts.progress);
             try {

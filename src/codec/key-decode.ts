@@ -80,8 +80,10 @@ function findEnd(): number {
   sawHigh = false;
   for (let i = pos; i < src.length; i++) {
     const b = src[i];
-    if (b === 0) {
-      if (src[i + 1] !== 0xff) return i;
+    if (b === 0) return i;
+    if (b === 1) {
+      const next = src[i + 1];
+      if (next !== 1 && next !== 2) throw decodeError('a bad escape in a string or bytes element');
       sawEscape = true;
       i++;
     } else if (b >= 0x80) {
@@ -114,8 +116,8 @@ function unescape(start: number, end: number): Uint8Array {
   const out = new Uint8Array(end - start);
   let n = 0;
   for (let i = start; i < end; i++) {
-    out[n++] = src[i];
-    if (src[i] === 0) i++; // skip the 0xFF that follows every escaped zero
+    if (src[i] === 1) out[n++] = src[++i] - 1; // 0x01 0x01 -> 0x00, 0x01 0x02 -> 0x01
+    else out[n++] = src[i];
   }
   return out.subarray(0, n);
 }

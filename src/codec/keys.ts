@@ -56,7 +56,7 @@ function shortAsciiKey(key: string): Uint8Array | undefined {
   out[0] = KeyTag.STRING;
   for (let i = 0; i < n; i++) {
     const c = key.charCodeAt(i);
-    if (c === 0 || c >= 0x80) return undefined;
+    if (c <= 0x01 || c >= 0x80) return undefined;
     out[i + 1] = c;
   }
   return out; // the terminator is the array's initial zero
@@ -148,19 +148,25 @@ function writeNumber(n: number, name: string): void {
   pos += 9;
 }
 
-/** UTF-8 with 0x00 escaped as 0x00 0xFF, then a 0x00 terminator (omitted for prefixes). */
+/**
+ * UTF-8 with 0x00 and 0x01 escaped as 0x01 0x01 and 0x01 0x02, then a 0x00 terminator (omitted for
+ * prefixes). The escape never contains 0x00, so a prefix that ends in a terminator matches only
+ * that exact element; FoundationDB's 0x00 0xFF escape would let ['a'] match ['a\0'] as a prefix.
+ */
 function writeString(s: string, name: string, whole: boolean): void {
   const n = s.length;
   // 3 bytes per UTF-16 unit is the worst case; only measure exactly when that might not fit.
-  if (pos + 3 * n + 2 > MAX_KEY_BYTES && pos + 2 + utf8Length(s) + countChar(s, 0) > MAX_KEY_BYTES) throw OVERFLOW;
+  if (pos + 3 * n + 2 > MAX_KEY_BYTES && pos + partSize(s) > MAX_KEY_BYTES) throw OVERFLOW;
   const out = scratch;
   let p = pos;
   out[p++] = KeyTag.STRING;
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i);
-    if (c < 0x80) {
+    if (c > 0x01 && c < 0x80) {
       out[p++] = c;
-      if (c === 0) out[p++] = 0xff;
+    } else if (c <= 0x01) {
+      out[p++] = 0x01;
+      out[p++] = c + 1;
     } else if (c < 0x800) {
       out[p++] = 0xc0 | (c >> 6);
       out[p++] = 0x80 | (c & 0x3f);
@@ -186,13 +192,17 @@ function writeString(s: string, name: string, whole: boolean): void {
 /** Raw bytes with the same escaping and terminator as strings. */
 function writeBytes(bytes: Uint8Array, whole: boolean): void {
   const n = bytes.length;
-  if (pos + 2 * n + 2 > MAX_KEY_BYTES && pos + 2 + n + countZeros(bytes) > MAX_KEY_BYTES) throw OVERFLOW;
+  if (pos + 2 * n + 2 > MAX_KEY_BYTES && pos + partSize(bytes) > MAX_KEY_BYTES) throw OVERFLOW;
   let p = pos;
   scratch[p++] = KeyTag.BYTES;
   for (let i = 0; i < n; i++) {
     const b = bytes[i];
-    scratch[p++] = b;
-    if (b === 0) scratch[p++] = 0xff;
+    if (b > 0x01) {
+      scratch[p++] = b;
+    } else {
+      scratch[p++] = 0x01;
+      scratch[p++] = b + 1;
+    }
   }
   if (whole) scratch[p++] = KeyTag.END;
   pos = p;
@@ -220,8 +230,8 @@ function tooLarge(key: Key, argName: string, whole = true): SkyshelveError {
 /** The exact encoded size of one element, for error messages. */
 function partSize(part: KeyPart): number {
   if (typeof part === 'number') return 9;
-  if (typeof part === 'string') return 2 + utf8Length(part) + countChar(part, 0);
-  if (part instanceof Uint8Array) return 2 + part.length + countZeros(part);
+  if (typeof part === 'string') return 2 + utf8Length(part) + countChar(part, 0) + countChar(part, 1);
+  if (part instanceof Uint8Array) return 2 + part.length + countByte(part, 0) + countByte(part, 1);
   return 0; // not a valid part: a TypeError would follow, but the size error came first
 }
 
@@ -236,8 +246,8 @@ function countChar(s: string, code: number): number {
   return count;
 }
 
-function countZeros(bytes: Uint8Array): number {
+function countByte(bytes: Uint8Array, value: number): number {
   let count = 0;
-  for (let i = bytes.indexOf(0); i !== -1; i = bytes.indexOf(0, i + 1)) count++;
+  for (let i = bytes.indexOf(value); i !== -1; i = bytes.indexOf(value, i + 1)) count++;
   return count;
 }

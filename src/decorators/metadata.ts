@@ -16,6 +16,8 @@ export interface PersistentOptions {
   inMemory?: boolean;
   /** Multi-process mode: how long to wait for the lock before TIMEOUT (default 30000 ms). */
   lockTimeoutMs?: number;
+  /** Multi-process mode: how long a process keeps running its own sections while others wait (default 100 ms). */
+  lockTenureMs?: number;
   /** Multi-process mode: a lock not refreshed for this long is taken over (default 4000 ms, min 2000). */
   staleMs?: number;
   /** Receives warnings (such as changed index definitions); default console.warn, once per model. */
@@ -77,9 +79,10 @@ export function metadataVersion(): number {
   return storage().version;
 }
 
-/** Forgets every recorded class; for tests. Open stores are closed separately (closeModelStores). */
-export function resetMetadata(): void {
+/** Forgets what was recorded about `classes`, or about every class when none are given; for tests. */
+export function resetMetadata(...classes: Function[]): void {
   const s = storage();
-  s.classes.clear();
+  if (classes.length === 0) s.classes.clear();
+  for (const c of classes) s.classes.delete(c);
   s.version++;
 }

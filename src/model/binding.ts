@@ -71,6 +71,7 @@ function multiProcess(schema: ModelSchema): Binding {
         close: (s) => s.close(),
         staleMs: cfg.staleMs,
         timeoutMs: cfg.lockTimeoutMs,
+        maxTenureMs: cfg.lockTenureMs,
       });
       locks.set(lockPath, (e = { lock, mutex: new KeyedMutex() }));
     }

@@ -1,8 +1,8 @@
 /** The model layer: decorators, PersistentObject, PersistentBaseModel and their helpers. */
 export { Persistent, Key, Index, resetMetadata, type IndexOptions, type PersistentOptions, type Extractor } from '../decorators/index.js';
-export { PersistentObject } from './persistent-object.js';
+export { PersistentObject, indexNames } from './persistent-object.js';
 export { PersistentBaseModel } from './base-model.js';
 export { closeModelStores } from './binding.js';
 export type { IndexRange } from './read.js';
 export type { VerifyOptions, VerifyResult } from './maintenance.js';
-export type { ModelClass, ModelKey, IndexNames, UpdateOptions, StorageOptions } from './types.js';
+export { type ModelClass, type ModelKey, type IndexNames, type UpdateOptions, type StorageOptions } from './types.js';

@@ -11,6 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { threadId } from 'node:worker_threads';
 import lockfile from 'proper-lockfile';
 import { SkyshelveError, isSkyshelveError } from '../errors.js';
 
@@ -23,7 +24,7 @@ export interface InterProcessOptions<S> {
   readonly staleMs: number;
   /** How long a section waits for the lock before rejecting with TIMEOUT. */
   readonly timeoutMs: number;
-  /** How long a holder keeps running its own queue while others wait (default 25 ms). */
+  /** How long a holder keeps running its own queue while others wait (default 100 ms). */
   readonly maxTenureMs?: number;
 }
 
@@ -53,7 +54,7 @@ export class InterProcessLock<S> {
   #signals: Array<() => void> = [];
 
   constructor(options: InterProcessOptions<S>) {
-    this.#o = { maxTenureMs: 25, ...options, lockPath: path.resolve(options.lockPath) };
+    this.#o = { maxTenureMs: 100, ...options, lockPath: path.resolve(options.lockPath) };
     this.#waiters = `${this.#o.lockPath}.waiters`;
   }
 
@@ -123,7 +124,7 @@ export class InterProcessLock<S> {
   async #acquire(): Promise<void> {
     if (this.#store !== undefined) return;
     fs.mkdirSync(this.#waiters, { recursive: true, mode: 0o700 });
-    const me = path.join(this.#waiters, `${process.pid}-${++this.#seq}`);
+    const me = path.join(this.#waiters, `${process.pid}-${threadId}-${++this.#seq}`);
     fs.writeFileSync(me, '', { mode: 0o600 });
     const deadline = Date.now() + this.#o.timeoutMs;
     let delay = 2;
@@ -188,9 +189,10 @@ export class InterProcessLock<S> {
       return false;
     }
     for (const name of names) {
-      const pid = Number(name.split('-')[0]);
-      if (pid === process.pid) continue;
-      if (alive(pid)) return true;
+      const [pid, thread] = name.split('-').map(Number);
+      if (pid === process.pid && thread === threadId) continue; // our own announcement
+      if (pid === process.pid) return true; // another thread of this process
+      if (alive(pid!)) return true;
       fs.rmSync(path.join(this.#waiters, name), { force: true }); // left behind by a killed waiter
     }
     return false;
@@ -251,11 +253,13 @@ export class InterProcessLock<S> {
     const deadline = Date.now() + ms;
     while (!done() && Date.now() < deadline) {
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(finish, Math.max(1, deadline - Date.now()));
-        function finish(): void {
+        const finish = (): void => {
           clearTimeout(timer);
+          const at = this.#signals.indexOf(finish);
+          if (at >= 0) this.#signals.splice(at, 1);
           resolve();
-        }
+        };
+        const timer = setTimeout(finish, Math.max(1, deadline - Date.now()));
         this.#signals.push(finish);
       });
     }
@@ -265,7 +269,7 @@ export class InterProcessLock<S> {
     if (this.#parentWatch) return;
     try {
       this.#parentWatch = fs.watch(path.dirname(this.#o.lockPath), { persistent: false }, () => {
-        for (const s of this.#signals.splice(0)) s();
+        for (const s of [...this.#signals]) s();
       });
       this.#parentWatch.on('error', () => {});
     } catch {

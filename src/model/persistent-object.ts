@@ -7,7 +7,10 @@ import { verifyIndexes, type VerifyOptions, type VerifyResult } from './maintena
 import { deleteObject, existsObject, loadObject, saveObject, updateObject } from './operations.js';
 import { scanIndexBetween, scanIndexEqual, scanRecords, type IndexRange } from './read.js';
 import { MODEL_KIND } from './schema.js';
-import type { IndexNames, ModelClass, ModelKey, StorageOptions, UpdateOptions, indexNames } from './types.js';
+import type { IndexNames, ModelClass, ModelKey, StorageOptions, UpdateOptions } from './types.js';
+
+/** Phantom slot carrying a model's index names, for typed `scanIndex` (see IndexNames); never set. */
+export const indexNames: unique symbol = Symbol('skyshelve.indexNames');
 
 /**
  * A stored object with a key given to its constructor and a plain record from `toRecord`

@@ -26,6 +26,7 @@ export interface StorageConfig {
   readonly inMemory: boolean;
   readonly lockPath?: string;
   readonly lockTimeoutMs: number;
+  readonly lockTenureMs: number;
   readonly staleMs: number;
   readonly onWarning?: (message: string) => void;
 }
@@ -44,7 +45,7 @@ export interface ModelSchema {
   readonly version: number;
 }
 
-const OPTION_NAMES = ['path', 'store', 'namespace', 'lockPath', 'multiProcess', 'inMemory', 'lockTimeoutMs', 'staleMs', 'onWarning'];
+const OPTION_NAMES = ['path', 'store', 'namespace', 'lockPath', 'multiProcess', 'inMemory', 'lockTimeoutMs', 'lockTenureMs', 'staleMs', 'onWarning'];
 const cache = new WeakMap<Function, ModelSchema>();
 
 /** The schema of `cls`, built and checked on first use; every problem is reported in one METADATA error. */
@@ -98,13 +99,14 @@ function resolveStorage(cls: Function, o: PersistentOptions, problems: string[])
   const path = o.store ? undefined : o.path ?? `./data/${cls.name.toLowerCase()}`;
   const lockPath = o.lockPath ?? (o.multiProcess && path ? `${path}.lock` : undefined);
   if (lockPath !== undefined && path?.startsWith('slatedb:')) problems.push(`${cls.name}: lockPath is for Badger directories; SlateDB stores are shared natively`);
-  for (const n of ['lockTimeoutMs', 'staleMs'] as const) {
+  for (const n of ['lockTimeoutMs', 'lockTenureMs', 'staleMs'] as const) {
     if (o[n] !== undefined && !(typeof o[n] === 'number' && o[n]! > 0)) problems.push(`${cls.name}: ${n} must be a positive number`);
   }
   if (o.onWarning !== undefined && typeof o.onWarning !== 'function') problems.push(`${cls.name}: onWarning must be a function`);
   return {
     path, store: o.store, inMemory: o.inMemory === true, lockPath,
     lockTimeoutMs: o.lockTimeoutMs ?? 30_000,
+    lockTenureMs: o.lockTenureMs ?? 100,
     staleMs: Math.max(o.staleMs ?? 4_000, 2_000),
     onWarning: o.onWarning,
   };

@@ -4,8 +4,7 @@ import type { Extractor, PersistentOptions } from '../decorators/metadata.js';
 /** A model class, as the `this` of the static methods: anything that constructs T. */
 export type ModelClass<T> = abstract new (...args: any[]) => T;
 
-/** Phantom slot carrying a model's index names, for typed `scanIndex` (see IndexNames). */
-export declare const indexNames: unique symbol;
+import type { indexNames } from './persistent-object.js';
 
 /** The index names of model T: the type argument of PersistentBaseModel<'a' | 'b'>, else any string. */
 export type IndexNames<T> = T extends { readonly [indexNames]?: infer N } ? ([N] extends [string] ? N : string) : string;

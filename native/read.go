@@ -1,0 +1,131 @@
+package main
+
+import (
+	"encoding/binary"
+	"errors"
+
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+// doGet writes the value of key to out and returns its length.
+func doGet(h int32, key, out []byte) int32 {
+	return withDB(h, func(dh *dbHandle, db *badger.DB) int32 {
+		if err := checkKey(key); err != nil {
+			return writeError(out, err)
+		}
+		shared := dh.st.reads.acquire(db)
+		defer shared.release()
+		item, err := shared.txn.Get(key)
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return -codeNotFound
+		}
+		if err != nil {
+			return writeError(out, err)
+		}
+		n := int32(0)
+		err = item.Value(func(v []byte) error {
+			if len(v) > len(out) {
+				n = tooSmall(out, len(v))
+				return nil
+			}
+			n = int32(copy(out, v))
+			return nil
+		})
+		if err != nil {
+			return writeError(out, err)
+		}
+		return n
+	})
+}
+
+// doHas returns 1 when key exists, else 0.
+func doHas(h int32, key, out []byte) int32 {
+	return withDB(h, func(dh *dbHandle, db *badger.DB) int32 {
+		if err := checkKey(key); err != nil {
+			return writeError(out, err)
+		}
+		shared := dh.st.reads.acquire(db)
+		defer shared.release()
+		_, err := shared.txn.Get(key)
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return 0
+		}
+		if err != nil {
+			return writeError(out, err)
+		}
+		return 1
+	})
+}
+
+// checkKey rejects keys that no write could have stored, with the same codes as a write.
+func checkKey(key []byte) error {
+	if len(key) > maxKeySize {
+		return newError(codeKeyTooLarge, "key of %d bytes is over the %d-byte limit", len(key), maxKeySize)
+	}
+	if len(key) == 0 {
+		return badger.ErrEmptyKey
+	}
+	return nil
+}
+
+// doGetMany reads keys[start:] from one snapshot into out as `[i32 len][bytes]` records
+// and returns the index one past the last key written.
+func doGetMany(h int32, req []byte, start int32, out []byte) int32 {
+	keys, derr := decodeKeys(req)
+	if derr != nil {
+		return writeError(out, derr)
+	}
+	if start < 0 || int(start) > len(keys) {
+		return writeError(out, newError(codeInvalid, "start %d is outside 0..%d", start, len(keys)))
+	}
+	return withDB(h, func(dh *dbHandle, db *badger.DB) int32 {
+		shared := dh.st.reads.acquire(db)
+		defer shared.release()
+		txn := shared.txn
+		pos := 0
+		for i := int(start); i < len(keys); i++ {
+			n, err := appendValue(txn, keys[i], out[pos:])
+			if err != nil {
+				return writeError(out, err)
+			}
+			if n < 0 {
+				if i == int(start) {
+					return tooSmall(out, -n)
+				}
+				return int32(i)
+			}
+			pos += n
+		}
+		return int32(len(keys))
+	})
+}
+
+// appendValue writes `[i32 len][value]` (len -1 when missing) and returns the bytes used,
+// or minus the bytes needed when out is too small.
+func appendValue(txn *badger.Txn, key, out []byte) (int, error) {
+	if err := checkKey(key); err != nil {
+		return 0, err
+	}
+	item, err := txn.Get(key)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		if len(out) < 4 {
+			return -4, nil
+		}
+		binary.LittleEndian.PutUint32(out, 0xFFFFFFFF)
+		return 4, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	err = item.Value(func(v []byte) error {
+		if 4+len(v) > len(out) {
+			n = -(4 + len(v))
+			return nil
+		}
+		binary.LittleEndian.PutUint32(out, uint32(len(v)))
+		n = 4 + copy(out[4:], v)
+		return nil
+	})
+	return n, err
+}

@@ -1,0 +1,67 @@
+package main
+
+import (
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+// doWrite applies one write request atomically.
+func doWrite(h int32, req []byte, out []byte) int32 {
+	return withDB(h, func(dh *dbHandle, db *badger.DB) int32 {
+		// Badger keeps the slices until commit; one copy of the request owns them all.
+		ops, derr := decodeWrite(append([]byte(nil), req...))
+		if derr != nil {
+			return writeError(out, derr)
+		}
+		err := commitOps(db, dh.st.cfg, ops)
+		dh.st.reads.invalidate()
+		if err != nil {
+			return writeError(out, err)
+		}
+		if dh.syncWrites && !dh.st.cfg.SyncWrites {
+			// The store was opened first without syncWrites; honour this handle's wish per write.
+			if err := db.Sync(); err != nil {
+				return writeError(out, err)
+			}
+		}
+		return 0
+	})
+}
+
+func commitOps(db *badger.DB, cfg Config, ops []writeOp) error {
+	for i := range ops {
+		if err := checkOp(cfg, &ops[i]); err != nil {
+			return err
+		}
+	}
+	txn := db.NewTransaction(true)
+	defer txn.Discard()
+	for _, op := range ops {
+		var err error
+		if op.op == opPut {
+			err = txn.Set(op.key, op.value)
+		} else {
+			err = txn.Delete(op.key)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return txn.Commit()
+}
+
+// checkOp catches the size limits before Badger does, for messages without a hex dump.
+func checkOp(cfg Config, op *writeOp) error {
+	if err := checkKey(op.key); err != nil {
+		return err
+	}
+	switch {
+	case int64(len(op.value)) > cfg.ValueLogFileSize:
+		return newError(codeValueTooLarge, "value of %d bytes is over the %d-byte limit (valueLogFileSize)", len(op.value), cfg.ValueLogFileSize)
+	case cfg.InMemory && len(op.value) > maxInMemoryValue:
+		return newError(codeValueTooLarge, "value of %d bytes is over the %d-byte limit of in-memory stores; use an on-disk store for larger values", len(op.value), maxInMemoryValue)
+	}
+	return nil
+}
+
+// maxInMemoryValue is Badger's ValueThreshold: in-memory stores have no value log to hold more.
+const maxInMemoryValue = 1 << 20

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Starts the local S3 server, runs every S3 spec against it (key-value contract, models, a replica,
+# fencing), and stops the server again. Prints mocha's "N passed, N failed" line.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/s3-server.sh start || { echo "0 passed, 1 failed"; exit 1; }
+trap 'bash scripts/s3-server.sh stop >/dev/null 2>&1' EXIT
+set -a; eval "$(bash scripts/s3-server.sh env)"; set +a
+export SKYSHELVE_S3_ONLY=1
+npx mocha --no-config --timeout 120000 --exit --reporter ./spec/support/reporter.cjs \
+  dist/spec/backend/slatedb-s3.spec.js dist/spec/backend/slatedb.spec.js $(ls dist/spec/model/*.s3.spec.js 2>/dev/null)

@@ -1,0 +1,92 @@
+/** Small units of the model layer: construction, the keyed mutex and index values. */
+import { expect } from 'chai';
+import { initialize } from '../../src/model/construct.js';
+import { toIndexValues } from '../../src/model/index-values.js';
+import { KeyedMutex } from '../../src/model/mutex.js';
+import { SkyshelveError } from '../../src/index.js';
+
+describe('model construction', function () {
+  it('keeps passed values over initializers for classes compiled with define semantics too', () => {
+    class Base {
+      constructor(init?: object) {
+        return initialize(this, new.target, init);
+      }
+    }
+    // What useDefineForClassFields: true emits: every field is defined after super().
+    class Defined extends Base {
+      constructor(init?: object) {
+        super(init);
+        Object.defineProperty(this, 'tags', { value: [], writable: true, enumerable: true, configurable: true });
+        Object.defineProperty(this, 'name', { value: undefined, writable: true, enumerable: true, configurable: true });
+      }
+    }
+    const d = new Defined({ name: 'n', tags: ['t'] }) as unknown as { name: string; tags: string[] };
+    expect(d.name).to.equal('n');
+    expect(d.tags).to.deep.equal(['t']);
+    const e = new Defined({ name: 'only' }) as unknown as { name: string; tags: string[] };
+    expect(e.tags).to.deep.equal([]);
+    expect(e).to.be.instanceOf(Defined);
+  });
+
+  it('rejects a constructor argument that is not an object', () => {
+    class Base {
+      constructor(init?: unknown) {
+        return initialize(this, new.target, init);
+      }
+    }
+    expect(() => new Base('x')).to.throw(TypeError, /init must be an object/);
+  });
+});
+
+describe('KeyedMutex', function () {
+  it('runs sections of one key one at a time, in arrival order, and other keys in parallel', async () => {
+    const m = new KeyedMutex();
+    const log: string[] = [];
+    const section = (key: string, name: string) => m.run([key], async () => {
+      log.push(`${name}+`);
+      await new Promise((r) => setImmediate(r));
+      log.push(`${name}-`);
+    });
+    await Promise.all([section('a', 'a1'), section('a', 'a2'), section('b', 'b1')]);
+    expect(log.indexOf('a1-')).to.be.lessThan(log.indexOf('a2+'));
+    expect(log.indexOf('b1+')).to.be.lessThan(log.indexOf('a1-'));
+  });
+
+  it('never deadlocks when two callers lock the same keys in opposite orders', async () => {
+    const m = new KeyedMutex();
+    let n = 0;
+    await Promise.all([
+      ...Array.from({ length: 20 }, () => m.run(['x', 'y'], async () => { n++; })),
+      ...Array.from({ length: 20 }, () => m.run(['y', 'x'], async () => { n++; })),
+    ]);
+    expect(n).to.equal(40);
+  });
+
+  it('releases a key after a section throws', async () => {
+    const m = new KeyedMutex();
+    await m.run(['k'], async () => { throw new Error('x'); }).catch(() => {});
+    expect(await m.run(['k'], async () => 'ok')).to.equal('ok');
+  });
+});
+
+describe('index values', function () {
+  it('maps booleans to 0/1, Dates to epoch ms, drops null, dedupes, and spreads arrays', () => {
+    expect(toIndexValues('M', 'i', [true, false, true, null, undefined, 'a', 'a', new Date(7), -0])).to.deep.equal([1, 0, 'a', 7]);
+    expect(toIndexValues('M', 'i', undefined)).to.deep.equal([]);
+    expect(toIndexValues('M', 'i', 5n)).to.deep.equal([5]);
+  });
+
+  it('rejects objects, NaN, nested arrays and invalid Dates with INDEX naming the index', () => {
+    for (const bad of [{ a: 1 }, NaN, Infinity, [[1]], new Date(NaN), Symbol('s'), 1n << 80n]) {
+      let err: unknown;
+      try {
+        toIndexValues('M', 'idx', bad);
+      } catch (e) {
+        err = e;
+      }
+      expect(err, String(bad as object)).to.be.instanceOf(SkyshelveError);
+      expect((err as SkyshelveError).code).to.equal('INDEX');
+      expect((err as Error).message).to.contain("'idx'");
+    }
+  });
+});
