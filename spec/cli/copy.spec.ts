@@ -62,6 +62,27 @@ describe('skyshelve copy', function () {
     expect(await dump(to)).to.deep.equal(await dump(from));
   });
 
+  it('stops cleanly on Ctrl-C with a checkpoint and exit 1, and resumes', async () => {
+    const from = badgerLocation();
+    const to = slateLocation();
+    const checkpoint = path.join(tmpDir('sky-cli-'), 'c.json');
+    await fill(from, 20000);
+    const child = spawn(process.execPath, [BIN, 'copy', from, to, '--batch-size', '20', '--checkpoint-every', '0', '--checkpoint', checkpoint], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    while (!fs.existsSync(checkpoint) && child.exitCode === null) await new Promise((r) => setTimeout(r, 10));
+    child.kill('SIGINT');
+    expect(await exited, stderr).to.equal(1);
+    expect(stderr).to.match(/^error: interrupted after \d+ entries; run the same command again to resume/);
+    const saved = JSON.parse(fs.readFileSync(checkpoint, 'utf8')).copied;
+    expect(saved).to.be.greaterThan(0);
+    const resumed = await cli(['copy', from, to, '--checkpoint', checkpoint]);
+    expect(resumed.code, resumed.stderr).to.equal(0);
+    expect(resumed.stdout).to.contain(`(resumed after ${saved})`);
+    expect(await dump(to)).to.deep.equal(await dump(from));
+  });
+
   it('refuses a checkpoint of another copy unless --restart is given', async () => {
     const from = badgerLocation();
     const to = badgerLocation();

@@ -41,7 +41,7 @@ describe('property tests (fast-check)', function () {
     const stores = [await SkyShelve.open(path.join(dir, 'badger')), await SkyShelve.open('slatedb://' + path.join(dir, 'slate'))];
     let steps = 0;
     try {
-      await fc.assert(fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 60 }), async (ops) => {
+      await fc.assert(fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 60, size: 'max' }), async (ops) => {
         const model = new Map<string, [Key, unknown]>();
         for (const s of stores) await clear(s);
         for (const o of ops) {

@@ -15,7 +15,7 @@ export function registerBuildNative(program: Command): void {
   program
     .command('build-native')
     .summary('build the Go library (native/build/libskyshelve.so)')
-    .description('Build native/build/libskyshelve.so with Go (needs Go 1.23+); skipped when it is up to date unless --force')
+    .description('Build native/build/libskyshelve.so with Go (needs Go 1.24+); skipped when it is up to date unless --force')
     .option('--force', 'rebuild even when the library is up to date')
     .addHelpText('after', examples(['npx skyshelve build-native', 'npx skyshelve build-native --force']))
     .action((opts: { force?: boolean }) => {

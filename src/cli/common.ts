@@ -8,11 +8,6 @@ import { parseTagged, toTagged, type BytesFormat } from './tagged.js';
 /** A mistake in the command line itself: exit code 2. */
 export class UsageError extends Error {}
 
-/** Options every command accepts (from the program: --verbose). */
-export interface GlobalOptions {
-  verbose?: boolean;
-}
-
 /** Opens a store for a command; read-only commands open SlateDB as a reader (Badger has no reader mode). */
 export async function openStore(location: string, mode: 'read' | 'write'): Promise<SkyShelve<unknown>> {
   if (typeof location !== 'string' || location.length === 0) throw new UsageError('a store location is required');

@@ -6,7 +6,7 @@ import { openStore, out, UsageError, wholeNumber } from './common.js';
 import { defaultCheckpointPath, readCheckpoint, removeCheckpoint, writeCheckpoint, type Checkpoint } from './checkpoint.js';
 import { examples, STORE_ARG } from './help.js';
 import { progress } from './progress.js';
-import { chunks, countEntries, successor } from './walk.js';
+import { chunks, countEntries, localDir, successor } from './walk.js';
 
 /** Options of `copy`. */
 interface CopyOptions {
@@ -52,15 +52,42 @@ export function registerCopy(program: Command): void {
       const batch = wholeNumber(opts.batchSize, '--batch-size', 1) ?? BATCH;
       const maxBatches = wholeNumber(opts.maxBatches, '--max-batches', 1);
       const every = wholeNumber(opts.checkpointEvery, '--checkpoint-every') ?? CHECKPOINT_EVERY_MS;
-      if (from === to) throw new UsageError('the source and the target are the same store');
+      const ids = { from: identity(from), to: identity(to) };
+      if (ids.from === ids.to) throw new UsageError('the source and the target are the same store');
       const file = opts.checkpoint ?? defaultCheckpointPath(to);
-      const resume = opts.restart ? undefined : readCheckpoint(file, from, to);
-      const result = await withBoth(from, to, (src, dst) => copy({ src, dst, from, to, file, resume, batch, maxBatches, every, showProgress: opts.progress }));
+      const resume = opts.restart ? undefined : readCheckpoint(file, ids.from, ids.to);
+      const stop = stopOnInterrupt();
+      const result = await withBoth(from, to, (src, dst) => copy({ src, dst, ...ids, file, resume, batch, maxBatches, every, showProgress: opts.progress, stop }))
+        .finally(() => stop.dispose());
+      if (stop.requested) throw new Error(`interrupted after ${result.copied} entries; run the same command again to resume (checkpoint ${file})`);
       const summary = { ...result, checkpoint: result.done ? undefined : file };
       if (opts.json) await out(JSON.stringify(summary));
       else if (result.done) await out(`copied ${result.copied} entries${resume ? ` (resumed after ${resume.copied})` : ''}`);
       else await out(`stopped after ${result.copied} entries; run the same command again to resume (checkpoint ${file})`);
     });
+}
+
+/** A location as the checkpoint records it: local directories made absolute, so `./db` and `/abs/db` match. */
+function identity(location: string): string {
+  const dir = localDir(location);
+  if (!dir || location.startsWith('slatedb:{')) return location;
+  return location.startsWith('slatedb:') ? `slatedb://${dir}` : dir;
+}
+
+/** Ctrl-C (or SIGTERM) asks the loop to stop at the next batch, save the checkpoint and close both stores. */
+function stopOnInterrupt(): { requested: boolean; dispose(): void } {
+  const state = {
+    requested: false,
+    dispose: () => { process.off('SIGINT', onSignal); process.off('SIGTERM', onSignal); },
+  };
+  const onSignal = () => {
+    // A second signal ends the process at once; the last checkpoint still holds.
+    if (state.requested) process.exit(130);
+    state.requested = true;
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return state;
 }
 
 async function withBoth<T>(from: string, to: string, fn: (src: Backend, dst: Backend) => Promise<T>): Promise<T> {
@@ -85,6 +112,7 @@ interface CopyJob {
   maxBatches?: number;
   every: number;
   showProgress: boolean;
+  stop: { readonly requested: boolean };
 }
 
 /**
@@ -122,7 +150,7 @@ async function copy(job: CopyJob): Promise<{ copied: number; done: boolean }> {
       for (const group of byBytes(chunk)) {
         await inflight;
         inflight = issue(group);
-        if (job.maxBatches !== undefined && ++batches >= job.maxBatches) {
+        if (job.stop.requested || (job.maxBatches !== undefined && ++batches >= job.maxBatches)) {
           await save();
           return { copied, done: false };
         }

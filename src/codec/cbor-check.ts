@@ -11,7 +11,9 @@ export const MAX_DEPTH = 1000;
 export const MAX_BIGINT_BYTES = 1024;
 
 const TWO_64 = 1n << 64n;
-const path: string[] = [];
+// Where the walk is, formatted only when something fails: a number is an array index, a string an
+// object key, and a { label } entry a position inside a Map or Set.
+const path: (string | number | { label: string })[] = [];
 const ancestors = new Set<object>();
 let rootName = 'value';
 
@@ -27,7 +29,13 @@ export function prepareValue(value: unknown, argName: string): unknown {
 }
 
 function fail(problem: string): never {
-  throw new TypeError(`${rootName}${path.join('')} ${problem}`);
+  throw new TypeError(`${rootName}${path.map(formatStep).join('')} ${problem}`);
+}
+
+function formatStep(step: string | number | { label: string }): string {
+  if (typeof step === 'number') return `[${step}]`;
+  if (typeof step === 'string') return /^[A-Za-z_$][\w$]*$/.test(step) ? `.${step}` : `[${JSON.stringify(step)}]`;
+  return `[${step.label}]`;
 }
 
 function walk(value: unknown, depth: number): unknown {
@@ -89,7 +97,7 @@ function walkArray(array: unknown[], depth: number): unknown[] {
   let copy: unknown[] | undefined = Object.getPrototypeOf(array) === Array.prototype ? undefined : [];
   for (let i = 0; i < array.length; i++) {
     const item = array[i];
-    path.push(`[${i}]`);
+    path.push(i);
     const out = walk(item, depth);
     path.pop();
     if (out !== item && copy === undefined) copy = array.slice(0, i);
@@ -105,7 +113,7 @@ function walkObject(object: Record<string, unknown>, depth: number, forceCopy: b
     const key = keys[i];
     if (key === '__proto__') fail('has an own property named "__proto__", which cannot be stored safely');
     const item = object[key];
-    path.push(/^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`);
+    path.push(key);
     const out = walk(item, depth);
     path.pop();
     if (out !== item && copy === undefined) {
@@ -123,9 +131,9 @@ function walkMap(map: Map<unknown, unknown>, depth: number): Map<unknown, unknow
   const entries: [unknown, unknown][] = [];
   let i = 0;
   for (const [key, item] of map) {
-    path.push(`[map key ${i}]`);
+    path.push({ label: `map key ${i}` });
     const outKey = walk(key, depth);
-    path[path.length - 1] = `[map value ${i}]`;
+    path[path.length - 1] = { label: `map value ${i}` };
     const outItem = walk(item, depth);
     path.pop();
     if (outKey !== key || outItem !== item) changed = true;
@@ -140,7 +148,7 @@ function walkSet(set: Set<unknown>, depth: number): Set<unknown> {
   const items: unknown[] = [];
   let i = 0;
   for (const item of set) {
-    path.push(`[set item ${i++}]`);
+    path.push({ label: `set item ${i++}` });
     const out = walk(item, depth);
     path.pop();
     if (out !== item) changed = true;

@@ -41,7 +41,7 @@ export function encodeKey(key: Key, argName = 'key'): Uint8Array {
       if ((typeof key === 'string' || key instanceof Uint8Array) && key.length === 0) {
         throw new TypeError(`${argName} must not be an empty ${typeof key === 'string' ? 'string' : 'Buffer'}`);
       }
-      writePart(key as KeyPart, argName, true);
+      writePart(key as KeyPart, argName, -1, true);
     }
   } catch (err) {
     throw err === OVERFLOW ? tooLarge(key, argName) : err;
@@ -70,7 +70,7 @@ export function encodeKeyPrefix(prefix: Key, argName = 'prefix'): Uint8Array {
       scratch[pos++] = KeyTag.TUPLE;
       writeParts(prefix, argName);
     } else {
-      writePart(prefix as KeyPart, argName, false);
+      writePart(prefix as KeyPart, argName, -1, false);
     }
   } catch (err) {
     throw err === OVERFLOW ? tooLarge(prefix, argName, false) : err;
@@ -125,21 +125,26 @@ function writeParts(parts: readonly KeyPart[], argName: string): void {
   for (let i = 0; i < parts.length; i++) {
     const part = parts[i];
     if (Array.isArray(part)) throw new TypeError(`${argName}[${i}] must be a string, number or Buffer/Uint8Array (tuples cannot nest); got array`);
-    writePart(part, `${argName}[${i}]`, true);
+    writePart(part, argName, i, true);
   }
 }
 
+/** The name of an element in messages: 'key', or 'key[2]' inside a tuple (built only on error). */
+function partName(argName: string, index: number): string {
+  return index < 0 ? argName : `${argName}[${index}]`;
+}
+
 /** Writes one tagged element; `whole` false leaves strings and bytes open (no terminator) for prefixes. */
-function writePart(part: KeyPart, name: string, whole: boolean): void {
-  if (typeof part === 'string') writeString(part, name, whole);
-  else if (typeof part === 'number') writeNumber(part, name);
+function writePart(part: KeyPart, argName: string, index: number, whole: boolean): void {
+  if (typeof part === 'string') writeString(part, argName, index, whole);
+  else if (typeof part === 'number') writeNumber(part, argName, index);
   else if (part instanceof Uint8Array) writeBytes(part, whole);
-  else throw new TypeError(`${name} must be a string, number, Buffer/Uint8Array or a flat array of those; got ${typeName(part)}`);
+  else throw new TypeError(`${partName(argName, index)} must be a string, number, Buffer/Uint8Array or a flat array of those; got ${typeName(part)}`);
 }
 
 /** IEEE-754 big-endian with the sign bit flipped (positives) or all bits flipped (negatives): sorts numerically. */
-function writeNumber(n: number, name: string): void {
-  if (n !== n) throw new TypeError(`${name} must not be NaN`);
+function writeNumber(n: number, argName: string, index: number): void {
+  if (n !== n) throw new TypeError(`${partName(argName, index)} must not be NaN`);
   if (pos + 9 > MAX_KEY_BYTES) throw OVERFLOW;
   scratch[pos] = KeyTag.NUMBER;
   scratchView.setFloat64(pos + 1, n === 0 ? 0 : n); // -0 normalises to 0
@@ -153,7 +158,7 @@ function writeNumber(n: number, name: string): void {
  * prefixes). The escape never contains 0x00, so a prefix that ends in a terminator matches only
  * that exact element; FoundationDB's 0x00 0xFF escape would let ['a'] match ['a\0'] as a prefix.
  */
-function writeString(s: string, name: string, whole: boolean): void {
+function writeString(s: string, argName: string, index: number, whole: boolean): void {
   const n = s.length;
   // 3 bytes per UTF-16 unit is the worst case; only measure exactly when that might not fit.
   if (pos + 3 * n + 2 > MAX_KEY_BYTES && pos + partSize(s) > MAX_KEY_BYTES) throw OVERFLOW;
@@ -176,7 +181,7 @@ function writeString(s: string, name: string, whole: boolean): void {
       out[p++] = 0x80 | (c & 0x3f);
     } else {
       const d = i + 1 < n ? s.charCodeAt(i + 1) : 0;
-      if (c > 0xdbff || d < 0xdc00 || d > 0xdfff) throw loneSurrogate(name, s);
+      if (c > 0xdbff || d < 0xdc00 || d > 0xdfff) throw loneSurrogate(partName(argName, index), s);
       const cp = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
       out[p++] = 0xf0 | (cp >> 18);
       out[p++] = 0x80 | ((cp >> 12) & 0x3f);
