@@ -246,16 +246,16 @@ export class SkyShelve<V = unknown> implements AsyncDisposable {
     return b;
   }
 
-  #putOp(key: Key, value: V, arg = 'value'): RawOp {
-    const k = encodeKey(key);
-    return { type: 'put', key: k, value: encodeValue(value, { autoSerialize: this.#autoSerialize, argName: arg }) };
+  #putOp(key: Key, value: V, keyArg = 'key', valueArg = 'value'): RawOp {
+    const k = encodeKey(key, keyArg);
+    return { type: 'put', key: k, value: encodeValue(value, { autoSerialize: this.#autoSerialize, argName: valueArg }) };
   }
 
   #rawOps(ops: readonly BatchOp<V>[]): RawOp[] {
     if (!Array.isArray(ops)) throw new TypeError(`ops must be an array, got ${describeType(ops)}`);
     return ops.map((op, i) => {
       if (op === null || typeof op !== 'object') throw new TypeError(`ops[${i}] must be an object, got ${describeType(op)}`);
-      if (op.type === 'put') return this.#putOp(op.key, op.value, `ops[${i}].value`);
+      if (op.type === 'put') return this.#putOp(op.key, op.value, `ops[${i}].key`, `ops[${i}].value`);
       if (op.type === 'del') return { type: 'del', key: encodeKey(op.key, `ops[${i}].key`) };
       throw new TypeError(`ops[${i}].type must be 'put' or 'del', got ${JSON.stringify((op as { type: unknown }).type)}`);
     });

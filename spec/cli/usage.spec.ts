@@ -19,6 +19,9 @@ describe('skyshelve usage, help and errors', function () {
       expect(r.code, c).to.equal(0);
       expect(r.stdout, c).to.contain('Examples:').and.contain(`$ `);
     }
+    const version = await cli(['--version']);
+    expect(version.code).to.equal(0);
+    expect(version.stdout).to.match(/^\d+\.\d+\.\d+/);
   });
 
   const usageErrors: Array<[string, string[]]> = [

@@ -85,6 +85,10 @@ describe('codec/values: decoding bad bytes', () => {
     deep[0] = 0x03;
     deep[deep.length - 1] = 0x01;
     expectDecodeError(deep, '200,000 nested arrays');
+    const chained = new Uint8Array(300001);
+    chained[0] = 0x03;
+    for (let i = 1; i < chained.length; i += 3) chained.set([0xd9, 0x01, 0x02], i); // Set tag around Set tag around...
+    expectDecodeError(chained, '100,000 chained tags');
   });
 
   it('accepts standard CBOR another writer may produce', () => {

@@ -15,7 +15,8 @@ const storable: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
     fc.bigInt({ min: -(1n << 200n), max: 1n << 200n }),
     fc.boolean(),
     fc.constant(null),
-    fc.date({ noInvalidDate: true }),
+    // Dates are float64 epoch seconds: exact to the millisecond within about ±139,000 years of 1970.
+    fc.date({ noInvalidDate: true, min: new Date('-010000-01-01T00:00:00Z'), max: new Date('+010000-01-01T00:00:00Z') }),
     fc.uint8Array({ maxLength: 8 }).map((b) => Buffer.from(b)),
   ),
   inner: fc.oneof(tie('leaf'), fc.constant(undefined), tie('node')),
@@ -198,10 +199,14 @@ describe('codec/values: rejected values', () => {
   it('rejects nesting deeper than MAX_DEPTH', () => {
     let deep: unknown = 1;
     for (let i = 0; i < MAX_DEPTH + 1; i++) deep = [deep];
-    expect(() => encodeValue(deep)).to.throw(TypeError, /nested more than 1000 levels/);
-    let ok: unknown = 1;
-    for (let i = 0; i < MAX_DEPTH; i++) ok = [ok];
-    expect(roundTrip(ok)).to.deep.equal(ok);
+    expect(() => encodeValue(deep)).to.throw(TypeError, new RegExp(`nested more than ${MAX_DEPTH} levels`));
+    const wrappers: ((inner: unknown) => unknown)[] = [(x) => [x], (x) => ({ x }), (x) => new Map([[1, x]]), (x) => new Set([x])];
+    for (const wrap of wrappers) {
+      let ok: unknown = 1;
+      for (let i = 0; i < MAX_DEPTH; i++) ok = wrap(ok);
+      expect(roundTrip(ok)).to.deep.equal(ok);
+      expect(() => encodeValue(wrap(ok))).to.throw(TypeError, new RegExp(`nested more than ${MAX_DEPTH} levels`));
+    }
   });
 
   it('rejects built-ins that have no stored form', () => {

@@ -2,6 +2,7 @@
  * The `skyshelve` command: parses the command line with commander, runs one command, and maps
  * failures to exit codes (0 success, 1 operational error, 2 usage error) with one line on stderr.
  */
+import fs from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { SkyshelveError } from '../errors.js';
 import { UsageError } from './common.js';
@@ -21,6 +22,7 @@ import { registerBuildNative } from './build-native.js';
 export function buildProgram(): Command {
   const program = new Command('skyshelve')
     .description('Inspect, export, import, copy, verify and reindex skyshelve stores.\nA <store> is a Badger directory path or a slatedb: URI (slatedb://dir, slatedb:{json}).')
+    .version(packageVersion(), '-V, --version', 'print the skyshelve version')
     .option('--verbose', 'on errors, also print the cause and stack')
     .exitOverride()
     .showSuggestionAfterError(true)
@@ -30,6 +32,16 @@ export function buildProgram(): Command {
     register(program);
   }
   return program;
+}
+
+/** The version in the package's package.json (this file is dist/src/cli/main.js). */
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(fs.readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
 }
 
 /** Runs the CLI with `argv` (as process.argv) and returns the exit code. */

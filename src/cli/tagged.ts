@@ -48,7 +48,7 @@ function objectToTagged(value: object, bytes: BytesFormat): unknown {
   let dollar = false;
   for (const [k, v] of Object.entries(value)) {
     if (k.startsWith('$')) dollar = true;
-    out[k] = toTagged(v, bytes);
+    setOwn(out, k, toTagged(v, bytes));
   }
   // An object with a `$` key could be mistaken for a tag, so it is wrapped.
   return dollar ? { $object: out } : out;
@@ -62,8 +62,13 @@ export function fromTagged(data: unknown, where = 'value'): unknown {
   const o = data as Record<string, unknown>;
   if (keys.length === 1 && keys[0]!.startsWith('$')) return fromTag(keys[0]!, o[keys[0]!], where);
   const out: Record<string, unknown> = {};
-  for (const k of keys) out[k] = fromTagged(o[k], `${where}.${k}`);
+  for (const k of keys) setOwn(out, k, fromTagged(o[k], `${where}.${k}`));
   return out;
+}
+
+/** Defines an own property, so a key such as "__proto__" stays data and never changes the prototype. */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 function fromTag(tag: string, body: unknown, where: string): unknown {
@@ -97,7 +102,7 @@ function fromTag(tag: string, body: unknown, where: string): unknown {
     case '$object': {
       if (body === null || typeof body !== 'object' || Array.isArray(body)) throw bad('needs an object');
       const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(body)) out[k] = fromTagged(v, `${where}.${k}`);
+      for (const [k, v] of Object.entries(body)) setOwn(out, k, fromTagged(v, `${where}.${k}`));
       return out;
     }
     default:

@@ -5,8 +5,12 @@
  */
 import { isWellFormed, typeName } from './helpers.js';
 
-/** Deepest nesting of arrays, objects, maps and sets a value may have (cbor-x decodes recursively). */
-export const MAX_DEPTH = 1000;
+/**
+ * Deepest nesting of arrays, objects, maps and sets a value may have. cbor-x encodes and decodes
+ * recursively and a nested Set already overflows Node's default stack at about 850 levels; 256
+ * leaves room for callers that are themselves deep in the stack.
+ */
+export const MAX_DEPTH = 256;
 /** Largest BigInt magnitude, in bytes; bigger ones make bignum conversion quadratic. */
 export const MAX_BIGINT_BYTES = 1024;
 

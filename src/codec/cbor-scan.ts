@@ -103,11 +103,15 @@ function tagged(depth: number): number {
   const tag = arg;
   const allowed = ALLOWED_TAGS.get(tag);
   if (allowed === undefined) throw decodeError(`CBOR tag ${tag} is not part of the profile`);
-  const contentInfo = pos < src.length ? src[pos] & 0x1f : 0;
-  const major = item(depth + 1);
+  if (pos >= src.length) throw decodeError('the CBOR value is truncated');
+  // Check the content's kind before reading it: no allowed tag holds a tag, so tags cannot chain,
+  // and a tag with its content counts as one level of nesting, as the encoder counts it.
+  const major = src[pos] >> 5;
+  const contentInfo = src[pos] & 0x1f;
   // Dates need a number that fits a double: not true/false/null, not a 64-bit integer (read as BigInt).
-  const badDate = tag === 1 && (major === 7 ? contentInfo < 25 : contentInfo === 27);
+  const badDate = tag === 1 && (major === 7 ? contentInfo < 25 || contentInfo > 27 : contentInfo === 27);
   if (!allowed.includes(major) || badDate) throw decodeError(`CBOR tag ${tag} holds the wrong kind of content`);
+  item(depth);
   if ((tag === 2 || tag === 3) && arg > MAX_BIGINT_BYTES) throw decodeError(`a bignum is larger than ${MAX_BIGINT_BYTES} bytes`);
   return 6;
 }
