@@ -48,10 +48,17 @@ async function contention(procs: number, each: number, keys: number): Promise<vo
     const child = spawn(process.execPath, [worker, dir, String(each), String(keys)], { stdio: ['pipe', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d) => { out += d; });
-    const exit = new Promise<number | null>((r) => child.on('exit', r));
-    return { child, exit, out: () => out };
+    let exited = false;
+    const exit = new Promise<number | null>((r) => child.on('exit', (code) => { exited = true; r(code); }));
+    return { child, exit, out: () => out, exited: () => exited };
   });
-  while (!kids.every((k) => k.out().includes('ready'))) await new Promise((r) => setTimeout(r, 10));
+  while (!kids.every((k) => k.out().includes('ready'))) {
+    if (kids.some((k) => k.exited())) {
+      for (const k of kids) k.child.kill();
+      throw new Error('a worker exited before it was ready');
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
   const t = performance.now();
   for (const k of kids) k.child.stdin.write('go\n');
   await Promise.all(kids.map((k) => k.exit));

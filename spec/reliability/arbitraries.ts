@@ -15,16 +15,22 @@ export const keyPart: fc.Arbitrary<KeyPart> = fc.oneof(
 /** A whole key: a scalar or a flat tuple of 1-4 elements. */
 export const key: fc.Arbitrary<Key> = fc.oneof(keyPart, fc.array(keyPart, { minLength: 1, maxLength: 4 }));
 
-/** Values the CBOR profile must round-trip: plain data, Date, Map, Set, BigInt, bytes, nesting. */
+/** docs/FORMAT.md: Dates keep millisecond precision within about ±139,000 years of 1970. */
+const DATE_RANGE_MS = 130_000 * 365.25 * 86_400_000;
+
+/**
+ * Values the CBOR profile must round-trip: plain data, Date, Map, Set, BigInt, bytes, nesting.
+ * Within the documented profile: -0 is stored as 0, and Dates stay inside the precise range.
+ */
 export const value: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
   leaf: fc.oneof(
     fc.string({ unit: 'binary', maxLength: 20 }),
-    fc.double(),
+    fc.double().map((x) => (x === 0 ? 0 : x)),
     fc.integer(),
     fc.bigInt({ min: -(1n << 200n), max: 1n << 200n }),
     fc.boolean(),
     fc.constant(null),
-    fc.date({ noInvalidDate: true }),
+    fc.date({ noInvalidDate: true, min: new Date(-DATE_RANGE_MS), max: new Date(DATE_RANGE_MS) }),
     fc.uint8Array({ maxLength: 16 }).map((b) => Buffer.from(b)),
   ),
   node: fc.oneof({ depthSize: 'small' },
