@@ -16,8 +16,10 @@ export interface SkyShelveOptions<V = unknown> {
   readOnly?: boolean;
   /** SlateDB: every write waits until it is durable in the object store (default false). */
   durable?: boolean;
-  /** SlateDB readers: how often to look for new data, in milliseconds. */
+  /** SlateDB readers: how often to look for new data, in milliseconds (default 200). */
   pollIntervalMs?: number;
+  /** SlateDB: give up opening after this many milliseconds with TIMEOUT (default 60,000). */
+  openTimeoutMs?: number;
   /** Badger tuning, passed to the engine as is (see native/options.go). */
   badger?: BadgerTuning;
 }
@@ -32,7 +34,7 @@ export interface BadgerTuning {
   memoryLimit?: number;
 }
 
-const KNOWN = ['inMemory', 'libPath', 'autoSerialize', 'defaultFactory', 'syncWrites', 'readOnly', 'durable', 'pollIntervalMs', 'badger'];
+const KNOWN = ['inMemory', 'libPath', 'autoSerialize', 'defaultFactory', 'syncWrites', 'readOnly', 'durable', 'pollIntervalMs', 'openTimeoutMs', 'badger'];
 const BOOLEANS = ['inMemory', 'autoSerialize', 'syncWrites', 'readOnly', 'durable'];
 
 /** Checks an options object once, naming a misspelled option's right spelling. */
@@ -54,6 +56,10 @@ export function checkOptions(options: unknown, known: readonly string[] = KNOWN,
     throw new TypeError(`${argName}.defaultFactory must be a function, got ${describeType(o.defaultFactory)}`);
   }
   if (o.libPath !== undefined && typeof o.libPath !== 'string') throw new TypeError(`${argName}.libPath must be a string`);
+  for (const name of ['pollIntervalMs', 'openTimeoutMs']) {
+    const v = o[name];
+    if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v) && v > 0)) throw new TypeError(`${argName}.${name} must be a positive number of milliseconds, got ${describeType(v)}`);
+  }
 }
 
 /** The known name nearest to `name` by edit distance, if it is close enough to be a typo. */

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { Backend, Capabilities, RawCursor, RawEntry, RawOp, RawRange } from './backend.js';
 import { SkyshelveError, Errors } from '../errors.js';
-import { loadNative, nativeError, out, outFor, reqFor, Status, type NativeLib } from './native.js';
+import { keyArg, loadNative, nativeError, out, outFor, reqFor, Status, type NativeLib } from './native.js';
 import { BadgerCursor } from './badger-cursor.js';
 import { decodeValues, encodeKeys, encodeWrite, keysRequestSize, writeRequestSize } from './badger-codec.js';
 
@@ -104,11 +104,12 @@ export class BadgerBackend implements Backend {
   /** Reads one value into the scratch (or a one-off buffer) and copies it out. */
   getSync(key: Uint8Array): Uint8Array | undefined {
     const h = this.live();
+    const k = keyArg(key);
     let buf = out.buf;
-    let rc = this.lib.get(h, key, key.length, buf, buf.length);
+    let rc = this.lib.get(h, k, key.length, buf, buf.length);
     while (rc === -Status.TOO_SMALL) {
       buf = outFor(buf.readUInt32LE(0));
-      rc = this.lib.get(h, key, key.length, buf, buf.length);
+      rc = this.lib.get(h, k, key.length, buf, buf.length);
     }
     if (rc === -Status.NOT_FOUND) return undefined;
     if (rc < 0) this.fail(rc, buf);
@@ -117,7 +118,8 @@ export class BadgerBackend implements Backend {
   }
 
   hasSync(key: Uint8Array): boolean {
-    const rc = this.lib.has(this.live(), key, key.length, out.buf, out.buf.length);
+    const h = this.live();
+    const rc = this.lib.has(h, keyArg(key), key.length, out.buf, out.buf.length);
     if (rc < 0) this.fail(rc, out.buf);
     return rc === 1;
   }

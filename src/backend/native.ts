@@ -195,6 +195,16 @@ const KEEP_LIMIT = 1 << 20;
 export const out = new Scratch();
 /** This thread's request scratch (write and get_many requests). */
 export const req = new Scratch();
+/** This thread's key scratch for point reads: koffi passes off-heap memory as is, while a small
+ * on-heap Uint8Array is moved off the JS heap on every call (bench/RESULTS.md: +33% on getSync). */
+export const keyScratch = Buffer.allocUnsafeSlow(65_536);
+
+/** The key in off-heap memory for one synchronous call: the scratch, or the key itself when it is too long. */
+export function keyArg(key: Uint8Array): Uint8Array {
+  if (key.length > keyScratch.length) return key;
+  keyScratch.set(key);
+  return keyScratch;
+}
 
 /** An output buffer of at least `need` bytes: the shared scratch, or a one-off when huge. */
 export function outFor(need: number): Buffer {

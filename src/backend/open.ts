@@ -41,5 +41,5 @@ export async function openSlate(loc: Extract<Location, { kind: 'slatedb' }>, opt
   const { parseSlatedbLocation } = await import('./slatedb-uri.js');
   const { SlateBackend } = await import('./slatedb.js');
   const config = parseSlatedbLocation(loc.uri);
-  return SlateBackend.open(config, { readOnly: options.readOnly, durable: options.durable, pollIntervalMs: options.pollIntervalMs });
+  return SlateBackend.open(config, { readOnly: options.readOnly, durable: options.durable, pollIntervalMs: options.pollIntervalMs, openTimeoutMs: options.openTimeoutMs });
 }
