@@ -35,7 +35,10 @@ type dbHandle struct {
 var registry = struct {
 	mu     sync.Mutex
 	byPath map[string]*store
-}{byPath: make(map[string]*store)}
+	// closing holds, per path, a channel closed once that store's Badger has closed: an open of
+	// the same path waits for it, since Badger keeps its directory lock until Close returns.
+	closing map[string]chan struct{}
+}{byPath: make(map[string]*store), closing: make(map[string]chan struct{})}
 
 var dbHandles = newTable[*dbHandle]()
 
@@ -64,10 +67,16 @@ func acquireStore(cfg Config) (*store, error) {
 	}
 	registry.mu.Lock()
 	defer registry.mu.Unlock()
+	for done := registry.closing[key]; key != "" && done != nil; done = registry.closing[key] {
+		registry.mu.Unlock()
+		<-done
+		registry.mu.Lock()
+	}
 	if st := registry.byPath[key]; key != "" && st != nil {
 		st.refs++
 		return st, nil
 	}
+	applyGCLimits(cfg)
 	db, err := badger.Open(cfg.badgerOptions())
 	if err != nil {
 		se := classify(err)
@@ -102,17 +111,33 @@ func closeHandle(h int32) error {
 
 func releaseStore(st *store) error {
 	registry.mu.Lock()
-	defer registry.mu.Unlock()
 	st.refs--
 	if st.refs > 0 {
+		registry.mu.Unlock()
 		return nil
 	}
+	var done chan struct{}
 	if registry.byPath[st.key] == st {
 		delete(registry.byPath, st.key)
+		done = make(chan struct{})
+		registry.closing[st.key] = done
 	}
-	// Unreachable from the registry now; wait for calls in flight without blocking other opens.
 	registry.mu.Unlock()
-	defer registry.mu.Lock()
+	// Unreachable from the registry now; the deferred release runs even if Close panics, so a
+	// waiting open of the same path is never stuck.
+	defer func() {
+		if done != nil {
+			registry.mu.Lock()
+			delete(registry.closing, st.key)
+			registry.mu.Unlock()
+			close(done)
+		}
+	}()
+	return closeStore(st)
+}
+
+// closeStore waits for calls in flight on st, then closes its Badger database.
+func closeStore(st *store) error {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.closed = true

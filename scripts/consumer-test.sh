@@ -55,11 +55,12 @@ echo "=== a new project, npm install <tarball> --ignore-scripts"
 mkdir -p "$app"
 cp -r "$repo/spec/fixtures/consumer/." "$app/"
 printf '{ "name": "skyshelve-consumer", "version": "1.0.0", "private": true }\n' >"$app/package.json"
-# The consumer imports reflect-metadata and class-validator itself, so it declares them, at the versions
-# skyshelve uses (one copy of each in node_modules), and @types/node for its own TypeScript.
+# The consumer imports reflect-metadata and class-validator itself. They are skyshelve's peer
+# dependencies, so it declares them at the versions this repository tests with (one copy of each in
+# node_modules), and @types/node for its own TypeScript.
 deps=$(node -e '
 const p = require(process.argv[1]);
-console.log(["reflect-metadata", "class-validator"].map((n) => `${n}@${p.dependencies[n]}`).join(" "), `@types/node@${p.devDependencies["@types/node"]}`);
+console.log(["reflect-metadata", "class-validator"].map((n) => `${n}@${p.devDependencies[n]}`).join(" "), `@types/node@${p.devDependencies["@types/node"]}`);
 ' "$repo/package.json")
 # shellcheck disable=SC2086
 if (cd "$app" && npm install --ignore-scripts --no-audit --no-fund --prefer-offline "$work/$tarball" $deps) >"$work/install.log" 2>&1; then

@@ -3,6 +3,7 @@ import { openBadger, openSlate, resolveLocation, type Location } from './backend
 import { decodeKey, encodeKey, type Key } from './codec/keys.js';
 import { decodeValue, encodeValue } from './codec/values.js';
 import { Errors, SkyshelveError } from './errors.js';
+import { EntryStream } from './entry-stream.js';
 import { checkOptions, describeType, type SkyShelveOptions } from './options.js';
 import { isEmptyRange, toRawRange, type RangeOptions } from './range.js';
 
@@ -145,24 +146,14 @@ export class SkyShelve<V = unknown> implements AsyncDisposable {
   }
 
   /** Streams [key, value] pairs of a range in bounded chunks, from one snapshot. */
-  async *entries(options: RangeOptions = {}): AsyncGenerator<[Key, V]> {
-    const range = toRawRange(options);
-    let left = options.limit === undefined || options.limit < 0 ? Infinity : options.limit;
-    if (left === 0 || isEmptyRange(range)) return;
-    const cursor = (await this.backend()).iterate(range);
-    try {
-      while (left > 0) {
-        const chunk = await cursor.next(Math.min(CHUNK, left));
-        if (chunk.length === 0) return;
-        for (const { key, value } of chunk) {
-          const k = decodeKey(key);
-          yield [k, this.#decode(k, value)];
-          if (--left === 0) return;
-        }
-      }
-    } finally {
-      await cursor.close();
-    }
+  entries(options: RangeOptions = {}): AsyncGenerator<[Key, V]> {
+    // Checked and opened on the first next(), as the async generator this replaces did.
+    return new EntryStream<V>(async () => {
+      const range = toRawRange(options);
+      const left = options.limit === undefined || options.limit < 0 ? Infinity : options.limit;
+      if (left === 0 || isEmptyRange(range)) return undefined;
+      return { cursor: (await this.backend()).iterate(range), left };
+    }, decodeKey, (k, bytes) => this.#decode(k, bytes), CHUNK);
   }
 
   /** Streams the keys of a range. */
