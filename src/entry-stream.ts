@@ -51,7 +51,7 @@ export class EntryStream<V> implements AsyncGenerator<[Key, V], undefined> {
     return this.#queue(() => this.#slowNext());
   }
 
-  return(): Promise<IteratorResult<[Key, V], undefined>> {
+  return(_value?: unknown): Promise<IteratorResult<[Key, V], undefined>> {
     return this.#queue(async () => {
       await this.#finish();
       return DONE;

@@ -41,6 +41,8 @@ export class SlateBackend implements Backend, CursorHost {
   readonly #db: Db | undefined;
   readonly #reader: DbReader | undefined;
   readonly #flushes: FlushGroup;
+  /** The sequence number of the newest write acknowledged by this handle; sync() waits for it. */
+  #lastSeq = 0n;
   readonly #cursors = new Set<SlateCursor>();
   readonly #pollIntervalMs: number | undefined;
   #closing: Promise<void> | undefined;
@@ -106,12 +108,33 @@ export class SlateBackend implements Backend, CursorHost {
     return (await this.get(key)) !== undefined;
   }
 
-  /** One atomic SlateDB write per call; with `durable`, waits for a shared flush afterwards. */
+  /** One atomic SlateDB write per call; with `durable`, waits until a shared flush covers it. */
   async write(ops: readonly RawOp[]): Promise<void> {
     const db = this.#writer('write');
     if (ops.length === 0) return;
-    await this.run('write', () => applyOps(db, ops));
-    if (this.supports.durableWrites) await this.#flushes.request();
+    const seq = await this.run('write', () => applyOps(db, ops));
+    if (seq > this.#lastSeq) this.#lastSeq = seq;
+    if (this.supports.durableWrites) await this.#awaitDurable(db, seq);
+  }
+
+  /**
+   * A flush that returns is not proof enough: a background flush may hold the write and fail
+   * (a fenced writer), so the write counts as durable only once the handle's durable sequence
+   * number reaches it.
+   */
+  async #awaitDurable(db: Db, seq: bigint): Promise<void> {
+    for (let attempt = 0; attempt < 100; attempt++) {
+      await this.#flushes.request();
+      const status = db.status();
+      if (status.close_reason !== undefined) {
+        const fenced = status.close_reason === 'Fenced';
+        throw new SkyshelveError(fenced ? 'FENCED' : 'CLOSED', fenced
+          ? 'SlateDB write failed (FENCED): another writer opened this database, so this write was not made durable; reopen to continue.'
+          : `SlateDB write failed (CLOSED): the database closed (${String(status.close_reason)}) before the write was durable.`);
+      }
+      if (BigInt(status.durable_seq) >= seq) return;
+    }
+    throw new SkyshelveError('IO', 'SlateDB write failed (IO): 100 flushes did not make the write durable.');
   }
 
   iterate(range: RawRange): RawCursor {
@@ -128,7 +151,7 @@ export class SlateBackend implements Backend, CursorHost {
   /** Flushes every acknowledged write to the object store (a no-op for readers). */
   async sync(): Promise<void> {
     this.#source();
-    if (this.#db !== undefined) await this.#flushes.request();
+    if (this.#db !== undefined) await this.#awaitDurable(this.#db, this.#lastSeq);
   }
 
   /** Flushes, closes and releases the native handles; safe to call more than once. */
@@ -183,13 +206,15 @@ export class SlateBackend implements Backend, CursorHost {
   }
 }
 
-async function applyOps(db: Db, ops: readonly RawOp[]): Promise<void> {
+/** Applies ops as one atomic write; returns the write's sequence number. */
+async function applyOps(db: Db, ops: readonly RawOp[]): Promise<bigint> {
   if (ops.length === 1) {
     // A single op is atomic anyway; skipping the batch object saves three native calls.
     const op = ops[0]!;
-    if (op.type === 'put') await db.put_with_options(op.key, op.value ?? new Uint8Array(0), PUT, BUFFERED);
-    else await db.delete_with_options(op.key, BUFFERED);
-    return;
+    const handle = op.type === 'put'
+      ? await db.put_with_options(op.key, op.value ?? new Uint8Array(0), PUT, BUFFERED)
+      : await db.delete_with_options(op.key, BUFFERED);
+    return BigInt(handle.seqnum);
   }
   const batch = new WriteBatch();
   try {
@@ -197,7 +222,7 @@ async function applyOps(db: Db, ops: readonly RawOp[]): Promise<void> {
       if (op.type === 'put') batch.put(op.key, op.value ?? new Uint8Array(0));
       else batch.delete(op.key);
     }
-    await db.write_with_options(batch, BUFFERED);
+    return BigInt((await db.write_with_options(batch, BUFFERED)).seqnum);
   } finally {
     batch.dispose();
   }
