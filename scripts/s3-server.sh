@@ -42,8 +42,11 @@ free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0
 launch() { # $@: extra posix flags
   local port; port="$(free_port)"
   echo "$port" > "$STATE/port"
+  # SKYSHELVE_S3_ACCESS_LOG=<file> keeps an S3 access log (one line per request) outside $STATE.
+  local logging=()
+  [[ -n "${SKYSHELVE_S3_ACCESS_LOG:-}" ]] && logging=(--access-log "$SKYSHELVE_S3_ACCESS_LOG")
   ROOT_ACCESS_KEY_ID="$ACCESS_KEY" ROOT_SECRET_ACCESS_KEY="$SECRET_KEY" \
-    setsid "$BIN" --port "127.0.0.1:$port" --region "$REGION" posix "$@" "$STATE/data" \
+    setsid "$BIN" --port "127.0.0.1:$port" --region "$REGION" "${logging[@]}" posix "$@" "$STATE/data" \
     > "$STATE/log" 2>&1 < /dev/null &
   echo $! > "$STATE/pid"
   for _ in $(seq 1 100); do

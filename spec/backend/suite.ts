@@ -3,23 +3,11 @@ import { randomBytes } from 'node:crypto';
 import { SkyshelveError, type SkyShelve } from '../../src/index.js';
 import { encodeKey, internalKey } from '../../src/codec/keys.js';
 import { cleanupTmp } from '../support/tmp.js';
+import { rejectsWith } from '../support/rejects.js';
 import type { StoreFactory } from './factory.js';
 import { workloadTests } from './suite-workload.js';
 
-/** Asserts that `fn` rejects with a SkyshelveError of `code` (or a TypeError when code is 'TypeError'). */
-export async function rejectsWith(fn: () => unknown, code: string): Promise<unknown> {
-  try {
-    await fn();
-  } catch (err) {
-    if (code === 'TypeError') expect(err, String(err)).to.be.instanceOf(TypeError);
-    else {
-      expect(err, String(err)).to.be.instanceOf(SkyshelveError);
-      expect((err as SkyshelveError).code).to.equal(code);
-    }
-    return err;
-  }
-  throw new Error(`expected a ${code} error, but nothing was thrown`);
-}
+export { rejectsWith } from '../support/rejects.js';
 
 /** The whole key-value contract; every backend runs it with a one-line factory. */
 export function complianceSuite(factory: StoreFactory): void {

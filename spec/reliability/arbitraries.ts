@@ -42,40 +42,8 @@ export const value: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
   ),
 })).node;
 
-/** The documented key order: scalars before tuples; numbers < strings < bytes; tuples element-wise, prefixes first. */
-export function compareKeys(a: Key, b: Key): number {
-  const ta = Array.isArray(a);
-  const tb = Array.isArray(b);
-  if (ta !== tb) return ta ? 1 : -1;
-  if (!ta) return comparePart(a as KeyPart, b as KeyPart);
-  const x = a as readonly KeyPart[];
-  const y = b as readonly KeyPart[];
-  for (let i = 0; i < Math.min(x.length, y.length); i++) {
-    const c = comparePart(x[i]!, y[i]!);
-    if (c !== 0) return c;
-  }
-  return Math.sign(x.length - y.length);
-}
-
-function rank(p: KeyPart): number {
-  return typeof p === 'number' ? 0 : typeof p === 'string' ? 1 : 2;
-}
-
-function comparePart(a: KeyPart, b: KeyPart): number {
-  const r = rank(a) - rank(b);
-  if (r !== 0) return Math.sign(r);
-  if (typeof a === 'number') return a < (b as number) ? -1 : a > (b as number) ? 1 : 0;
-  // Strings order by code point, which is their UTF-8 byte order (not JavaScript's UTF-16 order).
-  const ba = typeof a === 'string' ? Buffer.from(a, 'utf8') : Buffer.from(a);
-  const bb = typeof b === 'string' ? Buffer.from(b as string, 'utf8') : Buffer.from(b as Uint8Array);
-  return Buffer.compare(ba, bb);
-}
-
-/** A key as it comes back from decoding: bytes as Buffer, -0 as 0. */
-export function normalizeKey(k: Key): Key {
-  const part = (p: KeyPart): KeyPart => (p instanceof Uint8Array ? Buffer.from(p) : typeof p === 'number' && p === 0 ? 0 : p);
-  return Array.isArray(k) ? k.map(part) : part(k as KeyPart);
-}
+/** The documented key order, shared with the codec's own property tests. */
+export { compareKey as compareKeys, normalizeKey } from '../codec/arbitraries.js';
 
 /** One step of a random workload over a small key space, so keys collide. */
 export type Op = { type: 'set'; key: Key; value: unknown } | { type: 'del'; key: Key } | { type: 'batch'; ops: Array<{ type: 'put'; key: Key; value: unknown } | { type: 'del'; key: Key }> };

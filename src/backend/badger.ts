@@ -8,6 +8,7 @@ import type { Backend, Capabilities, RawCursor, RawEntry, RawOp, RawRange } from
 import { SkyshelveError, Errors } from '../errors.js';
 import { keyArg, loadNative, nativeError, out, outFor, reqFor, Status, type NativeLib } from './native.js';
 import { BadgerCursor } from './badger-cursor.js';
+import { WriteCoalescer } from './badger-coalesce.js';
 import { decodeValues, encodeKeys, encodeWrite, keysRequestSize, writeRequestSize } from './badger-codec.js';
 
 /** Badger tuning passed to Go as-is; defaults and meanings are documented in native/options.go. */
@@ -63,6 +64,8 @@ export class BadgerBackend implements Backend {
   private handle: number;
   private readonly lib: NativeLib;
   private readonly what: string;
+  // Unsynced writes of one event-loop turn share one commit (badger-coalesce.ts).
+  private readonly writes = new WriteCoalescer((ops) => this.commitSync(ops));
 
   private constructor(lib: NativeLib, handle: number, options: BadgerOptions, what: string) {
     this.lib = lib;
@@ -97,12 +100,18 @@ export class BadgerBackend implements Backend {
     return this.handle;
   }
 
+  /** Commits the writes still waiting for the end of the turn, so what follows sees them. */
+  private settle(): void {
+    if (this.writes.pending) this.writes.flush();
+  }
+
   private fail(rc: number, buf: Buffer): never {
     throw nativeError(rc, buf, this.what);
   }
 
   /** Reads one value into the scratch (or a one-off buffer) and copies it out. */
   getSync(key: Uint8Array): Uint8Array | undefined {
+    this.settle();
     const h = this.live();
     const k = keyArg(key);
     let buf = out.buf;
@@ -118,6 +127,7 @@ export class BadgerBackend implements Backend {
   }
 
   hasSync(key: Uint8Array): boolean {
+    this.settle();
     const h = this.live();
     const rc = this.lib.has(h, keyArg(key), key.length, out.buf, out.buf.length);
     if (rc < 0) this.fail(rc, out.buf);
@@ -125,6 +135,11 @@ export class BadgerBackend implements Backend {
   }
 
   writeSync(ops: readonly RawOp[]): void {
+    this.settle();
+    this.commitSync(ops);
+  }
+
+  private commitSync(ops: readonly RawOp[]): void {
     const h = this.live();
     if (ops.length === 0) return;
     const buf = reqFor(writeRequestSize(ops));
@@ -135,6 +150,7 @@ export class BadgerBackend implements Backend {
 
   /** Reads every key from one snapshot, resuming at `start` whenever the output buffer fills. */
   getManySync(keys: readonly Uint8Array[]): (Uint8Array | undefined)[] {
+    this.settle();
     const h = this.live();
     const values: (Uint8Array | undefined)[] = [];
     if (keys.length === 0) return values;
@@ -168,7 +184,11 @@ export class BadgerBackend implements Backend {
 
   /** With durable writes the commit waits for fsync, so it runs off the event loop. */
   async write(ops: readonly RawOp[]): Promise<void> {
-    if (!this.supports.durableWrites) return this.writeSync(ops);
+    if (!this.supports.durableWrites) {
+      this.live();
+      if (ops.length === 0) return;
+      return this.writes.add(ops);
+    }
     const h = this.live();
     if (ops.length === 0) return;
     const buf = Buffer.allocUnsafe(writeRequestSize(ops));
@@ -177,14 +197,17 @@ export class BadgerBackend implements Backend {
   }
 
   iterate(range: RawRange): RawCursor {
+    this.settle();
     return new BadgerCursor(this.lib, this.live(), range, this.what);
   }
 
   async sync(): Promise<void> {
+    this.settle();
     await this.callAsync(this.lib.sync, [this.live()]);
   }
 
   async stats(): Promise<Record<string, unknown>> {
+    this.settle();
     const h = this.live();
     let buf = out.buf;
     let rc = this.lib.stats(h, buf, buf.length);
@@ -216,6 +239,7 @@ export class BadgerBackend implements Backend {
   closeSync(): void {
     const h = this.handle;
     if (h === 0) return;
+    this.settle();
     this.handle = 0;
     openHandles.delete(h);
     finalizer.unregister(this);
