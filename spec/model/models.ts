@@ -3,7 +3,6 @@ import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import { IsEmail, IsInt, IsOptional, IsString, MinLength, ValidateNested } from 'class-validator';
 // indexNames is imported so that the declaration of defineModels' return type can name it.
-// indexNames is imported so the declaration emit can name the types that the models below carry.
 import { Index, Key, Persistent, PersistentBaseModel, PersistentObject, indexNames, type SkyShelve } from '../../src/index.js';
 
 /** A nested class, restored by class-transformer's @Type. */
