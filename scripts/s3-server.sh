@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # A local S3 server for the SlateDB tests: versitygw (Apache-2.0, pure Go) with its posix backend.
 #   scripts/s3-server.sh start   install if missing, start on a free 127.0.0.1 port, create the bucket,
-#                                check conditional PUT (If-None-Match: *), which SlateDB's fencing needs
+#                                check conditional PUT (If-None-Match: *), which SlateDB's fencing needs,
+#                                and that it is atomic (of 8 racing creates of one key, exactly 1 wins)
 #   scripts/s3-server.sh env     print KEY=VALUE lines (eval "$(scripts/s3-server.sh env | sed 's/^/export /')")
 #   scripts/s3-server.sh stop    stop it and delete its data
 # State (pid, port, data) lives in $SKYSHELVE_S3_STATE, default <repo>/.tools/s3-server.
+# SKYSHELVE_S3_ACCESS_LOG=<file> keeps versitygw's access log (one line per request) outside the state.
 set -euo pipefail
 
 VERSITYGW_VERSION=v1.7.0
@@ -30,6 +32,25 @@ s3() {
   curl "${args[@]}" "$url"
 }
 
+# For each of 5 rounds, how many of 8 concurrent If-None-Match: * PUTs of one new key succeeded (1 MB
+# each, so the requests overlap on the server). Without --concurrency 1, versitygw let 2 to 8 win in
+# most rounds, though a single round (often the first on a fresh server) can show 1 by luck.
+race_wins() {
+  local body="$STATE/race.bin" url round
+  head -c 1048576 /dev/urandom > "$body"
+  local args=(-s -Z --parallel-immediate --parallel-max 8 -w '%{http_code}\n' --aws-sigv4 "aws:amz:$REGION:s3"
+    --user "$ACCESS_KEY:$SECRET_KEY" -X PUT -H "x-amz-content-sha256: $(sha256sum "$body" | cut -d' ' -f1)"
+    -H 'If-None-Match: *' --data-binary "@$body")
+  for round in 1 2 3 4 5; do
+    url="$(endpoint)/$BUCKET/.conditional-put-race-$round"
+    local targets=()
+    for _ in 1 2 3 4 5 6 7 8; do targets+=(-o /dev/null "$url"); done
+    echo -n "$(curl "${args[@]}" "${targets[@]}" 2>/dev/null | grep -c '^200$') "
+    s3 DELETE "$url" > /dev/null
+  done
+  rm -f "$body"
+}
+
 install() {
   [[ -x "$BIN" ]] && return 0
   echo "installing versitygw $VERSITYGW_VERSION into $TOOLS" >&2
@@ -39,14 +60,18 @@ install() {
 
 free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 
+# versitygw's posix PUT checks If-None-Match, writes a temp file, then renames it over the key, with no
+# lock in between: several racing creates of one key all answer 200 and the last rename wins. SlateDB's
+# fencing and manifest updates are exactly such races (two writers creating the same WAL or manifest
+# id), where both could "win" and one file silently replace the other. --concurrency 1 runs one
+# backend action at a time, which makes check-and-write atomic.
 launch() { # $@: extra posix flags
   local port; port="$(free_port)"
   echo "$port" > "$STATE/port"
-  # SKYSHELVE_S3_ACCESS_LOG=<file> keeps an S3 access log (one line per request) outside $STATE.
   local logging=()
   [[ -n "${SKYSHELVE_S3_ACCESS_LOG:-}" ]] && logging=(--access-log "$SKYSHELVE_S3_ACCESS_LOG")
   ROOT_ACCESS_KEY_ID="$ACCESS_KEY" ROOT_SECRET_ACCESS_KEY="$SECRET_KEY" \
-    setsid "$BIN" --port "127.0.0.1:$port" --region "$REGION" "${logging[@]}" posix "$@" "$STATE/data" \
+    setsid "$BIN" --port "127.0.0.1:$port" --region "$REGION" "${logging[@]}" posix --concurrency 1 "$@" "$STATE/data" \
     > "$STATE/log" 2>&1 < /dev/null &
   echo $! > "$STATE/pid"
   for _ in $(seq 1 100); do
@@ -78,7 +103,12 @@ start() {
     echo "conditional PUT not supported (first $first, second $second); SlateDB fencing would be unsafe" >&2
     stop; exit 1
   fi
-  echo "versitygw $VERSITYGW_VERSION running at $(endpoint), bucket '$BUCKET', conditional PUT ok" >&2
+  local wins; wins="$(race_wins)"
+  if [[ "$wins" != "1 1 1 1 1 " ]]; then
+    echo "conditional PUT is not atomic: of 8 racing If-None-Match PUTs of one key, $wins(per round) succeeded, not 1; SlateDB fencing would be unsafe" >&2
+    stop; exit 1
+  fi
+  echo "versitygw $VERSITYGW_VERSION running at $(endpoint), bucket '$BUCKET', conditional PUT ok and atomic" >&2
 }
 
 print_env() {

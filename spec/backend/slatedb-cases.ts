@@ -137,8 +137,25 @@ export function slateEssentials(newConfig: () => SlateConfig): void {
     await first.write([{ type: 'put', key: b('a'), value: b('1') }]);
     const second = await openBackend(config);
     await rejectsWith(() => first.write([{ type: 'put', key: b('a'), value: b('stale') }]), 'FENCED');
-    await rejectsWith(() => first.get(b('a')), 'FENCED');
     expect(s(await second.get(b('a')))).to.equal('1');
+  });
+
+  it('serves nothing from a handle once it has reported FENCED, not even the write that failed', async () => {
+    // SlateDB rejects the fenced flush a moment before its handle counts as closed, and reads in
+    // that window answer from memory, 'stale' included. The race is per attempt, so try a few.
+    for (let round = 0; round < 4; round++) {
+      const config = newConfig();
+      const first = await openBackend(config, { durable: true });
+      await first.write([{ type: 'put', key: b('a'), value: b('1') }]);
+      const second = await openBackend(config);
+      await rejectsWith(() => first.write([{ type: 'put', key: b('a'), value: b('stale') }]), 'FENCED');
+      await rejectsWith(() => first.get(b('a')), 'FENCED');
+      await rejectsWith(() => first.getMany([b('a')]), 'FENCED');
+      await rejectsWith(() => drain(first, {}), 'FENCED');
+      await rejectsWith(() => first.sync(), 'FENCED');
+      await rejectsWith(() => first.write([{ type: 'del', key: b('a') }]), 'FENCED');
+      expect(s(await second.get(b('a')))).to.equal('1');
+    }
   });
 
   it('fences a buffered writer at its next sync, and every write after that', async () => {
