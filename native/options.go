@@ -28,6 +28,10 @@ import (
 //
 // memoryLimit, when set, derives memTableSize, blockCacheSize and indexCacheSize from one budget
 // (unless they are given): memtables get half of it, the block cache a third, the index cache the rest.
+// It also raises the Go runtime's soft memory limit to 2 × memoryLimit when that is above its
+// 256 MiB default; the process-wide GC defaults (GOGC 50, GOMEMLIMIT 256 MiB, both overridable
+// from the environment) are in gclimits.go. To trade memory for speed: larger memTableSize and
+// numMemtables (fewer flushes, bigger batches), larger caches, and GOGC=100 GOMEMLIMIT=1GiB.
 type Config struct {
 	Path             string `json:"path"`
 	InMemory         bool   `json:"inMemory"`

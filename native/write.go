@@ -12,7 +12,14 @@ func doWrite(h int32, req []byte, out []byte) int32 {
 		if derr != nil {
 			return writeError(out, derr)
 		}
-		err := commitOps(db, dh.st.cfg, ops)
+		var err error
+		if dh.syncWrites || dh.st.cfg.SyncWrites {
+			// A durable commit waits on fsync anyway; calling Badger directly lets concurrent
+			// callers (koffi's pool) share one fsync.
+			err = commitOps(db, dh.st.cfg, ops)
+		} else {
+			err = runCommit(func() error { return commitOps(db, dh.st.cfg, ops) })
+		}
 		dh.st.reads.invalidate()
 		if err != nil {
 			return writeError(out, err)

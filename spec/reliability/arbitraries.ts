@@ -42,8 +42,13 @@ export const value: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
   ),
 })).node;
 
-/** The documented key order, shared with the codec's own property tests. */
-export { compareKey as compareKeys, normalizeKey } from '../codec/arbitraries.js';
+import { compareKey } from '../codec/arbitraries.js';
+export { normalizeKey } from '../codec/arbitraries.js';
+
+/** The documented key order (shared with the codec's own property tests), as -1, 0 or 1. */
+export function compareKeys(a: Key, b: Key): number {
+  return Math.sign(compareKey(a, b));
+}
 
 /** One step of a random workload over a small key space, so keys collide. */
 export type Op = { type: 'set'; key: Key; value: unknown } | { type: 'del'; key: Key } | { type: 'batch'; ops: Array<{ type: 'put'; key: Key; value: unknown } | { type: 'del'; key: Key }> };

@@ -91,21 +91,26 @@ export function decodeEntries(buf: Buffer, count: number): RawEntry[] {
   const entries: RawEntry[] = new Array(count);
   let end = 0;
   for (let i = 0; i < count; i++) {
-    end += 4 + buf.readUInt32LE(end);
-    end += 4 + buf.readUInt32LE(end);
+    end += 4 + u32(buf, end);
+    end += 4 + u32(buf, end);
   }
   const chunk = new Uint8Array(end);
   chunk.set(buf.subarray(0, end));
   const ab = chunk.buffer;
   let pos = 0;
   for (let i = 0; i < count; i++) {
-    const keyLen = buf.readUInt32LE(pos);
+    const keyLen = u32(chunk, pos);
     const key = new Uint8Array(ab, pos + 4, keyLen);
     pos += 4 + keyLen;
-    const valLen = buf.readUInt32LE(pos);
+    const valLen = u32(chunk, pos);
     const value = new Uint8Array(ab, pos + 4, valLen);
     pos += 4 + valLen;
     entries[i] = { key, value };
   }
   return entries;
+}
+
+/** A little-endian u32 without Buffer's argument checks (Go wrote the lengths; pos is in bounds). */
+function u32(b: Uint8Array, pos: number): number {
+  return (b[pos]! | (b[pos + 1]! << 8) | (b[pos + 2]! << 16)) + b[pos + 3]! * 0x1000000;
 }

@@ -1,7 +1,7 @@
 /** The RawCursor of the Badger backend: one Go iterator over one snapshot, read in bounded chunks. */
 import type { RawCursor, RawEntry, RawRange } from './backend.js';
 import type { SkyshelveError } from '../errors.js';
-import { nativeError, out, outFor, Status, type NativeLib } from './native.js';
+import { growScratch, nativeError, out, outFor, Status, type NativeLib } from './native.js';
 import { decodeEntries, encodeRange } from './badger-codec.js';
 
 // Iterators the program dropped without closing: release their snapshots when collected.
@@ -37,7 +37,11 @@ export class BadgerCursor implements RawCursor {
     if (rc < 0) throw nativeError(rc, buf, this.what);
     // Release the snapshot as soon as the range is exhausted.
     if (rc === 0) await this.close();
-    return decodeEntries(buf, rc);
+    const entries = decodeEntries(buf, rc);
+    // A short chunk usually means the scratch was full: grow it (up to 1 MiB) so the next call
+    // returns the whole chunk asked for.
+    if (rc > 0 && rc < max && buf === out.buf) growScratch();
+    return entries;
   }
 
   async close(): Promise<void> {

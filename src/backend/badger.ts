@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { Backend, Capabilities, RawCursor, RawEntry, RawOp, RawRange } from './backend.js';
 import { SkyshelveError, Errors } from '../errors.js';
-import { keyArg, loadNative, nativeError, out, outFor, reqFor, Status, type NativeLib } from './native.js';
+import { growScratch, keyArg, loadNative, nativeError, out, outFor, reqFor, Status, type NativeLib } from './native.js';
 import { BadgerCursor } from './badger-cursor.js';
 import { WriteCoalescer } from './badger-coalesce.js';
 import { decodeValues, encodeKeys, encodeWrite, keysRequestSize, writeRequestSize } from './badger-codec.js';
@@ -19,6 +19,8 @@ export interface BadgerTuning {
   indexCacheSize?: number;
   numCompactors?: number;
   valueLogFileSize?: number;
+  /** One budget for memtables and caches; also raises the Go soft memory limit (256 MiB by default,
+   * GOGC 50; the GOGC / GOMEMLIMIT environment variables override both, see native/gclimits.go). */
   memoryLimit?: number;
   compression?: 'none' | 'snappy' | 'zstd';
   logLevel?: 'none' | 'error' | 'warning' | 'info';
@@ -165,6 +167,8 @@ export class BadgerBackend implements Backend {
       }
       if (rc < 0) this.fail(rc, buf);
       decodeValues(buf, rc - start, values);
+      // A full scratch means another round trip (each re-reads the request): grow it for next time.
+      if (rc < keys.length && buf === out.buf) buf = growScratch();
       start = rc;
     }
     return values;

@@ -149,8 +149,8 @@ export function loadRawLibrary(file: string): { noop: NativeFn } {
 }
 
 /**
- * A reusable output buffer (lmdb-js style): allocated once, outside the pool, and grown
- * only when Go answers TOO_SMALL, so a read allocates nothing but the returned copy.
+ * A reusable output buffer (lmdb-js style): allocated once, outside the pool, and grown when Go
+ * answers TOO_SMALL or a chunked read filled it, so a read allocates nothing but the returned copy.
  */
 export class Scratch {
   buf: Buffer;
@@ -211,6 +211,12 @@ export function outFor(need: number): Buffer {
   if (need <= out.buf.length) return out.buf;
   if (need > KEEP_LIMIT) return Buffer.allocUnsafeSlow(need);
   out.grow(need);
+  return out.buf;
+}
+
+/** Doubles the shared output scratch up to KEEP_LIMIT (for callers that filled it); returns it. */
+export function growScratch(): Buffer {
+  if (out.buf.length < KEEP_LIMIT) out.grow(out.buf.length * 2);
   return out.buf;
 }
 
