@@ -22,5 +22,5 @@ const counter = await RunCounter.update('runs', {
   defaultFactory: () => new RunCounter('runs'),
   mutator: (c) => { c.runs++; },
 });
-console.log(`This script has been run ${counter.runs} times.`);
+console.log(`This script has been run ${counter.runs} ${counter.runs === 1 ? 'time' : 'times'}.`);
 await closeModelStores();
