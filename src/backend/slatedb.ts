@@ -10,7 +10,7 @@ import { buildSettings, resolveStore, secretsOf, type ResolvedStore } from './sl
 import { SlateCursor, type CursorHost } from './slatedb-cursor.js';
 import { toSkyError } from './slatedb-errors.js';
 import { FlushGroup } from './slatedb-flush.js';
-import { holdLoop, registerForExit, unregisterForExit } from './slatedb-lifecycle.js';
+import { holdLoop, registerForExit, trackOpen, unregisterForExit } from './slatedb-lifecycle.js';
 import type { SlateConfig } from './slatedb-uri.js';
 
 /** Options of SlateBackend.open; each overrides the config where both say something. */
@@ -77,8 +77,8 @@ export class SlateBackend implements Backend, CursorHost {
     }
     try {
       const handle = readOnly
-        ? { reader: await withTimeout(openReader(resolved, poll), options.openTimeoutMs, (r) => r.shutdown()) }
-        : { db: await withTimeout(openWriter(resolved, config), options.openTimeoutMs, (d) => d.shutdown()) };
+        ? { reader: await withTimeout(() => openReader(resolved, poll), options.openTimeoutMs, (r) => r.shutdown()) }
+        : { db: await withTimeout(() => openWriter(resolved, config), options.openTimeoutMs, (d) => d.shutdown()) };
       return new SlateBackend(config, resolved.store, handle, durable, readOnly ? poll : undefined);
     } catch (err) {
       resolved.store.dispose();
@@ -258,7 +258,8 @@ async function openWriter(resolved: ResolvedStore, config: SlateConfig): Promise
     } finally {
       settings.dispose();
     }
-    return await holdLoop(() => builder.build());
+    // No holdLoop here: withTimeout's timer holds the loop while the open runs, and lets go on timeout.
+    return await builder.build();
   } finally {
     builder.dispose();
   }
@@ -269,15 +270,20 @@ async function openReader(resolved: ResolvedStore, pollIntervalMs: number): Prom
   try {
     // The other fields are SlateDB's defaults (10 min checkpoint lifetime, 64 MiB replay memtable).
     builder.with_options({ manifest_poll_interval_ms: Math.ceil(pollIntervalMs), checkpoint_lifetime_ms: 600_000, max_memtable_bytes: 64 * 1024 * 1024, skip_wal_replay: false });
-    return await holdLoop(() => builder.build());
+    return await builder.build();
   } finally {
     builder.dispose();
   }
 }
 
-/** Races an open against a timer; a late success is shut down rather than leaked. */
-async function withTimeout<T>(opening: Promise<T>, ms: number | undefined, discard: (value: T) => Promise<unknown>): Promise<T> {
+/**
+ * Races an open against a timer. On timeout the open is abandoned: it may retry forever underneath,
+ * but nothing of it keeps the process alive, and a late success is shut down rather than leaked.
+ */
+async function withTimeout<T>(start: () => Promise<T>, ms: number | undefined, discard: (value: T) => Promise<unknown>): Promise<T> {
   const limit = ms ?? DEFAULT_OPEN_TIMEOUT_MS;
+  const tracked = trackOpen(start);
+  const opening = tracked.promise;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new SkyshelveError('TIMEOUT', `Opening SlateDB did not finish within ${limit} ms; check the endpoint, bucket and credentials.`)), limit);
@@ -285,6 +291,7 @@ async function withTimeout<T>(opening: Promise<T>, ms: number | undefined, disca
   try {
     return await Promise.race([opening, timeout]);
   } catch (err) {
+    tracked.abandon();
     opening.then((v) => discard(v), () => {}).catch(() => {});
     throw err;
   } finally {
