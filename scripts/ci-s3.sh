@@ -8,4 +8,4 @@ trap 'bash scripts/s3-server.sh stop >/dev/null 2>&1' EXIT
 set -a; eval "$(bash scripts/s3-server.sh env)"; set +a
 export SKYSHELVE_S3_ONLY=1
 npx mocha --no-config --timeout 120000 --exit --reporter ./spec/support/reporter.cjs \
-  dist/spec/backend/slatedb-s3.spec.js dist/spec/backend/slatedb.spec.js $(ls dist/spec/model/*.s3.spec.js 2>/dev/null)
+  dist/spec/backend/slatedb-s3.spec.js dist/spec/backend/slatedb-s3-config.spec.js dist/spec/backend/slatedb.spec.js $(ls dist/spec/model/*.s3.spec.js 2>/dev/null)

@@ -93,19 +93,20 @@ describe('SlateDB backend on a local directory', function () {
     expect((err as Error).message).to.contain('no SlateDB database');
   });
 
-  it('times out opening an unreachable S3 endpoint without printing the credentials', async () => {
+  it('gives UNREACHABLE (not TIMEOUT) for an S3 endpoint that refuses connections, without printing the credentials', async () => {
     const config = parseSlatedbLocation('slatedb:' + JSON.stringify({
       path: 'db', store: { provider: 'aws', aws: { bucket: 'b', region: 'us-east-1', endpoint: 'http://127.0.0.1:9', accessKeyId: 'AKIAFAKEKEYID123', secretAccessKey: 'fake/secret+VALUE' } },
     }));
     // In a child: SlateDB keeps retrying the dead endpoint in the background after the timeout.
     const child = await runChild(`
       const { SlateBackend } = await import(process.env.BACKEND_URL);
-      try { await SlateBackend.open(JSON.parse(process.env.SLATE_CONFIG), { openTimeoutMs: 1500 }); console.log('opened'); }
+      try { await SlateBackend.open(JSON.parse(process.env.SLATE_CONFIG), { openTimeoutMs: 60000 }); console.log('opened'); }
       catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message, stack: e.stack })); }
       process.exit(0);
     `, { SLATE_CONFIG: JSON.stringify(config), BACKEND_URL });
     const out = JSON.parse(child.stdout.trim().split('\n').pop()!);
-    expect(out.code).to.equal('TIMEOUT');
+    expect(out.code, out.message).to.equal('UNREACHABLE');
+    expect(out.message).to.contain('http://127.0.0.1:9').and.to.contain('ECONNREFUSED');
     for (const text of [child.stdout, child.stderr]) {
       expect(text).not.to.contain('AKIAFAKEKEYID123');
       expect(text).not.to.contain('fake/secret+VALUE');

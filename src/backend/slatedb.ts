@@ -9,6 +9,7 @@ import type { Backend, Capabilities, RawCursor, RawOp, RawRange } from './backen
 import { buildSettings, resolveStore, secretsOf, type ResolvedStore } from './slatedb-config.js';
 import { SlateCursor, type CursorHost } from './slatedb-cursor.js';
 import { toSkyError } from './slatedb-errors.js';
+import { preflight } from './slatedb-preflight.js';
 import { FlushGroup } from './slatedb-flush.js';
 import { holdLoop, registerForExit, trackOpen, unregisterForExit } from './slatedb-lifecycle.js';
 import type { SlateConfig } from './slatedb-uri.js';
@@ -69,6 +70,7 @@ export class SlateBackend implements Backend, CursorHost {
     const ctx = { op: readOnly ? 'open (reader)' : 'open', secrets: secretsOf(config), opening: true };
     const poll = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
     if (!Number.isFinite(poll) || poll < 1) throw new TypeError(`pollIntervalMs must be a positive number, got ${String(options.pollIntervalMs)}`);
+    if (config.store.provider === 'aws') await preflight(config.store.aws, config.path.replace(/^\/+/, ''), ctx.secrets, options.openTimeoutMs);
     let resolved: ResolvedStore;
     try {
       resolved = resolveStore(config, { create: !readOnly });
