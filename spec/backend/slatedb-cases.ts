@@ -170,6 +170,41 @@ export function slateEssentials(newConfig: () => SlateConfig): void {
     await rejectsWith(() => first.write([{ type: 'put', key: b('c'), value: b('3') }]), 'FENCED');
   });
 
+  it('a fenced buffered writer names in FENCED how many acknowledged writes were dropped, and that count is exact', async () => {
+    const config = newConfig();
+    const first = await openBackend(config);
+    await first.write([{ type: 'put', key: b('base'), value: b('0') }]);
+    await first.sync();
+    // Unsynced writes before the fence, spaced so that SlateDB's background flush makes some durable.
+    const acked: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      await first.write([{ type: 'put', key: b(`p${i}`), value: b('x') }]);
+      acked.push(`p${i}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    const second = await openBackend(config);
+    // Buffered writes after the fence: each either resolves (acknowledged, in memory) or fails FENCED.
+    for (let i = 0; i < 20; i++) {
+      const key = `w${String(i).padStart(2, '0')}`;
+      try {
+        await first.write([{ type: 'put', key: b(key), value: b('x') }]);
+        acked.push(key);
+      } catch (err) {
+        expect((err as { code?: string }).code).to.equal('FENCED');
+      }
+    }
+    const err = (await rejectsWith(() => first.sync(), 'FENCED')) as SkyshelveError;
+    const lost = err.details?.lostWrites;
+    expect(lost, err.message).to.be.a('number');
+    expect(err.message).to.contain(`${String(lost)} acknowledged write`);
+    const missing: string[] = [];
+    for (const key of acked) if ((await second.get(b(key))) === undefined) missing.push(key);
+    expect(lost, `acknowledged ${acked.length}, missing from the new writer: ${missing.join(',')}`).to.equal(missing.length);
+    expect(s(await second.get(b('base')))).to.equal('0');
+    // Every later call repeats the count.
+    expect(((await rejectsWith(() => first.get(b('base')), 'FENCED')) as SkyshelveError).details?.lostWrites).to.equal(lost);
+  });
+
   it('serves a read replica in another process that sees writes after sync, and rejects writes there', async function () {
     const config = newConfig();
     const writer = await openBackend(config);

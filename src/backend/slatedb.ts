@@ -8,6 +8,7 @@ import { Errors, SkyshelveError } from '../errors.js';
 import type { Backend, Capabilities, RawCursor, RawOp, RawRange } from './backend.js';
 import { buildSettings, resolveStore, secretsOf, type ResolvedStore } from './slatedb-config.js';
 import { SlateCursor, type CursorHost } from './slatedb-cursor.js';
+import { fencedError, PendingAcks } from './slatedb-acks.js';
 import { toSkyError } from './slatedb-errors.js';
 import { preflight } from './slatedb-preflight.js';
 import { FlushGroup } from './slatedb-flush.js';
@@ -49,6 +50,10 @@ export class SlateBackend implements Backend, CursorHost {
   #closing: Promise<void> | undefined;
   /** Set when a call on this handle first meets FENCED; from then on every call rejects FENCED. */
   #fenced = false;
+  /** Buffered writes acknowledged but not yet seen durable; on a fence, these are the ones lost. */
+  readonly #pending = new PendingAcks();
+  /** How many acknowledged writes the fence dropped (writers; set when the fence is first seen). */
+  #lost: number | undefined;
 
   private constructor(config: SlateConfig, store: ObjectStore, handle: { db?: Db; reader?: DbReader }, durable: boolean, pollIntervalMs?: number) {
     this.#config = config;
@@ -90,7 +95,7 @@ export class SlateBackend implements Backend, CursorHost {
 
   /** Runs one native call: holds the event loop open and maps errors; refuses once fenced. */
   async run<T>(op: string, fn: () => Promise<T>): Promise<T> {
-    if (this.#fenced) throw fencedError(op);
+    if (this.#fenced) throw fencedError(op, this.#lost);
     return this.#call(op, fn);
   }
 
@@ -105,7 +110,7 @@ export class SlateBackend implements Backend, CursorHost {
       return await holdLoop(fn);
     } catch (err) {
       const mapped = toSkyError(err, { op, secrets: this.#secrets });
-      if (mapped.code === 'FENCED') this.#fenced = true;
+      if (mapped.code === 'FENCED') throw this.#fence(op);
       throw mapped;
     }
   }
@@ -132,6 +137,14 @@ export class SlateBackend implements Backend, CursorHost {
     const seq = await this.run('write', () => applyOps(db, ops));
     if (seq > this.#lastSeq) this.#lastSeq = seq;
     if (this.supports.durableWrites) await this.#awaitDurable(db, seq);
+    else this.#pending.add(seq, () => BigInt(db.status().durable_seq));
+  }
+
+  /** Marks the handle fenced; the first time, counts the acknowledged writes the fence dropped. */
+  #fence(op: string): SkyshelveError {
+    if (!this.#fenced && this.#db !== undefined) this.#lost = this.#pending.newerThan(BigInt(this.#db.status().durable_seq));
+    this.#fenced = true;
+    return fencedError(op, this.#lost);
   }
 
   /**
@@ -139,17 +152,15 @@ export class SlateBackend implements Backend, CursorHost {
    * (a fenced writer), so the write counts as durable only once the handle's durable sequence
    * number reaches it.
    */
-  async #awaitDurable(db: Db, seq: bigint): Promise<void> {
+  async #awaitDurable(db: Db, seq: bigint, op = 'write'): Promise<void> {
     for (let attempt = 0; attempt < 100; attempt++) {
       await this.#flushes.request();
       const status = db.status();
-      if (status.close_reason === 'Fenced') {
-        this.#fenced = true;
-        throw fencedError('write');
-      }
+      if (status.close_reason === 'Fenced') throw this.#fence(op);
       if (status.close_reason !== undefined) {
         throw new SkyshelveError('CLOSED', `SlateDB write failed (CLOSED): the database closed (${String(status.close_reason)}) before the write was durable.`);
       }
+      this.#pending.settle(BigInt(status.durable_seq));
       if (BigInt(status.durable_seq) >= seq) return;
     }
     throw new SkyshelveError('IO', 'SlateDB write failed (IO): 100 flushes did not make the write durable.');
@@ -169,7 +180,7 @@ export class SlateBackend implements Backend, CursorHost {
   /** Flushes every acknowledged write to the object store (a no-op for readers). */
   async sync(): Promise<void> {
     this.#source();
-    if (this.#db !== undefined) await this.#awaitDurable(this.#db, this.#lastSeq);
+    if (this.#db !== undefined) await this.#awaitDurable(this.#db, this.#lastSeq, 'sync');
   }
 
   /** Flushes, closes and releases the native handles; safe to call more than once. */
@@ -222,11 +233,6 @@ export class SlateBackend implements Backend, CursorHost {
     if (this.#db === undefined) throw Errors.readOnly(op);
     return this.#db;
   }
-}
-
-/** The error of every call on a handle after it has been fenced. */
-function fencedError(op: string): SkyshelveError {
-  return new SkyshelveError('FENCED', `SlateDB ${op} failed (FENCED): another writer opened this database, so this handle no longer reads or writes; writes it had not made durable are not in the store. Reopen to continue.`);
 }
 
 /** Applies ops as one atomic write; returns the write's sequence number. */
