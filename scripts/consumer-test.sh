@@ -28,6 +28,7 @@ run_checks() {
 }
 
 echo "=== npm pack (prepack: Go library + tsc)"
+cp "$repo/package.json" "$work/package.json.before"
 if (cd "$repo" && npm pack --json --pack-destination "$work" >"$work/pack.json" 2>"$work/pack.log"); then
   ok "npm pack"
 else
@@ -50,8 +51,18 @@ const banned = [...files].filter((f) => /^(spec|bench|examples|dist\/spec|dist\/
 console.log(`${banned.length === 0 ? "ok" : "not ok"} - tarball holds no specs, benches or build output${banned.length ? ": " + banned.slice(0, 5).join(", ") : ""}`);
 ' "$work/pack.json" | tee "$work/tarball.log"
 passed=$((passed + $(grep -cE '^ok - ' "$work/tarball.log"))); failed=$((failed + $(grep -cE '^not ok - ' "$work/tarball.log")))
+# The packed package.json has no lifecycle script that npm would run (or warn about) on install,
+# and postpack put the repository's own package.json, scripts included, back unchanged.
+tar -xzf "$work/$tarball" -O package/package.json >"$work/packed-package.json"
+scripts=$(node -e 'console.log(Object.keys(require(process.argv[1]).scripts ?? {}).join(" "))' "$work/packed-package.json")
+if [ -z "$scripts" ]; then ok "the packed package.json has no scripts"; else fail "the packed package.json has scripts: $scripts"; fi
+if cmp -s "$repo/package.json" "$work/package.json.before" && [ ! -e "$repo/package.json.prepack" ]; then
+  ok "postpack restored the repository's package.json"
+else
+  fail "postpack did not restore the repository's package.json"
+fi
 
-echo "=== a new project, npm install <tarball> --ignore-scripts"
+echo "=== a new project, npm install <tarball> (npm 11's defaults: dependency scripts are not run)"
 mkdir -p "$app"
 cp -r "$repo/spec/fixtures/consumer/." "$app/"
 printf '{ "name": "skyshelve-consumer", "version": "1.0.0", "private": true }\n' >"$app/package.json"
@@ -63,10 +74,17 @@ const p = require(process.argv[1]);
 console.log(["reflect-metadata", "class-validator"].map((n) => `${n}@${p.devDependencies[n]}`).join(" "), `@types/node@${p.devDependencies["@types/node"]}`);
 ' "$repo/package.json")
 # shellcheck disable=SC2086
-if (cd "$app" && npm install --ignore-scripts --no-audit --no-fund --prefer-offline "$work/$tarball" $deps) >"$work/install.log" 2>&1; then
-  ok "npm install --ignore-scripts of the tarball"
+if (cd "$app" && npm install --no-audit --no-fund --prefer-offline "$work/$tarball" $deps) >"$work/install.log" 2>&1; then
+  ok "npm install of the tarball"
 else
-  cat "$work/install.log"; fail "npm install --ignore-scripts of the tarball"; finish
+  cat "$work/install.log"; fail "npm install of the tarball"; finish
+fi
+# npm 11 lists every package with an install script it did not run ("npm warn install-scripts ...");
+# skyshelve must not be one of them (its dependencies koffi and cbor-extract are, and need not run).
+if grep -E 'install-scripts?' "$work/install.log" | grep -q 'skyshelve@'; then
+  grep -E 'install-scripts?' "$work/install.log"; fail "npm warned about an install script of skyshelve"
+else
+  ok "npm printed no install-script warning for skyshelve"
 fi
 
 echo "=== tsc over the consumer's TypeScript (strict; includes the types fixture)"

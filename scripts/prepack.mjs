@@ -2,6 +2,8 @@
 // npm's `prepack` step: builds the Go library from source and places it, with its C header, under
 // prebuilds/<platform>-<arch>/, then compiles the TypeScript. The tarball then works with
 // `npm install --ignore-scripts` (npm 11's default), because nothing has to be built on install.
+// Last, it writes the package.json that ships: without `scripts`, since `prepare` (which builds the
+// library in a clone) would be an install script of the package; scripts/postpack.mjs restores it.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -85,6 +87,24 @@ function buildTypeScript() {
   }
 }
 
+/** Where the repository's own package.json waits while the stripped one is packed. */
+const manifest = path.join(root, 'package.json');
+const saved = path.join(root, 'package.json.prepack');
+
+/** Replaces package.json with the shipped one: no scripts, so nothing can run on install. */
+function stripScripts() {
+  // A pack that failed after prepack never ran postpack: put the real manifest back first.
+  if (fs.existsSync(saved)) fs.renameSync(saved, manifest);
+  const text = fs.readFileSync(manifest, 'utf8');
+  const pkg = JSON.parse(text);
+  const names = Object.keys(pkg.scripts ?? {});
+  fs.writeFileSync(saved, text);
+  delete pkg.scripts;
+  fs.writeFileSync(manifest, JSON.stringify(pkg, null, 2) + '\n');
+  console.error(`prepack: the packed package.json has no scripts (dropped ${names.join(', ')}); postpack restores them`);
+}
+
 buildNative();
 buildTypeScript();
+stripScripts();
 console.error('prepack: done.');
