@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Tests the packed package the way a user gets it: npm pack (prepack builds the Go library and the
-# JavaScript), a new project in a temp folder, `npm install <tarball> --ignore-scripts` (npm 11's
-# default), then the scripts of spec/fixtures/consumer/ run there. Every check prints "ok - ..." or
+# JavaScript), a new project in a temp folder, `npm install <tarball>` (npm 11 runs no dependency
+# scripts by default, and skyshelve ships none), then the scripts of spec/fixtures/consumer/ run there. Every check prints "ok - ..." or
 # "not ok - ..."; the last line is "N passed, N failed". KEEP_CONSUMER=1 keeps the temp folder.
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
