@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Tests the packed package the way a user gets it: npm pack (prepack builds the Go library and the
 # JavaScript), a new project in a temp folder, `npm install <tarball>` (npm 11 runs no dependency
-# scripts by default, and skyshelve ships none), then the scripts of spec/fixtures/consumer/ run there. Every check prints "ok - ..." or
-# "not ok - ..."; the last line is "N passed, N failed". KEEP_CONSUMER=1 keeps the temp folder.
+# scripts by default, and skyshelve ships none), then the scripts of spec/fixtures/consumer/ run
+# there. Every check prints "ok - ..." or "not ok - ..."; the last line is "N passed, N failed". KEEP_CONSUMER=1 keeps the temp folder.
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/sky-consumer-XXXXXX")
