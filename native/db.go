@@ -175,7 +175,7 @@ func doSync(h int32, out []byte) int32 {
 // doStats writes the store's sizes and effective options as JSON.
 func doStats(h int32, out []byte) int32 {
 	return withDB(h, func(dh *dbHandle, db *badger.DB) int32 {
-		lsm, vlog := db.Size()
+		lsm, vlog := diskSizes(dh.st.cfg.Path)
 		var mem runtime.MemStats
 		runtime.ReadMemStats(&mem)
 		b, err := json.Marshal(map[string]any{
