@@ -26,7 +26,7 @@ type iterSpec struct {
 type reader struct {
 	buf  []byte
 	pos  int
-	err  *skyError
+	err  error
 	what string
 }
 
@@ -89,7 +89,7 @@ func (r *reader) end() {
 }
 
 // decodeWrite parses `[u32 count]` then count × `[u8 op][u32 keyLen][key][u32 valLen][val]`.
-func decodeWrite(buf []byte) ([]writeOp, *skyError) {
+func decodeWrite(buf []byte) ([]writeOp, error) {
 	r := &reader{buf: buf, what: "write request"}
 	n := r.count(9)
 	ops := make([]writeOp, 0, n)
@@ -113,7 +113,7 @@ func decodeWrite(buf []byte) ([]writeOp, *skyError) {
 }
 
 // decodeKeys parses a get_many request: `[u32 count]` then count × `[u32 keyLen][key]`.
-func decodeKeys(buf []byte) ([][]byte, *skyError) {
+func decodeKeys(buf []byte) ([][]byte, error) {
 	r := &reader{buf: buf, what: "get_many request"}
 	n := r.count(4)
 	keys := make([][]byte, 0, n)
@@ -128,7 +128,7 @@ func decodeKeys(buf []byte) ([][]byte, *skyError) {
 }
 
 // decodeIterSpec parses `[u8 flags][u32 gteLen][gte][u32 ltLen][lt]`; flags bit 0 = reverse.
-func decodeIterSpec(buf []byte) (iterSpec, *skyError) {
+func decodeIterSpec(buf []byte) (iterSpec, error) {
 	r := &reader{buf: buf, what: "iterator spec"}
 	flags := r.u8()
 	spec := iterSpec{reverse: flags&1 != 0, gte: r.bytes(), lt: r.bytes()}

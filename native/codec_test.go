@@ -30,7 +30,7 @@ func TestDecodeWriteRejectsMalformedRequests(t *testing.T) {
 		"huge length":    append(binary.LittleEndian.AppendUint32([]byte{1, 0, 0, 0, opPut}, 0xFFFFFFF0), 1, 2, 3, 4, 5),
 	}
 	for name, buf := range cases {
-		if _, err := decodeWrite(buf); err == nil || err.code != codeInvalid {
+		if _, err := decodeWrite(buf); err == nil || classify(err).code != codeInvalid {
 			t.Errorf("%s: want INVALID, got %v", name, err)
 		}
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"syscall"
 	"testing"
 
 	badger "github.com/dgraph-io/badger/v4"
@@ -38,5 +39,42 @@ func TestWriteErrorTruncatesToTheCallersBuffer(t *testing.T) {
 	}
 	if rc := writeError(nil, newError(codeIO, "x")); rc != -codeIO {
 		t.Fatalf("nil buffer: rc %d", rc)
+	}
+}
+
+// TestDecodersReturnUntypedNil: a decoder that succeeds returns a nil error interface, not a nil
+// *skyError inside a non-nil interface (the typed-nil bug of returning a concrete pointer type).
+func TestDecodersReturnUntypedNil(t *testing.T) {
+	var errs []error
+	_, err := decodeWrite(encodeWrite([]writeOp{{op: opPut, key: []byte("k"), value: []byte("v")}}))
+	errs = append(errs, err)
+	_, err = decodeKeys(encodeKeys([][]byte{[]byte("k")}))
+	errs = append(errs, err)
+	_, err = decodeIterSpec(encodeSpec(iterSpec{}))
+	errs = append(errs, err)
+	_, err = parseConfig([]byte(`{"inMemory":true}`))
+	errs = append(errs, err)
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("decoder %d: a success returned a non-nil error %#v", i, err)
+		}
+	}
+}
+
+// TestLockedMatchesTheErrnoAndTheText: LOCKED is recognised through errors.Is on the flock errno
+// when the chain is intact, and through Badger's text when Badger flattened it (its default).
+func TestLockedMatchesTheErrnoAndTheText(t *testing.T) {
+	cases := map[string]error{
+		"wrapped errno":   fmt.Errorf("open: %w", syscall.EWOULDBLOCK),
+		"badger's text":   errors.New(`Cannot acquire directory lock on "/x".  Another process is using this Badger database. err: resource temporarily unavailable`),
+		"wrapped further": fmt.Errorf("opening: %w", errors.New(`Cannot acquire directory lock on "/x".`)),
+	}
+	for name, err := range cases {
+		if got := classify(err).code; got != codeLocked {
+			t.Errorf("%s: got code %d, want LOCKED", name, got)
+		}
+	}
+	if got := classify(errors.New("resource busy")).code; got == codeLocked {
+		t.Errorf("an unrelated error was taken for LOCKED")
 	}
 }

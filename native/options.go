@@ -64,7 +64,7 @@ func DefaultConfig() Config {
 }
 
 // parseConfig decodes the open JSON over the defaults and checks every field.
-func parseConfig(raw []byte) (Config, *skyError) {
+func parseConfig(raw []byte) (Config, error) {
 	given := Config{}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
@@ -109,8 +109,8 @@ func mergeDefaults(g Config) Config {
 	return g
 }
 
-func (c Config) check() *skyError {
-	bad := func(format string, args ...any) *skyError {
+func (c Config) check() error {
+	bad := func(format string, args ...any) error {
 		return newError(codeInvalid, "bad open config: "+format, args...)
 	}
 	switch {

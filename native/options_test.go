@@ -43,7 +43,7 @@ func TestParseConfigRejectsBadInput(t *testing.T) {
 	}
 	for raw, want := range cases {
 		_, err := parseConfig([]byte(raw))
-		if err == nil || err.code != codeInvalid || !strings.Contains(err.msg, want) {
+		if err == nil || classify(err).code != codeInvalid || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: want INVALID mentioning %q, got %v", raw, want, err)
 		}
 	}
