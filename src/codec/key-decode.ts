@@ -67,7 +67,7 @@ function readNumber(): number {
   for (let i = 1; i < 8; i++) numberBytes[i] = flip === 0x80 ? src[pos + i] : src[pos + i] ^ 0xff;
   pos += 8;
   const n = numberView.getFloat64(0);
-  if (n !== n) throw decodeError('a number is NaN, which is never written');
+  if (Number.isNaN(n)) throw decodeError('a number is NaN, which is never written');
   if (n === 0 && numberBytes[0] === 0x80) throw decodeError('a number is -0, which is never written');
   return n;
 }
@@ -98,7 +98,7 @@ function readString(): string {
   const start = pos;
   pos = end + 1;
   if (!sawEscape) return decodeUtf8(src, start, end, !sawHigh);
-  const raw = unescape(start, end);
+  const raw = unescapeSpan(start, end);
   return decodeUtf8(raw, 0, raw.length, false);
 }
 
@@ -106,13 +106,13 @@ function readBytes(): Buffer {
   const end = findEnd();
   const start = pos;
   pos = end + 1;
-  const raw = sawEscape ? unescape(start, end) : src.subarray(start, end);
+  const raw = sawEscape ? unescapeSpan(start, end) : src.subarray(start, end);
   const out = Buffer.allocUnsafe(raw.length); // pooled: much cheaper than a fresh ArrayBuffer for small keys
   out.set(raw);
   return out;
 }
 
-function unescape(start: number, end: number): Uint8Array {
+function unescapeSpan(start: number, end: number): Uint8Array {
   const out = new Uint8Array(end - start);
   let n = 0;
   for (let i = start; i < end; i++) {

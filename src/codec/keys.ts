@@ -144,7 +144,7 @@ function writePart(part: KeyPart, argName: string, index: number, whole: boolean
 
 /** IEEE-754 big-endian with the sign bit flipped (positives) or all bits flipped (negatives): sorts numerically. */
 function writeNumber(n: number, argName: string, index: number): void {
-  if (n !== n) throw new TypeError(`${partName(argName, index)} must not be NaN`);
+  if (Number.isNaN(n)) throw new TypeError(`${partName(argName, index)} must not be NaN`);
   if (pos + 9 > MAX_KEY_BYTES) throw OVERFLOW;
   scratch[pos] = KeyTag.NUMBER;
   scratchView.setFloat64(pos + 1, n === 0 ? 0 : n); // -0 normalises to 0
