@@ -2,8 +2,6 @@
  * Process-level lifecycle for SlateDB handles: keeping Node's event loop alive while native calls
  * are pending, and flushing stores that are still open when the process is about to exit normally.
  */
-import { AsyncLocalStorage, createHook } from 'node:async_hooks';
-
 let inFlight = 0;
 let keepAlive: NodeJS.Timeout | undefined;
 
@@ -61,57 +59,4 @@ export function unregisterForExit(handle: ExitClosable): void {
 /** How many stores are registered for the exit flush (for tests). */
 export function openForExitCount(): number {
   return openHandles.size;
-}
-
-/** One SlateDB open in progress: the timers it created, and whether it was given up. */
-interface OpenAttempt {
-  timers: NodeJS.Timeout[];
-  abandoned: boolean;
-}
-
-const openContext = new AsyncLocalStorage<OpenAttempt>();
-const liveOpens = new Set<OpenAttempt>();
-// The 0.12.1 binding arms a ref'd timer for every poll of a Rust future, and an open that cannot
-// reach its store is polled forever (SlateDB retries underneath; the binding offers no cancel). So
-// while an open is live, every timer created in its async context is recorded, and once the open is
-// abandoned those timers, and all it creates later, are unref'd. The hook runs only while an open is
-// pending or abandoned-but-still-retrying, never in a process whose opens all settled.
-const timerHook = createHook({
-  init(_id, type, _trigger, resource) {
-    if (type !== 'Timeout') return;
-    const attempt = openContext.getStore();
-    if (attempt === undefined) return;
-    const timer = resource as NodeJS.Timeout;
-    if (attempt.abandoned) timer.unref();
-    else attempt.timers.push(timer);
-  },
-});
-
-/** An open started by trackOpen: its result, and a way to give up on it. */
-export interface TrackedOpen<T> {
-  promise: Promise<T>;
-  /** Lets the process exit while the open goes on underneath (its late result is the caller's to discard). */
-  abandon(): void;
-}
-
-/** Starts an open so that, once abandoned, nothing it started keeps Node's event loop alive. */
-export function trackOpen<T>(start: () => Promise<T>): TrackedOpen<T> {
-  const attempt: OpenAttempt = { timers: [], abandoned: false };
-  if (liveOpens.size === 0) timerHook.enable();
-  liveOpens.add(attempt);
-  const settled = (): void => {
-    liveOpens.delete(attempt);
-    attempt.timers = [];
-    if (liveOpens.size === 0) timerHook.disable();
-  };
-  const promise = openContext.run(attempt, start);
-  promise.then(settled, settled);
-  return {
-    promise,
-    abandon() {
-      attempt.abandoned = true;
-      for (const t of attempt.timers) t.unref();
-      attempt.timers = [];
-    },
-  };
 }

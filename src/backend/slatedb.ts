@@ -12,7 +12,8 @@ import { fencedError, PendingAcks } from './slatedb-acks.js';
 import { toSkyError } from './slatedb-errors.js';
 import { preflight } from './slatedb-preflight.js';
 import { FlushGroup } from './slatedb-flush.js';
-import { holdLoop, registerForExit, trackOpen, unregisterForExit } from './slatedb-lifecycle.js';
+import { holdLoop, registerForExit, unregisterForExit } from './slatedb-lifecycle.js';
+import { withTimeout } from './slatedb-opening.js';
 import type { SlateConfig } from './slatedb-uri.js';
 
 /** Options of SlateBackend.open; each overrides the config where both say something. */
@@ -29,7 +30,6 @@ export interface SlateOpenOptions {
 
 /** A reader sees a writer's synced data within about this many milliseconds, by default. */
 export const DEFAULT_POLL_INTERVAL_MS = 200;
-const DEFAULT_OPEN_TIMEOUT_MS = 60_000;
 const BUFFERED: WriteOptions = { await_durable: false };
 const PUT: PutOptions = { ttl: Ttl.Default() };
 
@@ -281,28 +281,5 @@ async function openReader(resolved: ResolvedStore, pollIntervalMs: number): Prom
     return await builder.build();
   } finally {
     builder.dispose();
-  }
-}
-
-/**
- * Races an open against a timer. On timeout the open is abandoned: it may retry forever underneath,
- * but nothing of it keeps the process alive, and a late success is shut down rather than leaked.
- */
-async function withTimeout<T>(start: () => Promise<T>, ms: number | undefined, discard: (value: T) => Promise<unknown>): Promise<T> {
-  const limit = ms ?? DEFAULT_OPEN_TIMEOUT_MS;
-  const tracked = trackOpen(start);
-  const opening = tracked.promise;
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new SkyshelveError('TIMEOUT', `Opening SlateDB did not finish within ${limit} ms; check the endpoint, bucket and credentials.`)), limit);
-  });
-  try {
-    return await Promise.race([opening, timeout]);
-  } catch (err) {
-    tracked.abandon();
-    opening.then((v) => discard(v), () => {}).catch(() => {});
-    throw err;
-  } finally {
-    clearTimeout(timer);
   }
 }
