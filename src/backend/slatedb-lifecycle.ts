@@ -2,6 +2,7 @@
  * Process-level lifecycle for SlateDB handles: keeping Node's event loop alive while native calls
  * are pending, and flushing stores that are still open when the process is about to exit normally.
  */
+
 let inFlight = 0;
 let keepAlive: NodeJS.Timeout | undefined;
 
