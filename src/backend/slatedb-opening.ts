@@ -25,7 +25,8 @@ const timerHook = createHook({
   init(_id, type, _trigger, resource) {
     if (type !== 'Timeout') return;
     const attempt = openContext.getStore();
-    if (attempt === undefined) return;
+    // A settled open's context may linger in code that ran inside it; it has nothing left to track.
+    if (attempt === undefined || !liveOpens.has(attempt)) return;
     const timer = resource as NodeJS.Timeout;
     if (attempt.abandoned) timer.unref();
     else attempt.timers.push(timer);
