@@ -57,7 +57,7 @@ function ensureZig() {
   fs.rmSync(dest, { recursive: true, force: true });
   console.error(`toolchains: pip install ziglang==${ZIG.version} into ${path.relative(process.cwd(), dest)}`);
   run('python3', ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-deps', '--only-binary=:all:',
-    '--require-hashes', '--target', dest, '-r', req]);
+    '--require-hashes', '--root-user-action=ignore', '--target', dest, '-r', req]);
   fs.rmSync(path.dirname(req), { recursive: true, force: true });
   if (!fs.existsSync(zigBin)) throw new Error(`the ziglang wheel did not contain ${zigBin}`);
   console.error(`toolchains: zig ${ZIG.version} installed in ${((Date.now() - started) / 1000).toFixed(0)} s`);
