@@ -50,6 +50,8 @@ function ensureZig() {
     throw new Error(`the pinned Zig wheel hash is for x86-64 Linux; this is ${process.platform}-${process.arch}`);
   }
   const started = Date.now();
+  // pip --target skips Debian's externally-managed check (PEP 668), so Debian's own pip will do.
+  if (spawnSync('python3', ['-m', 'pip', '--version'], { stdio: 'ignore' }).status !== 0) ensureApt({ 'python3-pip': '23.0.1*' });
   const dest = path.dirname(path.dirname(zigBin));
   const req = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sky-zig-')), 'requirements.txt');
   fs.writeFileSync(req, `ziglang==${ZIG.version} --hash=sha256:${ZIG.sha256}\n`);
