@@ -66,6 +66,15 @@ function winePrefix() {
   return env;
 }
 
+/** Whether the build of `target` compiles native/stackbound.go, as the table in targets.mjs says it should. */
+function checkStackBound(target) {
+  const env = { ...process.env, GOTOOLCHAIN: 'local', CGO_ENABLED: '1', GOOS: target.goos, GOARCH: target.goarch };
+  const r = spawnSync('go', ['list', '-f', '{{join .CgoFiles " "}}', '.'], { cwd: path.join(root, 'native'), env, encoding: 'utf8' });
+  const linked = r.stdout.split(/\s+/).includes('stackbound.go');
+  report(r.status === 0 && linked === target.stackBound,
+    `${target.folder}: the stack-bound wrap (native/stackbound.go) is ${target.stackBound ? '' : 'not '}built`, r.stderr || `CgoFiles: ${r.stdout}`);
+}
+
 function verify(target, symbols) {
   const dir = path.join(root, 'prebuilds', target.folder);
   const lib = path.join(dir, target.file);
@@ -74,6 +83,7 @@ function verify(target, symbols) {
   report(complete, `${label}: prebuilds/${label}/ holds ${target.file} and ${HEADER}`);
   if (!complete) return;
   console.log(`# ${label}: ${target.file} ${(fs.statSync(lib).size / 1048576).toFixed(2)} MiB`);
+  checkStackBound(target);
   const header = fs.readFileSync(path.join(dir, HEADER), 'utf8');
   const undeclared = symbols.filter((s) => !new RegExp(`\\b${s}\\s*\\(`).test(header));
   report(undeclared.length === 0, `${label}: ${HEADER} declares all ${symbols.length} sky_* functions of docs/ABI.md`, `missing: ${undeclared.join(', ')}`);
