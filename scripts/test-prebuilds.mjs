@@ -59,7 +59,11 @@ function winePrefix() {
   const prefix = path.join(toolsDir, 'wineprefix');
   const system32 = path.join(prefix, 'drive_c', 'windows', 'system32');
   const env = { ...process.env, WINEPREFIX: prefix, WINEDEBUG: '-all', WINEDLLOVERRIDES: 'mscoree,mshtml=' };
-  if (!fs.existsSync(system32)) spawnSync('/usr/lib/wine/wine64', ['wineboot', '--init'], { env, stdio: 'ignore', timeout: 5 * 60_000 });
+  if (!fs.existsSync(system32)) {
+    const started = Date.now();
+    spawnSync('/usr/lib/wine/wine64', ['wineboot', '--init'], { env, stdio: 'ignore', timeout: 5 * 60_000 });
+    console.log(`# win32-x64: new Wine prefix (wineboot) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  }
   const shim = spawnSync('x86_64-w64-mingw32-gcc', ['-shared', '-O1', '-o', path.join(system32, 'bcryptprimitives.dll'),
     path.join(here, 'wine-bcryptprimitives.c'), '-lbcrypt'], { encoding: 'utf8' });
   report(shim.status === 0, 'win32-x64: the Wine prefix has the bcryptprimitives.dll stand-in', shim.stderr);
@@ -87,6 +91,12 @@ function verify(target, symbols) {
   const header = fs.readFileSync(path.join(dir, HEADER), 'utf8');
   const undeclared = symbols.filter((s) => !new RegExp(`\\b${s}\\s*\\(`).test(header));
   report(undeclared.length === 0, `${label}: ${HEADER} declares all ${symbols.length} sky_* functions of docs/ABI.md`, `missing: ${undeclared.join(', ')}`);
+  inspectAndRun(target, lib, symbols);
+}
+
+/** Inspects the library with check-binary.go, then runs the C smoke program on it where this machine can. */
+function inspectAndRun(target, lib, symbols) {
+  const label = target.folder;
   const arch = target.goarch;
   const goEnv = { ...process.env, GOTOOLCHAIN: 'local', GOFLAGS: '' };
   const inspect = (format, extra = []) => runChecks(`${label} (inspected)`, 'go', ['run', path.join(here, 'check-binary.go'), format, lib, arch, ...extra], { env: goEnv, cwd: work });
