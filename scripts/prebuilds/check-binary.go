@@ -10,6 +10,8 @@
 package main
 
 import (
+	"bytes"
+	"crypto/sha256"
 	"debug/elf"
 	"debug/macho"
 	"debug/pe"
@@ -70,7 +72,7 @@ func checkMachO(file, arch string, symbols []string) {
 	check("a dylib (MH_DYLIB)", f.Type == macho.TypeDylib, fmt.Sprintf("type is %v", f.Type))
 	checkExports(f, symbols)
 	checkLibraries(f)
-	checkLoadCommands(f, arch)
+	checkLoadCommands(f, file, arch)
 }
 
 // checkExports wants every symbol defined and external; Mach-O C symbols carry a leading underscore.
@@ -109,7 +111,7 @@ func checkLibraries(f *macho.File) {
 }
 
 // checkLoadCommands reports the minimum macOS version and wants a code signature on arm64.
-func checkLoadCommands(f *macho.File, arch string) {
+func checkLoadCommands(f *macho.File, file, arch string) {
 	signed, minOS := false, ""
 	for _, l := range f.Loads {
 		raw := l.Raw()
@@ -119,6 +121,10 @@ func checkLoadCommands(f *macho.File, arch string) {
 		switch f.ByteOrder.Uint32(raw) {
 		case loadCodeSignature:
 			signed = true
+			if len(raw) >= 16 {
+				problem := verifyCodeHashes(file, f.ByteOrder.Uint32(raw[8:]), f.ByteOrder.Uint32(raw[12:]))
+				check("every page hash of the code signature matches the file", problem == "", problem)
+			}
 		case loadBuildVersion:
 			if len(raw) >= 16 {
 				minOS = version(f.ByteOrder, raw[12:16])
@@ -130,6 +136,38 @@ func checkLoadCommands(f *macho.File, arch string) {
 	if arch == "arm64" {
 		check("carries a code signature (LC_CODE_SIGNATURE; arm64 macOS loads only signed code)", signed, "none")
 	}
+}
+
+// verifyCodeHashes recomputes the SHA-256 page hashes of the signature's CodeDirectory (big-endian,
+// inside the SuperBlob at dataoff), so a file changed after signing (say, stripped again) is caught:
+// macOS kills a process that maps an arm64 page whose hash does not match. Returns "" when all match.
+func verifyCodeHashes(file string, dataoff, datasize uint32) string {
+	data, err := os.ReadFile(file)
+	if err != nil || uint64(dataoff)+uint64(datasize) > uint64(len(data)) {
+		return fmt.Sprintf("cannot read the signature: %v", err)
+	}
+	sig := data[dataoff : dataoff+datasize]
+	be := binary.BigEndian
+	if len(sig) < 12 || be.Uint32(sig) != 0xfade0cc0 {
+		return "no embedded-signature SuperBlob"
+	}
+	for i := uint32(0); i < be.Uint32(sig[8:]) && 12+8*i+8 <= uint32(len(sig)); i++ {
+		cd := sig[be.Uint32(sig[12+8*i+4:]):]
+		if len(cd) < 40 || be.Uint32(cd) != 0xfade0c02 || cd[37] != 2 { // CodeDirectory with SHA-256
+			continue
+		}
+		hashOffset, slots, limit, page := be.Uint32(cd[16:]), be.Uint32(cd[28:]), be.Uint32(cd[32:]), uint32(1)<<cd[39]
+		for n := uint32(0); n < slots; n++ {
+			start, end := n*page, min((n+1)*page, limit)
+			sum := sha256.Sum256(data[start:end])
+			at := hashOffset + n*32
+			if int(at)+32 > len(cd) || !bytes.Equal(cd[at:at+32], sum[:]) {
+				return fmt.Sprintf("page %d (bytes %d-%d) does not match its hash", n, start, end)
+			}
+		}
+		return ""
+	}
+	return "no SHA-256 CodeDirectory"
 }
 
 // version decodes Mach-O's packed xxxx.yy.zz version number.
