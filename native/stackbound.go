@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 // Calls from koffi run on koffi's own stack, not the thread's pthread stack. For such calls the

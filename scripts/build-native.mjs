@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-// Builds native/build/libskyshelve.so (and its header) with `go build -buildmode=c-shared`.
+// Builds native/build/libskyshelve.so (libskyshelve.dylib on macOS, skyshelve.dll on Windows; the
+// names src/backend/native.ts looks for) and its header with `go build -buildmode=c-shared`, for this
+// machine only. scripts/build-prebuilds.mjs cross-compiles every platform.
 // Skips the build when the library is newer than every Go source, go.mod and go.sum, unless --force.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -8,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const nativeDir = path.join(root, 'native');
-const out = path.join(nativeDir, 'build', 'libskyshelve.so');
+const libName = { darwin: 'libskyshelve.dylib', win32: 'skyshelve.dll' }[process.platform] ?? 'libskyshelve.so';
+const out = path.join(nativeDir, 'build', libName);
 const force = process.argv.includes('--force');
 
 /** The newest modification time of the inputs of the Go build. */
@@ -35,7 +38,7 @@ if (!fs.existsSync(path.join(nativeDir, 'go.mod'))) {
   process.exit(0);
 }
 if (!force && upToDate()) {
-  console.log('build-native: native/build/libskyshelve.so is up to date.');
+  console.log(`build-native: native/build/${libName} is up to date.`);
   process.exit(0);
 }
 
@@ -45,7 +48,7 @@ const version = spawnSync('go', ['version'], { env, encoding: 'utf8' });
 if (version.error || version.status !== 0) {
   console.error(
     'build-native: the Go toolchain was not found (`go version` failed).\n' +
-      'The Badger backend needs Go >= 1.24 to build native/libskyshelve.so: install it from https://go.dev/dl\n' +
+      `The Badger backend needs Go >= 1.24 to build native/build/${libName}: install it from https://go.dev/dl\n` +
       'and run `npm run build:native`, or use the SlateDB backend, which needs no native build.',
   );
   process.exit(1);
@@ -54,7 +57,11 @@ console.log(`build-native: ${version.stdout.trim()}; building ${path.relative(ro
 const args = ['build', '-buildmode=c-shared', '-trimpath', '-ldflags=-s -w', '-o', out, '.'];
 const build = spawnSync('go', args, { cwd: nativeDir, env, stdio: 'inherit' });
 if (build.status !== 0) {
+  if (process.platform === 'win32') console.error('build-native: on Windows, cgo needs a MinGW-w64 gcc on PATH (CC).');
   console.error(`build-native: \`go ${args.join(' ')}\` failed (exit ${build.status ?? build.signal}).`);
   process.exit(1);
 }
+// Go names the header after the library; the loader and the prebuilds use libskyshelve.h everywhere.
+const header = out.replace(/\.(so|dylib|dll)$/, '.h');
+if (header !== path.join(nativeDir, 'build', 'libskyshelve.h')) fs.renameSync(header, path.join(nativeDir, 'build', 'libskyshelve.h'));
 console.log('build-native: done.');

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Tests the packed package the way a user gets it: npm pack (prepack builds the Go library and the
-# JavaScript), a new project in a temp folder, `npm install <tarball>` (npm 11 runs no dependency
-# scripts by default, and skyshelve ships none), then the scripts of spec/fixtures/consumer/ run
-# there. Every check prints "ok - ..." or "not ok - ..."; the last line is "N passed, N failed". KEEP_CONSUMER=1 keeps the temp folder.
+# Tests the packed package the way a user gets it: npm pack (prepack builds the Go library for every
+# platform and the JavaScript), a new project in a temp folder, `npm install <tarball>` (npm 11 runs no
+# dependency scripts by default, and skyshelve ships none), then the scripts of spec/fixtures/consumer/ run there. Every check prints "ok - ..." or
+# "not ok - ..."; the last line is "N passed, N failed". KEEP_CONSUMER=1 keeps the temp folder.
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/sky-consumer-XXXXXX")
@@ -40,16 +40,31 @@ const text = require("fs").readFileSync(process.argv[1], "utf8");
 require("fs").writeFileSync(process.argv[1], text.slice(text.search(/^\[\s*\{\s*"id"/m)));
 ' "$work/pack.json"
 tarball=$(node -e 'const j=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8"));console.log(j[0].filename)' "$work/pack.json")
+# Every platform of scripts/prebuilds/targets.mjs: its library and header, as "folder/file" words.
+prebuilt_files=$(node --input-type=module -e '
+const { TARGETS, HEADER } = await import(process.argv[1]);
+console.log(TARGETS.flatMap((t) => [`${t.folder}/${t.file}`, `${t.folder}/${HEADER}`]).join(" "));
+' "$repo/scripts/prebuilds/targets.mjs")
+# shellcheck disable=SC2086
 node -e '
 const [info] = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
 console.log(`tarball: ${info.filename}, packed ${(info.size / 1048576).toFixed(2)} MiB, unpacked ${(info.unpackedSize / 1048576).toFixed(2)} MiB, ${info.entryCount} files`);
 const files = new Set(info.files.map((f) => f.path));
-const want = ["prebuilds/linux-x64/libskyshelve.so", "prebuilds/linux-x64/libskyshelve.h", "dist/src/index.js",
-  "dist/src/index.d.ts", "LICENSE", "package.json"];
+const sizes = new Map(info.files.map((f) => [f.path, f.size]));
+const prebuilt = process.argv.slice(2).map((f) => `prebuilds/${f}`);
+const want = [...prebuilt.filter((f) => f.endsWith(".h")), "dist/src/index.js", "dist/src/index.d.ts", "LICENSE", "package.json"];
 for (const f of want) console.log(`${files.has(f) ? "ok" : "not ok"} - tarball holds ${f}`);
+// A Go c-shared library is several MiB; a tiny file would be a failed or placeholder build.
+for (const f of prebuilt.filter((f) => !f.endsWith(".h"))) {
+  const size = sizes.get(f) ?? 0;
+  console.log(`${size > 1048576 ? "ok" : "not ok"} - tarball holds ${f} (${(size / 1048576).toFixed(1)} MiB)`);
+}
+const folders = new Set(prebuilt.map((f) => f.split("/")[1]));
+const stray = [...files].filter((f) => f.startsWith("prebuilds/") && !folders.has(f.split("/")[1]));
+console.log(`${stray.length === 0 ? "ok" : "not ok"} - tarball holds no other prebuilds folder${stray.length ? ": " + stray.join(", ") : ""}`);
 const banned = [...files].filter((f) => /^(spec|bench|examples|dist\/spec|dist\/bench|dist\/examples|native\/build|\.ci|\.tools)\//.test(f) || /_test\.go$/.test(f));
 console.log(`${banned.length === 0 ? "ok" : "not ok"} - tarball holds no specs, benches or build output${banned.length ? ": " + banned.slice(0, 5).join(", ") : ""}`);
-' "$work/pack.json" | tee "$work/tarball.log"
+' "$work/pack.json" $prebuilt_files | tee "$work/tarball.log"
 passed=$((passed + $(grep -cE '^ok - ' "$work/tarball.log"))); failed=$((failed + $(grep -cE '^not ok - ' "$work/tarball.log")))
 # The packed package.json has no lifecycle script that npm would run (or warn about) on install,
 # and postpack put the repository's own package.json, scripts included, back unchanged.
@@ -101,8 +116,12 @@ done
 run_checks esm-js node plain.mjs
 run_checks cjs-js node plain.cjs
 run_checks lazy-load env SKYSHELVE_LIB="$work/missing/libskyshelve.so" node lazy.mjs
-run_checks no-prebuilt-darwin env FAKE_PLATFORM=darwin node no-prebuilt.mjs
-run_checks no-prebuilt-linux-arm64 env FAKE_PLATFORM=linux FAKE_ARCH=arm64 node no-prebuilt.mjs
+run_checks no-prebuilt-freebsd env FAKE_PLATFORM=freebsd node no-prebuilt.mjs
+run_checks no-prebuilt-linux-ia32 env FAKE_PLATFORM=linux FAKE_ARCH=ia32 node no-prebuilt.mjs
+run_checks prebuilt-darwin-arm64 env FAKE_PLATFORM=darwin FAKE_ARCH=arm64 EXPECT=prebuilt EXPECT_FILE=libskyshelve.dylib node no-prebuilt.mjs
+run_checks prebuilt-darwin-x64 env FAKE_PLATFORM=darwin FAKE_ARCH=x64 EXPECT=prebuilt EXPECT_FILE=libskyshelve.dylib node no-prebuilt.mjs
+run_checks prebuilt-win32-x64 env FAKE_PLATFORM=win32 FAKE_ARCH=x64 EXPECT=prebuilt EXPECT_FILE=skyshelve.dll node no-prebuilt.mjs
+run_checks prebuilt-linux-arm64 env FAKE_PLATFORM=linux FAKE_ARCH=arm64 EXPECT=prebuilt EXPECT_FILE=libskyshelve.so node no-prebuilt.mjs
 run_checks no-prebuilt-musl env FAKE_PLATFORM=musl node no-prebuilt.mjs
 
 echo "=== build from source inside the installed package (npx skyshelve build-native)"
@@ -113,8 +132,8 @@ elif ! command -v go >/dev/null; then
 elif (cd "$app" && npx --no-install skyshelve build-native) >"$work/build.log" 2>&1 \
     && [ -f "$app/node_modules/skyshelve/native/build/libskyshelve.so" ]; then
   ok "npx skyshelve build-native builds node_modules/skyshelve/native/build/libskyshelve.so"
-  # Pretending to be macOS again: no prebuilt, so the loader must fall back to the library just built.
-  run_checks built-from-source env FAKE_PLATFORM=darwin EXPECT=built node no-prebuilt.mjs
+  # Pretending to be FreeBSD again: no prebuilt, so the loader must fall back to the library just built.
+  run_checks built-from-source env FAKE_PLATFORM=freebsd EXPECT=built node no-prebuilt.mjs
 else
   cat "$work/build.log"; fail "npx skyshelve build-native"
 fi

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// npm's `prepack` step: builds the Go library from source and places it, with its C header, under
-// prebuilds/<platform>-<arch>/, then compiles the TypeScript. The tarball then works with
+// npm's `prepack` step: cross-compiles the Go library from source for every platform into
+// prebuilds/<platform>-<arch>/ with its C header (scripts/build-prebuilds.mjs; it needs x86-64 Debian
+// or Ubuntu and installs its pinned toolchains), then compiles the TypeScript. The tarball then works with
 // `npm install --ignore-scripts` (npm 11's default), because nothing has to be built on install.
 // Last, it writes the package.json that ships: without `scripts`, since `prepare` (which builds the
 // library in a clone) would be an install script of the package; scripts/postpack.mjs restores it.
@@ -8,11 +9,9 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { HEADER, TARGETS } from './prebuilds/targets.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const built = path.join(root, 'native', 'build');
-const LIB = 'libskyshelve.so';
-const HEADER = 'libskyshelve.h';
 
 /** Runs a command in the package root with inherited output; exits the script when it fails. */
 function run(what, cmd, args) {
@@ -23,14 +22,6 @@ function run(what, cmd, args) {
     console.error(`prepack: ${what} failed (exit ${result.status ?? result.signal}); nothing was packed.`);
     process.exit(1);
   }
-}
-
-/** The prebuilds/ folder name the loader looks for; undefined where Go c-shared libraries cannot load. */
-function platformFolder() {
-  const header = process.report?.getReport?.().header;
-  // musl (Alpine) cannot dlopen a Go c-shared library, so a prebuilt for it would only mislead.
-  if (process.platform === 'linux' && header && !header.glibcVersionRuntime) return undefined;
-  return `${process.platform}-${process.arch}`;
 }
 
 /** Deletes compiled files in dist/src whose TypeScript source is gone, so the tarball ships none. */
@@ -52,26 +43,21 @@ function removeStale(dir) {
   }
 }
 
+/** Every platform's prebuilt, cross-compiled from whatever native/ holds now (docs/INSTALL.md). */
 function buildNative() {
-  const folder = platformFolder();
-  if (!folder) {
-    console.error('prepack: this is Linux with musl, where Go c-shared libraries cannot be loaded; pack on glibc Linux.');
-    process.exit(1);
-  }
-  run('building the Go library (scripts/build-native.mjs)', process.execPath, [path.join(root, 'scripts', 'build-native.mjs')]);
-  const dest = path.join(root, 'prebuilds', folder);
-  fs.rmSync(dest, { recursive: true, force: true });
-  fs.mkdirSync(dest, { recursive: true });
-  for (const name of [LIB, HEADER]) {
-    const from = path.join(built, name);
-    if (!fs.existsSync(from)) {
-      console.error(`prepack: ${path.relative(root, from)} is missing after the Go build.`);
-      process.exit(1);
+  run('building the Go library for every platform (scripts/build-prebuilds.mjs)', process.execPath, [path.join(root, 'scripts', 'build-prebuilds.mjs')]);
+  const folders = new Set(TARGETS.map((t) => t.folder));
+  for (const entry of fs.readdirSync(path.join(root, 'prebuilds'))) {
+    // A folder no target builds any more (or a failed build's temporary folder) must not ship.
+    if (!folders.has(entry)) {
+      fs.rmSync(path.join(root, 'prebuilds', entry), { recursive: true, force: true });
+      console.error(`prepack: removed stale prebuilds/${entry}`);
     }
-    fs.copyFileSync(from, path.join(dest, name));
   }
-  const size = fs.statSync(path.join(dest, LIB)).size;
-  console.error(`prepack: prebuilds/${folder}/${LIB} (${(size / 1048576).toFixed(1)} MiB) and ${HEADER}`);
+  for (const t of TARGETS) {
+    const size = fs.statSync(path.join(root, 'prebuilds', t.folder, t.file)).size;
+    console.error(`prepack: prebuilds/${t.folder}/${t.file} (${(size / 1048576).toFixed(1)} MiB) and ${HEADER}`);
+  }
 }
 
 function buildTypeScript() {

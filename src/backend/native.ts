@@ -107,10 +107,18 @@ export function loadNative(options: { libPath?: string } = {}): NativeLib {
  * so a developer who just ran `npm run build:native` never tests a stale prebuilt.
  */
 function defaultCandidates(): { file: string; why: string }[] {
-  const prebuilt = { file: path.join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}`, 'libskyshelve.so'), why: 'prebuilt' };
-  const local = { file: path.join(packageRoot, 'native', 'build', 'libskyshelve.so'), why: 'local build' };
+  const file = libraryFile(process.platform);
+  const prebuilt = { file: path.join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}`, file), why: 'prebuilt' };
+  const local = { file: path.join(packageRoot, 'native', 'build', file), why: 'local build' };
   const mtime = (file: string) => (fs.existsSync(file) ? fs.statSync(file).mtimeMs : 0);
   return mtime(local.file) > mtime(prebuilt.file) ? [local, prebuilt] : [prebuilt, local];
+}
+
+/** The Go library's file name on a platform (scripts/prebuilds/targets.mjs builds the same names). */
+export function libraryFile(platform: NodeJS.Platform | string): string {
+  if (platform === 'darwin') return 'libskyshelve.dylib';
+  if (platform === 'win32') return 'skyshelve.dll';
+  return 'libskyshelve.so';
 }
 
 function loadFailureMessage(failures: string[]): string {
