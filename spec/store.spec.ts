@@ -58,10 +58,10 @@ describe('SkyShelve on Badger: opening, sharing and locking', () => {
     await store.close();
   });
 
-  it('fails at once with LOCKED naming the path when another process holds it', async function () {
+  it('fails at once with LOCKED naming the path when another process holds it with exclusive: true', async function () {
     this.timeout(60000);
     const dir = tmpDir();
-    const child = spawn(process.execPath, [path.join(here, 'fixtures', 'hold-store.js'), dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [path.join(here, 'fixtures', 'hold-store.js'), dir, 'exclusive'], { stdio: ['ignore', 'pipe', 'inherit'] });
     try {
       await new Promise<void>((resolve, reject) => {
         child.stdout!.on('data', (d) => { if (String(d).includes('ready')) resolve(); });

@@ -12,6 +12,13 @@ export interface SkyShelveOptions<V = unknown> {
   defaultFactory?: (key: Key) => V | Promise<V>;
   /** Badger: fsync every write (default false: writes survive a process crash, not a power loss). */
   syncWrites?: boolean;
+  /**
+   * Badger: refuse to share the directory with other processes (default false). By default every
+   * process that opens a directory shares it: the first one owns Badger and serves the others over
+   * a Unix socket. With `exclusive: true` the open fails with LOCKED while another process holds the
+   * directory, and other processes get LOCKED while this store is open.
+   */
+  exclusive?: boolean;
   /** SlateDB: open a read replica; every write rejects with READ_ONLY. */
   readOnly?: boolean;
   /** SlateDB: every write waits until it is durable in the object store (default false). */
@@ -34,8 +41,8 @@ export interface BadgerTuning {
   memoryLimit?: number;
 }
 
-const KNOWN = ['inMemory', 'libPath', 'autoSerialize', 'defaultFactory', 'syncWrites', 'readOnly', 'durable', 'pollIntervalMs', 'openTimeoutMs', 'badger'];
-const BOOLEANS = ['inMemory', 'autoSerialize', 'syncWrites', 'readOnly', 'durable'];
+const KNOWN = ['inMemory', 'libPath', 'autoSerialize', 'defaultFactory', 'syncWrites', 'exclusive', 'readOnly', 'durable', 'pollIntervalMs', 'openTimeoutMs', 'badger'];
+const BOOLEANS = ['inMemory', 'autoSerialize', 'syncWrites', 'exclusive', 'readOnly', 'durable'];
 
 /** Checks an options object once, naming a misspelled option's right spelling. */
 export function checkOptions(options: unknown, known: readonly string[] = KNOWN, argName = 'options'): void {

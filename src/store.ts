@@ -83,7 +83,11 @@ export class SkyShelve<V = unknown> implements AsyncDisposable {
   get supports(): Capabilities {
     if (this.#backend) return this.#backend.supports;
     const slate = this.#location.kind === 'slatedb';
-    return { sync: !slate, readOnly: slate && !!this.#options.readOnly, multiProcess: slate, inMemory: !!this.#options.inMemory, durableWrites: slate ? !!this.#options.durable : !!this.#options.syncWrites };
+    const o = this.#options;
+    return {
+      sync: !slate, readOnly: slate && !!o.readOnly, multiProcess: slate || (!o.inMemory && !o.exclusive), inMemory: !!o.inMemory,
+      durableWrites: slate ? !!o.durable : !!o.syncWrites, conditionalWrites: !slate,
+    };
   }
 
   /** The opened backend, for the model layer and tools; rejects with the open error or CLOSED. */

@@ -10,12 +10,22 @@ export interface Capabilities {
   readonly sync: boolean;
   /** The store was opened as a read-only replica: writes reject with READ_ONLY. */
   readonly readOnly: boolean;
-  /** Several processes may open the same location at once (SlateDB readers; not Badger). */
+  /** Several processes may open the same location at once (SlateDB readers; an on-disk Badger
+   * directory unless opened with `exclusive: true`). */
   readonly multiProcess: boolean;
   /** Data lives only in memory and is gone after close. */
   readonly inMemory: boolean;
   /** Each write waits until it is durable. */
   readonly durableWrites: boolean;
+  /** `write` accepts checks that the engine verifies atomically with the commit. */
+  readonly conditionalWrites: boolean;
+}
+
+/** A condition checked atomically with a write: the key's current value is byte-equal to `value`,
+ *  or the key is absent when `value` is undefined. */
+export interface RawCheck {
+  readonly key: Uint8Array;
+  readonly value?: Uint8Array;
 }
 
 /** One write in an atomic batch. `value` is absent for deletes. */
@@ -52,8 +62,9 @@ export interface Backend {
   get(key: Uint8Array): Promise<Uint8Array | undefined>;
   getMany(keys: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]>;
   has(key: Uint8Array): Promise<boolean>;
-  /** Applies every op atomically: all or nothing. */
-  write(ops: readonly RawOp[]): Promise<void>;
+  /** Applies every op atomically: all or nothing. When a check fails, rejects with CONFLICT
+   * (`details.index`: the first failed check) and writes nothing. */
+  write(ops: readonly RawOp[], checks?: readonly RawCheck[]): Promise<void>;
   iterate(range: RawRange): RawCursor;
   /** Makes every acknowledged write durable. */
   sync(): Promise<void>;
@@ -63,7 +74,7 @@ export interface Backend {
   stats(): Promise<Record<string, unknown>>;
   getSync?(key: Uint8Array): Uint8Array | undefined;
   hasSync?(key: Uint8Array): boolean;
-  writeSync?(ops: readonly RawOp[]): void;
+  writeSync?(ops: readonly RawOp[], checks?: readonly RawCheck[]): void;
   /** Closes without waiting, for process exit; may be absent. */
   closeSync?(): void;
 }

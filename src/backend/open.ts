@@ -31,6 +31,7 @@ export function openBadger(loc: Extract<Location, { kind: 'badger' }>, options: 
     path: loc.path,
     inMemory: loc.inMemory,
     syncWrites: options.syncWrites ?? false,
+    exclusive: options.exclusive,
     libPath: options.libPath,
     badger: options.badger,
   });
