@@ -18,6 +18,9 @@ export type ErrorCode =
   | 'NATIVE_LOAD'
   | 'IO'
   | 'TIMEOUT'
+  | 'CONFLICT'
+  | 'PERMISSION'
+  | 'UNAVAILABLE'
   | 'INTERNAL';
 
 /** The one error class of skyshelve: tests and callers branch on `code`, never on the message. */

@@ -57,7 +57,7 @@ export class SlateBackend implements Backend, CursorHost {
     this.#reader = handle.reader;
     this.#pollIntervalMs = pollIntervalMs;
     const readOnly = handle.reader !== undefined;
-    this.supports = { sync: false, readOnly, multiProcess: true, inMemory: false, durableWrites: durable && !readOnly };
+    this.supports = { sync: false, readOnly, multiProcess: true, inMemory: false, durableWrites: durable && !readOnly, conditionalWrites: false };
     this.#flushes = new FlushGroup(() => this.run('flush', () => this.#db!.flush()));
     registerForExit(this);
   }
