@@ -8,9 +8,10 @@ const OP_PUT = 1;
 const OP_DEL = 2;
 const OP_CHECK_EQUAL = 3;
 const OP_CHECK_ABSENT = 4;
+const NO_CHECKS: readonly RawCheck[] = [];
 
-/** Bytes needed to encode a write request (with its checks). */
-export function writeRequestSize(ops: readonly RawOp[], checks: readonly RawCheck[] = []): number {
+/** Bytes needed to encode a write request. */
+export function writeRequestSize(ops: readonly RawOp[], checks: readonly RawCheck[] = NO_CHECKS): number {
   let size = 4;
   for (const op of ops) size += 9 + op.key.length + (op.type === 'put' ? op.value!.length : 0);
   for (const c of checks) size += 9 + c.key.length + (c.value?.length ?? 0);
@@ -18,22 +19,21 @@ export function writeRequestSize(ops: readonly RawOp[], checks: readonly RawChec
 }
 
 /**
- * Encodes `[u32 count]` then `[u8 op][u32 keyLen][key][u32 valLen][val]` per entry; returns the length.
- * Checks go first (op 3 check-equal, op 4 check-absent), so the engine's index of a failed check is
- * its index in `checks`.
+ * Encodes `[u32 count]` then `[u8 op][u32 keyLen][key][u32 valLen][val]` per op, then one such record
+ * per check (op 3 = value equals, 4 = absent); returns the length.
  */
-export function encodeWrite(ops: readonly RawOp[], buf: Buffer, checks: readonly RawCheck[] = []): number {
-  let pos = buf.writeUInt32LE(checks.length + ops.length, 0);
-  for (const c of checks) {
-    pos = buf.writeUInt8(c.value === undefined ? OP_CHECK_ABSENT : OP_CHECK_EQUAL, pos);
-    pos = putBytes(buf, pos, c.key);
-    pos = putBytes(buf, pos, c.value);
-  }
+export function encodeWrite(ops: readonly RawOp[], buf: Buffer, checks: readonly RawCheck[] = NO_CHECKS): number {
+  let pos = buf.writeUInt32LE(ops.length + checks.length, 0);
   for (const op of ops) {
     const value = op.type === 'put' ? op.value! : undefined;
     pos = buf.writeUInt8(value ? OP_PUT : OP_DEL, pos);
     pos = putBytes(buf, pos, op.key);
     pos = putBytes(buf, pos, value);
+  }
+  for (const check of checks) {
+    pos = buf.writeUInt8(check.value ? OP_CHECK_EQUAL : OP_CHECK_ABSENT, pos);
+    pos = putBytes(buf, pos, check.key);
+    pos = putBytes(buf, pos, check.value);
   }
   return pos;
 }

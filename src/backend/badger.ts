@@ -191,21 +191,19 @@ export class BadgerBackend implements Backend {
     return this.hasSync(key);
   }
 
-  /**
-   * With durable writes the commit waits for fsync, so it runs off the event loop. A write with
-   * checks is never coalesced: in a combined batch its checks would not see the puts queued before it.
-   */
+  /** With durable writes the commit waits for fsync, so it runs off the event loop. */
   async write(ops: readonly RawOp[], checks?: readonly RawCheck[]): Promise<void> {
-    const conditional = checks !== undefined && checks.length > 0;
+    const checked = checks !== undefined && checks.length > 0;
     if (!this.supports.durableWrites) {
       this.live();
-      if (conditional) return this.writeSync(ops, checks);
+      // A checked batch commits alone, after the pending ones, so its checks see them and its
+      // CONFLICT fails only this batch.
+      if (checked) return this.writeSync(ops, checks);
       if (ops.length === 0) return;
       return this.writes.add(ops);
     }
     const h = this.live();
-    if (ops.length === 0 && !conditional) return;
-    this.settle();
+    if (ops.length === 0 && !checked) return;
     const buf = Buffer.allocUnsafe(writeRequestSize(ops, checks));
     const len = encodeWrite(ops, buf, checks);
     await this.callAsync(this.lib.write, [h, buf, len]);
