@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'NATIVE_LOAD'
   | 'IO'
   | 'TIMEOUT'
+  | 'CONFLICT'
   | 'INTERNAL';
 
 /** The one error class of skyshelve: tests and callers branch on `code`, never on the message. */
@@ -50,6 +51,9 @@ export const Errors = {
   decode: (key: unknown, cause?: unknown) =>
     new SkyshelveError('DECODE', `The value stored at key ${describeKey(key)} cannot be decoded.`, { cause, details: { key } }),
   config: (message: string, cause?: unknown) => new SkyshelveError('CONFIG', message, { cause }),
+  /** A conditional write's check `index` failed (the first one); nothing of the batch was written. */
+  conflict: (index: number) =>
+    new SkyshelveError('CONFLICT', `Write rejected (CONFLICT): check ${index} failed, the value changed since it was read; nothing was written.`, { details: { index } }),
 };
 
 /** A short, safe rendering of a key for error messages (never the whole of a huge key). */

@@ -16,6 +16,15 @@ export interface Capabilities {
   readonly inMemory: boolean;
   /** Each write waits until it is durable. */
   readonly durableWrites: boolean;
+  /** `write(ops, checks)` verifies the checks atomically with the commit (CONFLICT when one fails). */
+  readonly conditionalWrites: boolean;
+}
+
+/** A condition checked atomically with a write: the key's current value is byte-equal to `value`,
+ *  or the key is absent when `value` is undefined. */
+export interface RawCheck {
+  readonly key: Uint8Array;
+  readonly value?: Uint8Array;
 }
 
 /** One write in an atomic batch. `value` is absent for deletes. */
@@ -52,8 +61,8 @@ export interface Backend {
   get(key: Uint8Array): Promise<Uint8Array | undefined>;
   getMany(keys: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]>;
   has(key: Uint8Array): Promise<boolean>;
-  /** Applies every op atomically: all or nothing. */
-  write(ops: readonly RawOp[]): Promise<void>;
+  /** Applies every op atomically: all or nothing. With `checks`, rejects CONFLICT (writing nothing) unless every check holds. */
+  write(ops: readonly RawOp[], checks?: readonly RawCheck[]): Promise<void>;
   iterate(range: RawRange): RawCursor;
   /** Makes every acknowledged write durable. */
   sync(): Promise<void>;
@@ -63,7 +72,7 @@ export interface Backend {
   stats(): Promise<Record<string, unknown>>;
   getSync?(key: Uint8Array): Uint8Array | undefined;
   hasSync?(key: Uint8Array): boolean;
-  writeSync?(ops: readonly RawOp[]): void;
+  writeSync?(ops: readonly RawOp[], checks?: readonly RawCheck[]): void;
   /** Closes without waiting, for process exit; may be absent. */
   closeSync?(): void;
 }

@@ -76,6 +76,7 @@ export class BadgerBackend implements Backend {
     this.supports = {
       sync: true, readOnly: false, multiProcess: false,
       inMemory: options.inMemory === true, durableWrites: options.syncWrites === true,
+      conditionalWrites: false,
     };
   }
 
