@@ -27,7 +27,12 @@ export async function writeChecked(backend: Backend, ops: readonly RawOp[], chec
     const ok = want === undefined ? current === undefined : current !== undefined && Buffer.compare(current, want) === 0;
     if (!ok) throw Errors.conflict(i);
   }
-  if (ops.length > 0) backend.writeSync(ops);
+  if (ops.length === 0) return;
+  // A buffered write is queued synchronously (it commits with the turn's other writes, and every
+  // later read commits it first), so nothing in this thread can come between the checks and it.
+  // A durable write commits off-thread, so it is written synchronously instead.
+  if (backend.supports.durableWrites) backend.writeSync(ops);
+  else await backend.write(ops);
 }
 
 /** How often an optimistic step runs before its CONFLICT is passed on (first run included). */
