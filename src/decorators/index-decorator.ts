@@ -28,6 +28,7 @@ export function Index(nameOrOptions?: string | IndexOptions, extractor?: Extract
       return;
     }
     const field = String(property);
-    recordFor(target.constructor).indexes.push({ name: name ?? field, field, extractor: extractor as Extractor | undefined, unique, origin: '@Index' });
+    if (Array.isArray(extractor)) recordFor(target.constructor).indexes.push({ name: name ?? field, fields: [...extractor], unique, origin: '@Index' });
+    else recordFor(target.constructor).indexes.push({ name: name ?? field, field, extractor: extractor as Extractor | undefined, unique, origin: '@Index' });
   };
 }
