@@ -142,6 +142,7 @@ func closeStore(st *store) error {
 	defer st.mu.Unlock()
 	st.closed = true
 	st.reads.close()
+	forgetCommitOrder(st.db)
 	return st.db.Close()
 }
 

@@ -19,6 +19,8 @@ export type ErrorCode =
   | 'IO'
   | 'TIMEOUT'
   | 'CONFLICT'
+  | 'PERMISSION'
+  | 'UNAVAILABLE'
   | 'INTERNAL';
 
 /** The one error class of skyshelve: tests and callers branch on `code`, never on the message. */

@@ -27,7 +27,7 @@ export function conditionalTests(store: () => SkyShelve<any>): void {
       () => writeChecked(b, [{ type: 'put', key: k('c'), value: encodeValue(3) }, { type: 'del', key: k('a') }], [{ key: k('a'), value: encodeValue(1) }, { key: k('b') }]),
       'CONFLICT',
     );
-    expect(err.details).to.deep.equal({ index: 1 });
+    expect(err.details).to.include({ index: 1 });
     await rejectsWith(() => writeChecked(b, [{ type: 'del', key: k('a') }], [{ key: k('a'), value: encodeValue(9) }]), 'CONFLICT');
     await rejectsWith(() => writeChecked(b, [{ type: 'del', key: k('a') }], [{ key: k('missing'), value: encodeValue(1) }]), 'CONFLICT');
     expect(await store().has('c')).to.equal(false);

@@ -16,20 +16,20 @@ export interface Capabilities {
   readonly inMemory: boolean;
   /** Each write waits until it is durable. */
   readonly durableWrites: boolean;
-  /** `write(ops, checks)` verifies the checks atomically with the commit (CONFLICT when one fails). */
+  /** `write` / `writeSync` accept checks, verified atomically with the commit (RawCheck). */
   readonly conditionalWrites: boolean;
-}
-
-/** A condition checked atomically with a write: the key's current value is byte-equal to `value`,
- *  or the key is absent when `value` is undefined. */
-export interface RawCheck {
-  readonly key: Uint8Array;
-  readonly value?: Uint8Array;
 }
 
 /** One write in an atomic batch. `value` is absent for deletes. */
 export interface RawOp {
   readonly type: 'put' | 'del';
+  readonly key: Uint8Array;
+  readonly value?: Uint8Array;
+}
+
+/** A condition checked atomically with a write: the key's current value is byte-equal to `value`,
+ *  or the key is absent when `value` is undefined. */
+export interface RawCheck {
   readonly key: Uint8Array;
   readonly value?: Uint8Array;
 }
@@ -61,7 +61,11 @@ export interface Backend {
   get(key: Uint8Array): Promise<Uint8Array | undefined>;
   getMany(keys: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]>;
   has(key: Uint8Array): Promise<boolean>;
-  /** Applies every op atomically: all or nothing. With `checks`, rejects CONFLICT (writing nothing) unless every check holds. */
+  /**
+   * Applies every op atomically: all or nothing. With `checks` (only when `supports.conditionalWrites`),
+   * every check must hold against the latest committed state when the batch commits; otherwise it
+   * rejects with CONFLICT (`details.index`: the first failed check) and writes nothing.
+   */
   write(ops: readonly RawOp[], checks?: readonly RawCheck[]): Promise<void>;
   iterate(range: RawRange): RawCursor;
   /** Makes every acknowledged write durable. */

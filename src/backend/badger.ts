@@ -4,7 +4,7 @@
  * methods return settled promises, except fsyncs, which run on koffi's thread pool.
  */
 import path from 'node:path';
-import type { Backend, Capabilities, RawCursor, RawEntry, RawOp, RawRange } from './backend.js';
+import type { Backend, Capabilities, RawCheck, RawCursor, RawEntry, RawOp, RawRange } from './backend.js';
 import { SkyshelveError, Errors } from '../errors.js';
 import { growScratch, keyArg, loadNative, nativeError, out, outFor, reqFor, Status, type NativeLib } from './native.js';
 import { BadgerCursor } from './badger-cursor.js';
@@ -75,8 +75,7 @@ export class BadgerBackend implements Backend {
     this.what = what;
     this.supports = {
       sync: true, readOnly: false, multiProcess: false,
-      inMemory: options.inMemory === true, durableWrites: options.syncWrites === true,
-      conditionalWrites: false,
+      inMemory: options.inMemory === true, durableWrites: options.syncWrites === true, conditionalWrites: true,
     };
   }
 
@@ -137,16 +136,16 @@ export class BadgerBackend implements Backend {
     return rc === 1;
   }
 
-  writeSync(ops: readonly RawOp[]): void {
+  writeSync(ops: readonly RawOp[], checks?: readonly RawCheck[]): void {
     this.settle();
-    this.commitSync(ops);
+    this.commitSync(ops, checks);
   }
 
-  private commitSync(ops: readonly RawOp[]): void {
+  private commitSync(ops: readonly RawOp[], checks?: readonly RawCheck[]): void {
     const h = this.live();
-    if (ops.length === 0) return;
-    const buf = reqFor(writeRequestSize(ops));
-    const len = encodeWrite(ops, buf);
+    if (ops.length === 0 && !checks?.length) return;
+    const buf = reqFor(writeRequestSize(ops, checks));
+    const len = encodeWrite(ops, buf, checks);
     const rc = this.lib.write(h, buf, len, out.buf, out.buf.length);
     if (rc < 0) this.fail(rc, out.buf);
   }
@@ -188,16 +187,20 @@ export class BadgerBackend implements Backend {
   }
 
   /** With durable writes the commit waits for fsync, so it runs off the event loop. */
-  async write(ops: readonly RawOp[]): Promise<void> {
+  async write(ops: readonly RawOp[], checks?: readonly RawCheck[]): Promise<void> {
+    const checked = checks !== undefined && checks.length > 0;
     if (!this.supports.durableWrites) {
       this.live();
+      // A checked batch commits alone, after the pending ones, so its checks see them and its
+      // CONFLICT fails only this batch.
+      if (checked) return this.writeSync(ops, checks);
       if (ops.length === 0) return;
       return this.writes.add(ops);
     }
     const h = this.live();
-    if (ops.length === 0) return;
-    const buf = Buffer.allocUnsafe(writeRequestSize(ops));
-    const len = encodeWrite(ops, buf);
+    if (ops.length === 0 && !checked) return;
+    const buf = Buffer.allocUnsafe(writeRequestSize(ops, checks));
+    const len = encodeWrite(ops, buf, checks);
     await this.callAsync(this.lib.write, [h, buf, len]);
   }
 
