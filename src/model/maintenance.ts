@@ -7,6 +7,7 @@ import type { Binding } from './binding.js';
 import { entriesOf, entryId, type IndexEntry } from './index-values.js';
 import { EMPTY, decodeEnvelope, encodeEnvelope, entryKey, entryPrefix, metaKey, parseEntryKey, pkOfRecordKey, recordKey, recordRange, slotKey } from './layout.js';
 import { writeLockKeys } from './keys.js';
+import { markSlotted } from './slots.js';
 import type { Instantiate } from './read.js';
 import type { ModelSchema } from './schema.js';
 import { eachEntry } from './read.js';
@@ -64,8 +65,13 @@ async function compareDefinitions(schema: ModelSchema, binding: Binding): Promis
       if (empty || current.length === 0) await writeDefinitions(schema, backend);
       return empty || current.length === 0 ? undefined : `${schema.name}: its records were written before index definitions were recorded`;
     }
-    const before = ((decodeValue(stored) as { indexes?: string[] }).indexes ?? []).slice().sort();
-    if (before.join('\u0001') === current.join('\u0001')) return undefined;
+    const decoded = decodeValue(stored) as { indexes?: string[]; slots?: boolean };
+    const before = (decoded.indexes ?? []).slice().sort();
+    if (before.join('\u0001') === current.join('\u0001')) {
+      if (decoded.slots === true) markSlotted(backend, schema.namespace);
+      else if (await isEmpty(backend, recordRange(schema.namespace))) await writeDefinitions(schema, backend);
+      return undefined;
+    }
     if (await isEmpty(backend, recordRange(schema.namespace))) {
       await writeDefinitions(schema, backend);
       return undefined;
@@ -88,8 +94,13 @@ function fingerprints(schema: ModelSchema): string[] {
   return schema.indexes.map((i) => i.fingerprint).sort();
 }
 
+/**
+ * Records the current definitions, with `slots: true`: it is written only for an empty namespace,
+ * one without indexes, or after a repair pass, and in each case every unique value has its slot.
+ */
 async function writeDefinitions(schema: ModelSchema, backend: Backend): Promise<void> {
-  await backend.write([{ type: 'put', key: metaKey(schema.namespace), value: encodeValue({ indexes: fingerprints(schema) }) }]);
+  await backend.write([{ type: 'put', key: metaKey(schema.namespace), value: encodeValue({ indexes: fingerprints(schema), slots: true }) }]);
+  markSlotted(backend, schema.namespace);
 }
 
 async function isEmpty(backend: Backend, range: RawRange): Promise<boolean> {

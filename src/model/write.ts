@@ -12,6 +12,7 @@ import { EMPTY, decodeEnvelope, encodeEnvelope, entryKey, entryPrefix, parseEntr
 import { primaryKeyOf, samePk } from './keys.js';
 import type { ModelSchema } from './schema.js';
 import type { WriteSet } from './write-set.js';
+import { isSlotted } from './slots.js';
 
 /** What the pipeline needs from an instance (PersistentObject provides all of it). */
 export interface Storable {
@@ -75,9 +76,15 @@ export async function stageRemove(schema: ModelSchema, ws: WriteSet, pk: KeyPart
 async function stageUnique(schema: ModelSchema, ws: WriteSet, pk: KeyPart, added: readonly IndexEntry[], removed: readonly IndexEntry[]): Promise<void> {
   const ns = schema.namespace;
   const mine = encodeValue(pk);
+  // With complete slots, the slot of a value this record lists is this record's: free it unread.
+  const slotted = isSlotted(ws.backend, ns);
   for (const [name, value] of removed) {
     if (!schema.byName.get(name)?.unique) continue;
     const slot = slotKey(ns, name, value);
+    if (slotted) {
+      ws.del(slot);
+      continue;
+    }
     const owner = await ws.get(slot);
     if (owner !== undefined && Buffer.compare(owner, mine) === 0) ws.del(slot);
   }
@@ -86,7 +93,7 @@ async function stageUnique(schema: ModelSchema, ws: WriteSet, pk: KeyPart, added
     const slot = slotKey(ns, name, value);
     const owner = await ws.get(slot);
     if (owner !== undefined && Buffer.compare(owner, mine) !== 0) throw uniqueError(schema, name, value, decodeValue(owner) as KeyPart);
-    await checkLegacyOwner(schema, ws, pk, name, value);
+    if (!slotted) await checkLegacyOwner(schema, ws, pk, name, value);
     ws.put(slot, mine);
   }
 }
