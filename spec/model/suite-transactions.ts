@@ -57,6 +57,22 @@ export function transactionSuite(ctx: SuiteContext): void {
       expect((await Account.load('a')).balance).to.equal(16);
     });
 
+    it("runs update's mutator again when another writer changed the record after it was read", async () => {
+      const Account = accountModel(ctx.store);
+      await new Account({ id: 'a', balance: 10 }).save();
+      let runs = 0;
+      await Account.update('a', {
+        mutator: async (a) => {
+          runs++;
+          // A transaction does not wait for update's in-process lock: a writer the lock cannot stop.
+          if (runs === 1) await Account.transaction(async (tx) => { const x = await tx.load(Account, 'a'); x.balance += 100; await tx.save(x); });
+          a.balance += 1;
+        },
+      });
+      expect(runs).to.equal(2);
+      expect((await Account.load('a')).balance).to.equal(111);
+    });
+
     it('rejects with CONFLICT after exhausting its attempts, writing nothing', async () => {
       const Account = accountModel(ctx.store);
       await new Account({ id: 'a', balance: 10 }).save();
