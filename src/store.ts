@@ -3,6 +3,7 @@ import { openBadger, openSlate, resolveLocation, type Location } from './backend
 import { decodeKey, encodeKey, type Key } from './codec/keys.js';
 import { decodeValue, encodeValue } from './codec/values.js';
 import { Errors, SkyshelveError } from './errors.js';
+import { deleteOnce } from './backend/conditional.js';
 import { EntryStream } from './entry-stream.js';
 import { checkOptions, describeType, type SkyShelveOptions } from './options.js';
 import { isEmptyRange, toRawRange, type RangeOptions } from './range.js';
@@ -86,7 +87,7 @@ export class SkyShelve<V = unknown> implements AsyncDisposable {
     const o = this.#options;
     return {
       sync: !slate, readOnly: slate && !!o.readOnly, multiProcess: slate || (!o.inMemory && !o.exclusive), inMemory: !!o.inMemory,
-      durableWrites: slate ? !!o.durable : !!o.syncWrites, conditionalWrites: !slate,
+      durableWrites: slate ? !!o.durable : !!o.syncWrites, conditionalWrites: !(slate && o.readOnly),
     };
   }
 
@@ -126,13 +127,11 @@ export class SkyShelve<V = unknown> implements AsyncDisposable {
     return (await this.backend()).has(k);
   }
 
-  /** Removes `key`; true if it existed. */
+  /** Removes `key`; true if it existed. One atomic step: of concurrent deletes of a key, exactly one gets true. */
   async delete(key: Key): Promise<boolean> {
     const k = encodeKey(key);
     const b = await this.#writable('delete');
-    if (!(await b.has(k))) return false;
-    await b.write([{ type: 'del', key: k }]);
-    return true;
+    return deleteOnce(b, k);
   }
 
   /** Applies puts and deletes atomically: all of them or none. */

@@ -23,6 +23,8 @@ export interface IndexDeclaration {
   /** The property a property-level @Index sits on. */
   readonly field?: string;
   readonly extractor?: Extractor;
+  /** The properties of a compound index, in tuple order. */
+  readonly fields?: readonly string[];
   readonly unique: boolean;
   /** Where it was declared, for error messages. */
   readonly origin: '@Index' | 'registerIndex' | 'configureStorage';

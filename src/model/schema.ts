@@ -14,6 +14,8 @@ export interface ResolvedIndex {
   readonly name: string;
   readonly unique: boolean;
   readonly field?: string;
+  /** The properties of a compound index, in tuple order. */
+  readonly fields?: readonly string[];
   readonly extract: Extractor;
   /** Changes when the definition changes; stored to detect definitions that moved on. */
   readonly fingerprint: string;
@@ -154,11 +156,18 @@ function toIndex(c: Function, decl: IndexDeclaration, problems: string[]): Resol
     return undefined;
   }
   const field = decl.field;
-  const extract: Extractor | undefined = decl.extractor ?? (field !== undefined ? (o) => (o as Record<string, unknown>)[field] : undefined);
+  const fields = decl.fields;
+  if (fields !== undefined && (fields.length < 2 || !fields.every((f) => typeof f === 'string' && f.length > 0))) {
+    problems.push(`${c.name}: compound index '${decl.name}' needs two or more property names, as in @Index('${decl.name}', ['a', 'b'])`);
+    return undefined;
+  }
+  const extract: Extractor | undefined = fields !== undefined
+    ? (o) => [fields.map((f) => (o as Record<string, unknown>)[f])]
+    : decl.extractor ?? (field !== undefined ? (o) => (o as Record<string, unknown>)[field] : undefined);
   if (!extract) {
     problems.push(`${c.name}: index '${decl.name}' has no extractor; pass one, as in @Index('${decl.name}', (o) => o.field)`);
     return undefined;
   }
-  const fingerprint = `${decl.name}|${decl.unique ? 'unique' : ''}|${field ?? ''}|${decl.extractor ? String(decl.extractor) : ''}`;
-  return { name: decl.name, unique: decl.unique, field, extract, fingerprint };
+  const fingerprint = `${decl.name}|${decl.unique ? 'unique' : ''}|${field ?? fields?.join(',') ?? ''}|${decl.extractor ? String(decl.extractor) : ''}`;
+  return { name: decl.name, unique: decl.unique, field, fields, extract, fingerprint };
 }
