@@ -18,8 +18,9 @@ async function owner(dir: string, mode?: 'exclusive'): Promise<Proc> {
 }
 
 /** Runs open-try.js and returns its JSON line. */
-async function tryOpen(dir: string, options: { exclusive?: boolean; uid?: number; gid?: number } = {}): Promise<{ ok: boolean; code?: string; message?: string; value?: unknown }> {
-  const p = startFixture('open-try', options.exclusive ? [dir, 'exclusive'] : [dir], { uid: options.uid, gid: options.gid });
+async function tryOpen(dir: string, options: { exclusive?: boolean; uid?: number; gid?: number; store?: object } = {}): Promise<{ ok: boolean; code?: string; message?: string; value?: unknown }> {
+  const mode = options.exclusive ? ['exclusive'] : options.store ? [JSON.stringify(options.store)] : [];
+  const p = startFixture('open-try', [dir, ...mode], { uid: options.uid, gid: options.gid });
   const code = await p.exited;
   expect(code, p.stderr()).to.equal(0);
   return lastJson(p);
@@ -133,6 +134,31 @@ describe('several processes on one Badger directory (no option)', function () {
     expect(r.code, r.message).to.equal('PERMISSION');
     expect(r).not.to.have.property('value');
     expect(r.message).to.match(/user|uid|permission/i);
+  });
+
+  it('gives a client TIMEOUT while its owner is stopped (SIGSTOP), and starts no second owner', async () => {
+    const dir = path.join(tmpDir('sky-mp-hung-'), 'db');
+    const o = await owner(dir);
+    kids.push(o);
+    const c = startFixture('client-get', [dir, JSON.stringify({ requestTimeoutMs: 500 })]);
+    kids.push(c);
+    await c.line((l) => l === 'ready');
+    o.child.kill('SIGSTOP');
+    try {
+      c.send('get');
+      const r = JSON.parse(await c.line((l) => l.startsWith('{'))) as { ok: boolean; code?: string; message?: string };
+      expect(r).to.deep.include({ ok: false, code: 'TIMEOUT' });
+      expect(r.message).to.match(/did not answer/);
+    } finally {
+      o.child.kill('SIGCONT');
+    }
+    c.send('get');
+    const again = await c.line((l) => l.startsWith('{') && l.includes('"ok":true'));
+    expect(JSON.parse(again), 'the same owner serves again').to.deep.equal({ ok: true, value: o.child.pid });
+  });
+
+  it('rejects a bad requestTimeoutMs with a TypeError', () => {
+    expect(() => new SkyShelve('x', { requestTimeoutMs: -1 })).to.throw(TypeError, /requestTimeoutMs/);
   });
 
   it('keeps serving clients while the owner\'s JavaScript thread is busy', async () => {

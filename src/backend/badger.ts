@@ -35,6 +35,10 @@ export interface BadgerOptions {
   /** Refuse to share the directory with other processes: another process holding it gives LOCKED,
    * and while this handle holds it, other processes get LOCKED (docs/MULTIPROCESS.md). */
   exclusive?: boolean;
+  /** Several processes: how long an open may take to reach or elect the owning process (ms). */
+  openTimeoutMs?: number;
+  /** Several processes: how long a client waits for the owning process to answer one request (ms). */
+  requestTimeoutMs?: number;
   /** An explicit libskyshelve.so to load. */
   libPath?: string;
   badger?: BadgerTuning;
@@ -92,6 +96,8 @@ export class BadgerBackend implements Backend {
     const cfg = Buffer.from(JSON.stringify({
       ...options.badger, path: where ?? '', inMemory: options.inMemory === true, syncWrites: options.syncWrites === true,
       ...(options.exclusive === true ? { exclusive: true } : {}),
+      ...(options.openTimeoutMs !== undefined ? { openTimeoutMs: Math.ceil(options.openTimeoutMs) } : {}),
+      ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: Math.ceil(options.requestTimeoutMs) } : {}),
     }));
     const rc = lib.open(cfg, cfg.length, out.buf, out.buf.length);
     if (rc < 0) throw nativeError(rc, out.buf, `Cannot open the ${what}`, 'CONFIG');

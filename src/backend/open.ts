@@ -32,6 +32,8 @@ export function openBadger(loc: Extract<Location, { kind: 'badger' }>, options: 
     inMemory: loc.inMemory,
     syncWrites: options.syncWrites ?? false,
     exclusive: options.exclusive,
+    openTimeoutMs: options.openTimeoutMs,
+    requestTimeoutMs: options.requestTimeoutMs,
     libPath: options.libPath,
     badger: options.badger,
   });
