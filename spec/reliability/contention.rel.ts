@@ -11,8 +11,8 @@ const PROCS = 4;
 const EACH = Number(process.env.RELIABILITY_CONTENTION_EACH ?? 250);
 
 /** Starts the writers, waits until all are ready, and returns them with the start time. */
-async function startWriters(dir: string, mode: 'one' | 'many'): Promise<{ writers: Child[]; t0: number }> {
-  const writers = Array.from({ length: PROCS }, (_, w) => startFixture('counter-worker', [dir, `w${w}`, mode, String(EACH), String(1000 + w)]));
+async function startWriters(dir: string, mode: 'one' | 'many', first = EACH): Promise<{ writers: Child[]; t0: number }> {
+  const writers = Array.from({ length: PROCS }, (_, w) => startFixture('counter-worker', [dir, `w${w}`, mode, String(w === 0 ? first : EACH), String(1000 + w)]));
   await Promise.all(writers.map((c) => waitLine(c, (l) => l === 'R', 60000)));
   return { writers, t0: Date.now() };
 }
@@ -60,7 +60,8 @@ describe(`contention: ${PROCS} processes x ${EACH} increments through Counter.up
 
   it('counts exactly the committed increments when one writer is SIGKILLed mid-run', async () => {
     const dir = path.join(tmpDir('sky-cnt-kill-'), 'db');
-    const { writers, t0 } = await startWriters(dir, 'one');
+    // The victim has far more to do than the others, so it is still writing when it is killed.
+    const { writers, t0 } = await startWriters(dir, 'one', 100 * EACH);
     const victim = writers[0]!;
     await waitLine(victim, (l) => l === `A ${Math.floor(EACH / 3)}`, 5 * 60 * 1000);
     victim.proc.kill('SIGKILL');
