@@ -23,7 +23,7 @@ type store struct {
 
 	srv      *server                // the socket server while this process owns the store (guarded by mu)
 	serveErr string                 // why this owner could not listen, for stats
-	client atomic.Pointer[client] // set while another process owns the store (client.go)
+	client   atomic.Pointer[client] // set while another process owns the store (client.go)
 }
 
 // dbHandle is what one sky_open returns: a reference to a store plus the iterators opened through it.

@@ -223,6 +223,8 @@ func (sc *srvConn) respondRC(id uint32, rc int32, body []byte) {
 	sc.wmu.Lock()
 	defer sc.wmu.Unlock()
 	frame := wire.AppendResponse(nil, id, rc, body)
+	// A stopped client must not hold up a draining owner for long.
+	sc.c.SetWriteDeadline(time.Now().Add(5 * time.Second))
 	if _, err := sc.w.Write(frame); err == nil {
 		sc.w.Flush()
 	}
