@@ -63,7 +63,7 @@ describe('skyshelve usage, help and errors', function () {
     expect(verbose.stderr).to.contain('caused by:').and.contain('ENOENT');
   });
 
-  it('reads a Badger store that an application process holds: get, scan, export, copy', async () => {
+  it('reads a Badger store that an application process holds: get, scan, export, copy, stats, set', async () => {
     const db = badgerLocation();
     const holder = await hold(db);
     try {
@@ -75,7 +75,7 @@ describe('skyshelve usage, help and errors', function () {
       expect(scan.code, scan.stderr).to.equal(0);
       expect(scan.stdout).to.contain('held-by').and.to.contain(String(holder.pid));
       const copy = badgerLocation();
-      for (const args of [['export', db, '-'], ['copy', db, copy], ['set', db, 'from-cli', 'yes', '--as', 'string']]) {
+      for (const args of [['export', db, '-'], ['copy', db, copy], ['stats', db], ['set', db, 'from-cli', 'yes', '--as', 'string']]) {
         const r = await cli(args);
         expect(r.code, `${args.join(' ')}: ${r.stderr}`).to.equal(0);
       }
