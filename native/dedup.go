@@ -89,11 +89,13 @@ func commitDeduped(db *badger.DB, ops []writeOp, clientID, seq uint64) error {
 			return err
 		}
 	}
-	if err := txn.Set(key, binary.BigEndian.AppendUint64(nil, seq)); err != nil {
+	if err := txn.Set(key, seqBytes(seq)); err != nil {
 		return err
 	}
 	return txn.Commit()
 }
+
+func seqBytes(seq uint64) []byte { return binary.BigEndian.AppendUint64(nil, seq) }
 
 func appliedSeq(txn *badger.Txn, key []byte) (uint64, error) {
 	item, err := txn.Get(key)
