@@ -83,7 +83,7 @@ export class SkyShelve<V = unknown> implements AsyncDisposable {
   get supports(): Capabilities {
     if (this.#backend) return this.#backend.supports;
     const slate = this.#location.kind === 'slatedb';
-    return { sync: !slate, readOnly: slate && !!this.#options.readOnly, multiProcess: slate, inMemory: !!this.#options.inMemory, durableWrites: slate ? !!this.#options.durable : !!this.#options.syncWrites, conditionalWrites: !slate };
+    return { sync: !slate, readOnly: slate && !!this.#options.readOnly, multiProcess: slate || !this.#options.inMemory, inMemory: !!this.#options.inMemory, durableWrites: slate ? !!this.#options.durable : !!this.#options.syncWrites, conditionalWrites: !slate };
   }
 
   /** The opened backend, for the model layer and tools; rejects with the open error or CLOSED. */

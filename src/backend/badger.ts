@@ -74,7 +74,7 @@ export class BadgerBackend implements Backend {
     this.handle = handle;
     this.what = what;
     this.supports = {
-      sync: true, readOnly: false, multiProcess: false,
+      sync: true, readOnly: false, multiProcess: options.inMemory !== true,
       inMemory: options.inMemory === true, durableWrites: options.syncWrites === true, conditionalWrites: true,
     };
   }
