@@ -37,7 +37,7 @@ func TestInternalKeysAreReservedAndHiddenFromScans(t *testing.T) {
 	if got := scanAll(t, h, iterSpec{}, 10); got != "a=1" {
 		t.Fatalf("scan shows %q", got)
 	}
-	if rc := doWrite(h, encodeWrite([]writeOp{put("!skyshelve!x", "v")}), out); rc != -codeInvalid {
+	if rc := doWrite(h, encodeWrite([]writeOp{put("\xffskyshelve\x00x", "v")}), out); rc != -codeInvalid {
 		t.Fatalf("write of a reserved key: rc %d", rc)
 	}
 	if rc := doGet(h, appliedKey(7), out); rc != -codeInvalid {

@@ -24,6 +24,8 @@ type server struct {
 	wantUID uint32 // peers of another uid are refused
 	checkID bool
 
+	group *groupCommitter // client writes, merged (groupcommit.go)
+
 	mu    sync.Mutex
 	conns map[*srvConn]struct{}
 	stop_ bool
@@ -64,6 +66,7 @@ func newServer(st *store) (*server, error) {
 	}
 	dh := &dbHandle{st: st, internal: true, iters: make(map[int32]*iterator)}
 	s := &server{st: st, h: dbHandles.add(dh), ln: ln, path: path, conns: make(map[*srvConn]struct{})}
+	s.group = newGroupCommitter(s.h)
 	s.wantUID, s.checkID = uint32(os.Getuid()), true
 	s.wg.Add(1)
 	go s.accept()
@@ -102,6 +105,7 @@ func (s *server) stop() {
 	}
 	s.mu.Unlock()
 	s.wg.Wait()
+	s.group.stop()
 	dbHandles.remove(s.h)
 }
 
@@ -145,7 +149,8 @@ func (sc *srvConn) serve() {
 	go func() {
 		defer sc.wg.Done()
 		for req := range writes {
-			sc.answer(req)
+			rc, body := sc.s.group.submit(req)
+			sc.respondRC(req.ID, rc, body)
 		}
 	}()
 	sc.readLoop(writes)
