@@ -71,6 +71,7 @@ describe('several processes on one Badger directory (no option)', function () {
   it('rejects exclusive of the wrong type or with inMemory', async () => {
     expect(() => new SkyShelve('x', { exclusive: 'yes' } as never)).to.throw(TypeError, /exclusive/);
     expect(() => new SkyShelve('x', { exlusive: true } as never)).to.throw(TypeError, /did you mean 'exclusive'/);
+    expect(() => new SkyShelve('slatedb:///tmp/x', { exclusive: true })).to.throw(TypeError, /exclusive/);
     const err = await rejectsWith(() => SkyShelve.open(null, { inMemory: true, exclusive: true }), 'CONFIG');
     expect(err.message).to.contain('exclusive');
   });
