@@ -78,6 +78,10 @@ func dialOwner(cfg Config) (*net.UnixConn, error) {
 	}
 	uc := conn.(*net.UnixConn)
 	rc, body, err := helloOwner(uc, cfg.requestTimeout())
+	if errors.Is(err, os.ErrDeadlineExceeded) { // it holds the lock and accepts, but is stopped
+		uc.Close()
+		return nil, newError(codeTimeout, "the process that owns %s accepted the connection but did not answer within %v (stopped or overloaded?)", cfg.Path, cfg.requestTimeout())
+	}
 	if err != nil {
 		uc.Close()
 		return nil, fmt.Errorf("%w: %v", errNoOwner, err) // an owner closing down; elect again
