@@ -202,6 +202,7 @@ func (c *client) wait(cl *call) (*call, error) {
 
 // read delivers answers from one connection until it fails.
 func (c *client) read(cn *net.UnixConn) {
+	defer survive("the client's reader", func() { go c.lost(cn) })
 	r := bufio.NewReaderSize(cn, 64<<10)
 	for {
 		frame, err := wire.ReadFrame(r)
@@ -223,6 +224,13 @@ func (c *client) read(cn *net.UnixConn) {
 			close(cl.done)
 		}
 	}
+}
+
+// lost is lostLocked for callers that do not hold c.mu.
+func (c *client) lost(cn *net.UnixConn) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.lostLocked(cn)
 }
 
 // lostLocked handles a dead connection (c.mu held): start electing the next owner.
