@@ -78,6 +78,10 @@ func dialOwner(cfg Config) (*net.UnixConn, error) {
 	}
 	uc := conn.(*net.UnixConn)
 	rc, body, err := helloOwner(uc, cfg.requestTimeout())
+	if errors.Is(err, os.ErrDeadlineExceeded) { // it holds the lock and accepts, but is stopped
+		uc.Close()
+		return nil, newError(codeTimeout, "the process that owns %s accepted the connection but did not answer within %v (stopped or overloaded?)", cfg.Path, cfg.requestTimeout())
+	}
 	if err != nil {
 		uc.Close()
 		return nil, fmt.Errorf("%w: %v", errNoOwner, err) // an owner closing down; elect again
@@ -198,6 +202,7 @@ func (c *client) wait(cl *call) (*call, error) {
 
 // read delivers answers from one connection until it fails.
 func (c *client) read(cn *net.UnixConn) {
+	defer survive("the client's reader", func() { go c.lost(cn) })
 	r := bufio.NewReaderSize(cn, 64<<10)
 	for {
 		frame, err := wire.ReadFrame(r)
@@ -219,6 +224,13 @@ func (c *client) read(cn *net.UnixConn) {
 			close(cl.done)
 		}
 	}
+}
+
+// lost is lostLocked for callers that do not hold c.mu.
+func (c *client) lost(cn *net.UnixConn) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.lostLocked(cn)
 }
 
 // lostLocked handles a dead connection (c.mu held): start electing the next owner.

@@ -235,7 +235,7 @@ func doStats(h int32, out []byte) int32 {
 		runtime.ReadMemStats(&mem)
 		b, err := json.Marshal(map[string]any{
 			"lsmSize": lsm, "vlogSize": vlog, "path": dh.st.key, "inMemory": dh.st.cfg.InMemory, "role": "owner",
-			"socket": socketOf(dh.st),
+			"socket":  socketOf(dh.st),
 			"options": dh.st.cfg,
 			// The Go runtime is shared by every store in the process: these are process-wide.
 			"goHeapInUse": mem.HeapInuse, "goSys": mem.Sys,

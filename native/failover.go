@@ -25,6 +25,14 @@ func (c *client) startFailover() {
 // failover elects the next owner: this process (Badger's lock is free) or whoever answers.
 func (c *client) failover() {
 	defer c.wg.Done()
+	defer survive("an election", func() {
+		go func() {
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			c.failing = false
+			c.failAllLocked(newError(codeInternal, "the election of a new owner failed; see stderr"))
+		}()
+	})
 	deadline := time.Now().Add(c.cfg.openTimeout())
 	for attempt := 0; ; attempt++ {
 		if c.isClosed() || c.tryBecomeOwner() {

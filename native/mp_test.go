@@ -210,6 +210,19 @@ func TestHungOwnerTimesOutWithoutElection(t *testing.T) {
 	}
 }
 
+// Opening a store whose owner is stopped fails with TIMEOUT instead of waiting for an election.
+func TestOpenWhileTheOwnerIsStoppedTimesOut(t *testing.T) {
+	dir := t.TempDir()
+	owner := startChild(t, "owner", mpConfig(dir))
+	owner.expect(t, "ready")
+	owner.cmd.Process.Signal(syscall.SIGSTOP)
+	defer owner.cmd.Process.Signal(syscall.SIGCONT)
+	out := make([]byte, 512)
+	if rc := doOpen([]byte(mustJSON(mpConfig(dir, "requestTimeoutMs", 300))), out); rc != -codeTimeout {
+		t.Fatalf("rc %d: %s", rc, message(out))
+	}
+}
+
 // A socket file left by a killed owner is replaced by the next owner, whose clients connect.
 func TestStaleSocketFileIsRecovered(t *testing.T) {
 	dir := t.TempDir()

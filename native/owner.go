@@ -75,6 +75,7 @@ func newServer(st *store) (*server, error) {
 
 func (s *server) accept() {
 	defer s.wg.Done()
+	defer survive("the owner's accept loop", nil)
 	for {
 		c, err := s.ln.AcceptUnix()
 		if err != nil {
@@ -133,6 +134,7 @@ type srvConn struct {
 
 func (sc *srvConn) serve() {
 	defer sc.s.wg.Done()
+	defer survive("a client connection", nil)
 	defer func() {
 		sc.s.mu.Lock()
 		delete(sc.s.conns, sc)
@@ -148,6 +150,7 @@ func (sc *srvConn) serve() {
 	sc.wg.Add(1)
 	go func() {
 		defer sc.wg.Done()
+		defer survive("a client's writes", func() { sc.c.Close() })
 		for req := range writes {
 			rc, body := sc.s.group.submit(req)
 			sc.respondRC(req.ID, rc, body)
@@ -185,6 +188,7 @@ func (sc *srvConn) readLoop(writes chan<- wire.Request) {
 		sc.wg.Add(1)
 		go func() {
 			defer sc.wg.Done()
+			defer survive("a client request", nil)
 			sc.answer(req)
 		}()
 	}
@@ -240,4 +244,15 @@ func writeErrorBody(err error) (int32, []byte) {
 	out := make([]byte, 4+len(err.Error()))
 	rc := writeError(out, err)
 	return rc, out
+}
+
+// survive keeps a panic in a background goroutine from killing the host process (no export is on
+// the stack to recover it): it reports the panic on stderr, then runs the goroutine's cleanup.
+func survive(what string, cleanup func()) {
+	if r := recover(); r != nil {
+		fmt.Fprintf(os.Stderr, "skyshelve: recovered from a panic in %s: %v\n", what, r)
+		if cleanup != nil {
+			cleanup()
+		}
+	}
 }
