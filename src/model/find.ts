@@ -1,6 +1,6 @@
 /**
  * `find({ author: 'alice', tag: 'news' })`: the records matching every equality condition. It
- * estimates each condition's size with a bounded count, walks the smallest one, and checks every
+ * finds the smallest condition with bounded counts (read in lock step), walks it, and checks every
  * other condition by looking up the exact index entry key, so records it drops are never loaded.
  */
 import type { Backend } from '../backend/backend.js';
@@ -12,13 +12,13 @@ import { blankInstance } from './construct.js';
 import type { IndexValue } from './index-values.js';
 import { checkKeyArg } from './keys.js';
 import { entryKey, entryPrefix, parseEntryKey, recordKey } from './layout.js';
-import { countRange } from './query.js';
 import { eachEntry, loadMany, type Instantiate } from './read.js';
 import { queryValue } from './query-values.js';
 import type { ModelSchema } from './schema.js';
 
 /** Each condition's size is counted up to this many entries to choose where to start. */
-const ESTIMATE_CAP = 1000;
+const ESTIMATE_CAP = 1024;
+const STEP = 64;
 const CHUNK = 256;
 
 interface Condition {
@@ -69,8 +69,7 @@ function knownFields(schema: ModelSchema): string[] {
 }
 
 async function walkSmallest(schema: ModelSchema, backend: Backend, conditions: readonly Condition[]): Promise<KeyPart[]> {
-  const sizes = await Promise.all(conditions.map((c) => countRange(backend, rangeOf(schema, c), ESTIMATE_CAP)));
-  const start = sizes.indexOf(Math.min(...sizes));
+  const start = conditions.length === 1 ? 0 : await smallest(backend, conditions.map((c) => rangeOf(schema, c)));
   const rest = conditions.filter((_, i) => i !== start);
   const candidates: KeyPart[] = [];
   const seen = new Set<string>();
@@ -84,6 +83,25 @@ async function walkSmallest(schema: ModelSchema, backend: Backend, conditions: r
   const out: KeyPart[] = [];
   for (let i = 0; i < candidates.length; i += CHUNK) out.push(...(await keep(schema, backend, candidates.slice(i, i + CHUNK), rest)));
   return out;
+}
+
+/**
+ * The index of the smallest range: all ranges are read in lock step, STEP keys at a time, and the
+ * first to run out is the smallest; so this costs about (ranges × smallest size) key reads, at most
+ * ESTIMATE_CAP each. When none runs out by then, the first condition is as good as any.
+ */
+async function smallest(backend: Backend, ranges: ReadonlyArray<{ gte: Uint8Array; lt: Uint8Array }>): Promise<number> {
+  const cursors = ranges.map((r) => backend.iterate(r));
+  try {
+    for (let seen = 0; seen < ESTIMATE_CAP; seen += STEP) {
+      for (let i = 0; i < cursors.length; i++) {
+        if ((await cursors[i]!.next(STEP)).length < STEP) return i;
+      }
+    }
+    return 0;
+  } finally {
+    await Promise.all(cursors.map((c) => c.close()));
+  }
 }
 
 function rangeOf(schema: ModelSchema, c: Condition): { gte: Uint8Array; lt: Uint8Array } {
