@@ -158,6 +158,20 @@ describe('several processes on one Badger directory (no option)', function () {
     expect(JSON.parse(again), 'the same owner serves again').to.deep.equal({ ok: true, value: o.child.pid });
   });
 
+  it('gives a new open TIMEOUT while the owner is stopped (SIGSTOP)', async () => {
+    const dir = path.join(tmpDir('sky-mp-hung2-'), 'db');
+    const o = await owner(dir);
+    kids.push(o);
+    o.child.kill('SIGSTOP');
+    try {
+      const r = await tryOpen(dir, { store: { requestTimeoutMs: 500 } });
+      expect(r).to.deep.include({ ok: false, code: 'TIMEOUT' });
+    } finally {
+      o.child.kill('SIGCONT');
+    }
+    expect(await tryOpen(dir), 'the same owner serves again').to.deep.equal({ ok: true, value: o.child.pid });
+  });
+
   it('rejects a bad requestTimeoutMs with a TypeError', () => {
     expect(() => new SkyShelve('x', { requestTimeoutMs: -1 })).to.throw(TypeError, /requestTimeoutMs/);
   });
