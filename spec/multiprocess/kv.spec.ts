@@ -3,11 +3,13 @@
  * first to open owns Badger and serves the others. Badger-specific.
  */
 import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { SkyShelve } from '../../src/index.js';
 import { rejectsWith } from '../support/rejects.js';
-import { lastJson, startFixture, type Proc } from '../support/procs.js';
+import { loadNative } from '../../src/backend/native.js';
+import { FIXTURES, lastJson, startFixture, type Proc } from '../support/procs.js';
 import { cleanupTmp, tmpDir } from '../support/tmp.js';
 
 /** Starts owner.js on `dir` and waits until it holds the store. */
@@ -124,6 +126,9 @@ describe('several processes on one Badger directory (no option)', function () {
 
   it('gives a process of another uid a clear PERMISSION error, and it reads nothing', async function () {
     if (process.getuid?.() !== 0) this.skip(); // spawning as uid 65534 needs root
+    // The other user must be able to run the fixture at all (a checkout in a 0700 directory cannot).
+    const probe = spawnSync(process.execPath, ['-e', 'for (const f of process.argv.slice(1)) require("fs").readFileSync(f)', path.join(FIXTURES, 'open-try.js'), loadNative().path], { uid: 65534, gid: 65534 });
+    if (probe.status !== 0) this.skip();
     const base = tmpDir('sky-mp-uid-');
     const dir = path.join(base, 'db');
     const o = await owner(dir);
