@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { closeModelStores } from '../../src/index.js';
+import { SkyShelve, closeModelStores } from '../../src/index.js';
 import { cleanupTmp, tmpDir } from '../support/tmp.js';
 import { Counter, configureCounter, increment } from './fixtures/counter.js';
 
@@ -58,5 +58,34 @@ describe('models shared by several processes (Badger, plain configureStorage)', 
     await done;
     await worker.terminate();
     expect((await Counter.load('global')).value).to.equal(100);
+  });
+});
+
+describe('worker threads of a client process (Badger, owner in another process)', function () {
+  this.timeout(120_000);
+  after(cleanupTmp);
+
+  it('a worker thread and the main thread of a client, 50 updates each, count exactly 100 while another process owns the store', async () => {
+    const dir = tmpDir('sky-mp-thr-');
+    const owner = spawn(process.execPath, [path.join(fixtures, '..', '..', 'fixtures', 'owner.js'), path.join(dir, 'counter')], { stdio: ['pipe', 'pipe', 'inherit'] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        owner.stdout!.on('data', (d) => { if (String(d).includes('ready')) resolve(); });
+        owner.once('exit', (code) => reject(new Error(`owner exited with ${code}`)));
+      });
+      configureCounter(dir);
+      const worker = new Worker(path.join(fixtures, 'counter-thread.js'), { workerData: { dir, n: 50 } });
+      const done = new Promise((resolve, reject) => { worker.once('message', resolve); worker.once('error', reject); });
+      for (let i = 0; i < 50; i++) await increment();
+      await done;
+      await worker.terminate();
+      expect((await Counter.load('global')).value).to.equal(100);
+      const probe = await SkyShelve.open(path.join(dir, 'counter'));
+      expect((await probe.stats()).role, 'this process is a client of the owner').to.equal('client');
+      await probe.close();
+    } finally {
+      await closeModelStores();
+      owner.kill('SIGKILL');
+    }
   });
 });
