@@ -197,7 +197,7 @@ func TestHungOwnerTimesOutWithoutElection(t *testing.T) {
 	dir := t.TempDir()
 	owner := startChild(t, "owner", mpConfig(dir))
 	owner.expect(t, "ready")
-	h := openCfg(t, mpConfig(dir, "requestTimeoutMs", 300))
+	h := openCfg(t, mpConfig(dir, "requestTimeoutMs", 1000))
 	rWrite(t, h, put("k", "v"))
 	owner.cmd.Process.Signal(syscall.SIGSTOP)
 	out := make([]byte, 1024)
@@ -205,8 +205,12 @@ func TestHungOwnerTimesOutWithoutElection(t *testing.T) {
 		t.Fatalf("rc %d: %s", rc, message(out))
 	}
 	owner.cmd.Process.Signal(syscall.SIGCONT)
-	if rGet(t, h, "k") != "v" || roleOf(t, h) != "client" {
-		t.Fatal("the client did not keep its owner")
+	rc := routeGet(h, []byte("k"), out)
+	for i := 0; i < 5 && rc == -codeTimeout; i++ { // a loaded machine may take a while to resume it
+		rc = routeGet(h, []byte("k"), out)
+	}
+	if rc != 1 || out[0] != 'v' || roleOf(t, h) != "client" {
+		t.Fatalf("the client did not keep its owner: rc %d", rc)
 	}
 }
 
