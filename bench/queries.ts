@@ -4,6 +4,7 @@
  * written with transactions of 100 saves each (not timed). Run alone:
  * `node dist/bench/queries.js [n] [badger|slatedb]` after `npm run build`.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +15,9 @@ type Api = typeof import('../src/index.js');
 
 const AUTHORS = 100;
 const TAGS = 10;
-export const QUERY_OPS = ['count', 'page-deep', 'find-2', 'tx'] as const;
+export const QUERY_OPS = ['count', 'page-deep', 'find-2', 'tx', 'tx-4proc'] as const;
+const TXS = 2000;
+const CHILD_TIMEOUT_MS = 120_000;
 
 /** Times the query ops on a fresh store at `where`; n/a rows with the reason when something fails. */
 export async function benchQueries(rec: Recorder, api: Api, where: string, n: number): Promise<void> {
@@ -48,23 +51,62 @@ export async function benchQueries(rec: Recorder, api: Api, where: string, n: nu
       for (let i = 0; i < finds; i++) must((await Post.find({ author: `a${i % AUTHORS}`, tag: `t${i % TAGS}` })).length > 0, 'find');
     });
     for (let i = 0; i < 10; i++) await new Account({ id: `acc${i}`, balance: 1000 }).save();
-    const txs = 2000;
-    await rec.op('tx', 'await', 'transaction moving 1 unit between 2 of 10 accounts (tx/s, 1 process)', txs, async () => {
-      for (let i = 0; i < txs; i++) {
-        await Account.transaction(async (tx) => {
-          const from = await tx.load(Account, `acc${i % 10}`);
-          const to = await tx.load(Account, `acc${(i * 7 + 3) % 10}`);
-          if (from.id === to.id || from.balance < 1) return;
-          from.balance -= 1;
-          to.balance += 1;
-          await tx.save(from);
-          await tx.save(to);
-        });
-      }
-    });
+    await rec.op('tx', 'await', 'transaction moving 1 unit between 2 of 10 accounts (tx/s, 1 process)', TXS, () => transfers(Account, TXS, 0));
   } finally {
     await store.close();
   }
+  if (where.startsWith('slatedb:')) {
+    rec.skip('tx-4proc', 'await', '', TXS, 'SlateDB has one writer process');
+    return;
+  }
+  const children = await startChildren(where, 4, TXS / 4).catch((err: unknown) => {
+    rec.skip('tx-4proc', 'await', '', TXS, reason(err));
+    return undefined;
+  });
+  if (children) await rec.op('tx-4proc', 'await', `the same, 4 processes x ${TXS / 4} on one store (tx/s in all)`, TXS, () => Promise.all(children.map((c) => c.go())));
+}
+
+type AccountClass = ReturnType<typeof defineModels>['Account'];
+
+/** `count` transactions, each moving 1 unit between two of the 10 accounts. */
+async function transfers(Account: AccountClass, count: number, offset: number): Promise<void> {
+  for (let i = offset; i < offset + count; i++) {
+    await Account.transaction(async (tx) => {
+      const from = await tx.load(Account, `acc${i % 10}`);
+      const to = await tx.load(Account, `acc${(i * 7 + 3) % 10}`);
+      if (from.id === to.id || from.balance < 1) return;
+      from.balance -= 1;
+      to.balance += 1;
+      await tx.save(from);
+      await tx.save(to);
+    }, { attempts: 1000 });
+  }
+}
+
+/** Starts `procs` child processes on the store at `where` (closed here); each runs `count` transfers on go(). */
+async function startChildren(where: string, procs: number, count: number): Promise<Array<{ go(): Promise<void> }>> {
+  const script = fileURLToPath(import.meta.url);
+  return Promise.all(Array.from({ length: procs }, (_, p) => new Promise<{ go(): Promise<void> }>((ready, fail) => {
+    const child = spawn(process.execPath, [script, '--tx-child', where, String(count), String(p * count)], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    // A child that hangs must not hang the bench: it is killed and its row becomes n/a.
+    const timer = setTimeout(() => child.kill('SIGKILL'), CHILD_TIMEOUT_MS);
+    const done = new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (d) => {
+        out += d;
+        if (out.includes('ready')) ready({ go: () => { child.stdin.write('go\n'); return done; } });
+        if (out.includes('done')) resolve();
+      });
+      child.on('exit', (code, signal) => {
+        clearTimeout(timer);
+        if (code === 0) resolve();
+        else reject(new Error(`transfer child ${p} ${signal === 'SIGKILL' ? `did not finish within ${CHILD_TIMEOUT_MS} ms` : `exited with ${code}`}: ${err.slice(0, 200)}`));
+      });
+    });
+    child.stderr.on('data', (d) => { err += d; });
+    done.catch(fail);
+  })));
 }
 
 function defineModels(api: Api, store: InstanceType<Api['SkyShelve']>) {
@@ -85,7 +127,21 @@ function defineModels(api: Api, store: InstanceType<Api['SkyShelve']>) {
   return { Post, Account };
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+const txChild = process.argv.indexOf('--tx-child');
+if (txChild >= 0) {
+  const api = await import('../src/index.js');
+  const store = await api.SkyShelve.open(process.argv[txChild + 1]!);
+  try {
+    const { Account } = defineModels(api, store);
+    await Account.count(); // first use (definitions check) before the clock starts
+    process.stdout.write('ready\n');
+    await new Promise((resolve) => process.stdin.once('data', resolve));
+    await transfers(Account, Number(process.argv[txChild + 2]), Number(process.argv[txChild + 3]));
+    process.stdout.write('done\n');
+  } finally {
+    await store.close();
+  }
+} else if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const n = Number(process.argv[2] ?? 200_000);
   const kind = process.argv[3] ?? 'badger';
   const root = mkdtempSync(join(tmpdir(), 'bench-queries-'));
