@@ -26,7 +26,7 @@ export interface SkyShelveOptions<V = unknown> {
   /** SlateDB readers: how often to look for new data, in milliseconds (default 200). */
   pollIntervalMs?: number;
   /** Give up opening after this many milliseconds: SlateDB with TIMEOUT (default 60,000); Badger
-   * when no owning process could be reached or elected, with UNAVAILABLE (default in docs/MULTIPROCESS.md). */
+   * when no owning process could be reached or elected, with UNAVAILABLE (default 10,000). */
   openTimeoutMs?: number;
   /** Badger client of another process: a request the owner does not answer in this many
    * milliseconds rejects with TIMEOUT (default 10,000). */
