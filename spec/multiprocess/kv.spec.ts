@@ -54,6 +54,25 @@ describe('several processes on one Badger directory (no option)', function () {
     }
   });
 
+  it('defaultFactory: processes racing for one missing key agree on the value stored first', async () => {
+    const dir = path.join(tmpDir('sky-mp-default-'), 'db');
+    const racers = [0, 1, 2].map(() => startFixture('default-get', [dir, '200']));
+    kids.push(...racers);
+    await Promise.all(racers.map((r) => r.line((l) => l === 'ready')));
+    for (const r of racers) r.send('go');
+    const codes = await Promise.all(racers.map((r) => r.exited));
+    expect(codes, racers.map((r) => r.stderr()).join('\n')).to.deep.equal([0, 0, 0]);
+    const got = racers.map((r) => JSON.parse(r.lines.at(-1)!) as number[]);
+    const store = await SkyShelve.open<number>(dir);
+    try {
+      const stored = await store.getMany(got[0]!.map((_, i) => `d${i}`));
+      for (const values of got) expect(values).to.deep.equal(stored);
+      expect(new Set(stored).size, 'every value is some racer\'s pid').to.be.at.most(3);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('says so in supports: multiProcess for an on-disk store, not with exclusive or in memory', async () => {
     const dir = tmpDir('sky-mp-caps-');
     const shared = new SkyShelve(path.join(dir, 'a'));
