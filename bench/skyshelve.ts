@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchModels } from './models.js';
+import { benchQueries } from './queries.js';
 import { BATCH, batchKeys, must, peakRss, reason, Recorder, type Workload } from './workload.js';
 
 type Api = typeof import('../src/index.js');
@@ -42,6 +43,7 @@ export async function benchSkyshelve(system: string, w: Workload): Promise<Recor
     await benchKv(rec, w, api, location);
     rec.kvPeakRss = peakRss();
     await benchModels(rec, w, api, location);
+    await benchQueries(rec, api, location(), w.n);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -4,8 +4,10 @@ import "encoding/binary"
 
 // Operation codes of the write request.
 const (
-	opPut    = 1
-	opDelete = 2
+	opPut         = 1
+	opDelete      = 2
+	opCheckEqual  = 3 // the key's committed value must equal the op's value (checks.go)
+	opCheckAbsent = 4 // the key must be absent (checks.go)
 )
 
 // writeOp is one decoded operation of a write request. Key and value alias the request buffer.
@@ -97,11 +99,11 @@ func decodeWrite(buf []byte) ([]writeOp, error) {
 		op := writeOp{op: r.u8()}
 		op.key = r.bytes()
 		op.value = r.bytes()
-		if r.err == nil && op.op != opPut && op.op != opDelete {
+		if r.err == nil && (op.op < opPut || op.op > opCheckAbsent) {
 			r.fail("op %d has unknown type %d", i, op.op)
 		}
-		if r.err == nil && op.op == opDelete && len(op.value) != 0 {
-			r.fail("delete op %d carries a value", i)
+		if r.err == nil && (op.op == opDelete || op.op == opCheckAbsent) && len(op.value) != 0 {
+			r.fail("op %d (type %d) carries a value", i, op.op)
 		}
 		ops = append(ops, op)
 	}

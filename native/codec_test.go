@@ -65,6 +65,7 @@ func TestDecodeIterSpec(t *testing.T) {
 
 func FuzzDecodeWrite(f *testing.F) {
 	f.Add(encodeWrite([]writeOp{{op: opPut, key: []byte("k"), value: []byte("v")}, {op: opDelete, key: []byte("d")}}))
+	f.Add(encodeWrite([]writeOp{{op: opCheckEqual, key: []byte("k"), value: []byte("v")}, {op: opCheckAbsent, key: []byte("a")}}))
 	f.Add([]byte{})
 	f.Add([]byte{0xFF, 0xFF, 0xFF, 0xFF})
 	f.Fuzz(func(t *testing.T, buf []byte) {

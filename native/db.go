@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	badger "github.com/dgraph-io/badger/v4"
 )
@@ -15,16 +16,21 @@ type store struct {
 	cfg  Config
 	refs int // guarded by registry.mu
 
-	mu     sync.RWMutex // readers: calls in flight; writer: the final close
-	db     *badger.DB
+	mu     sync.RWMutex // readers: calls in flight; writer: the final close, becoming the owner
+	db     *badger.DB   // nil while this process is a client of another owner
 	closed bool
 	reads  readTxns
+
+	srv      *server                // the socket server while this process owns the store (guarded by mu)
+	serveErr string                 // why this owner could not listen, for stats
+	client   atomic.Pointer[client] // set while another process owns the store (client.go)
 }
 
 // dbHandle is what one sky_open returns: a reference to a store plus the iterators opened through it.
 type dbHandle struct {
 	st         *store
 	syncWrites bool
+	internal   bool // the owner's server handle: never closed through sky_close
 
 	mu    sync.Mutex
 	iters map[int32]*iterator
@@ -35,10 +41,11 @@ type dbHandle struct {
 var registry = struct {
 	mu     sync.Mutex
 	byPath map[string]*store
-	// closing holds, per path, a channel closed once that store's Badger has closed: an open of
-	// the same path waits for it, since Badger keeps its directory lock until Close returns.
-	closing map[string]chan struct{}
-}{byPath: make(map[string]*store), closing: make(map[string]chan struct{})}
+	// busy holds, per path, a channel closed once that store has finished opening or closing: an
+	// open of the same path waits for it (Badger keeps its directory lock until Close returns). The
+	// open itself runs without registry.mu, so a slow open never blocks opens of other paths.
+	busy map[string]chan struct{}
+}{byPath: make(map[string]*store), busy: make(map[string]chan struct{})}
 
 var dbHandles = newTable[*dbHandle]()
 
@@ -65,35 +72,68 @@ func acquireStore(cfg Config) (*store, error) {
 		key = filepath.Clean(abs)
 		cfg.Path = key
 	}
+	if key == "" {
+		return openLocal(cfg)
+	}
 	registry.mu.Lock()
-	defer registry.mu.Unlock()
-	for done := registry.closing[key]; key != "" && done != nil; done = registry.closing[key] {
+	for done := registry.busy[key]; done != nil; done = registry.busy[key] {
 		registry.mu.Unlock()
 		<-done
 		registry.mu.Lock()
 	}
-	if st := registry.byPath[key]; key != "" && st != nil {
+	if st := registry.byPath[key]; st != nil {
+		defer registry.mu.Unlock()
+		if err := sameEngine(st.cfg, cfg); err != nil {
+			return nil, err
+		}
 		st.refs++
 		return st, nil
 	}
+	done := make(chan struct{})
+	registry.busy[key] = done
+	registry.mu.Unlock()
+	st, err := openShared(cfg)
+	registry.mu.Lock()
+	delete(registry.busy, key)
+	if err == nil {
+		registry.byPath[key] = st
+	}
+	registry.mu.Unlock()
+	close(done)
+	return st, err
+}
+
+// openLocal opens Badger itself; LOCKED when another process holds the directory.
+func openLocal(cfg Config) (*store, error) {
 	applyGCLimits(cfg)
 	db, err := badger.Open(cfg.badgerOptions())
 	if err != nil {
-		se := classify(err)
-		if se.code == codeLocked {
-			se = newError(codeLocked, "the database at %s is locked: another process holds it open (Badger allows one process per directory)", key)
-		}
-		return nil, se
+		return nil, classify(err)
 	}
-	st := &store{key: key, cfg: cfg, refs: 1, db: db}
-	if key != "" {
-		registry.byPath[key] = st
+	return &store{key: cfg.Path, cfg: cfg, refs: 1, db: db}, nil
+}
+
+// sameEngine refuses a second open of a path with other engine options: the first open's
+// options are the ones in effect, and silently ignoring the second's would surprise.
+func sameEngine(have, want Config) error {
+	norm := func(c Config) Config {
+		c.SyncWrites = false // per handle
+		c.OpenTimeoutMs, c.RequestTimeoutMs = 0, 0
+		return c
 	}
-	return st, nil
+	if norm(have) != norm(want) {
+		a, _ := json.Marshal(norm(have))
+		b, _ := json.Marshal(norm(want))
+		return newError(codeInvalid, "bad open config: %s is already open in this process with other options (%s); open it with the same options (asked for %s)", have.Path, a, b)
+	}
+	return nil
 }
 
 // closeHandle closes a handle's iterators, then the store when this was its last handle.
 func closeHandle(h int32) error {
+	if dh, ok := dbHandles.get(h); !ok || dh.internal {
+		return errClosed
+	}
 	dh, ok := dbHandles.remove(h)
 	if !ok {
 		return errClosed
@@ -120,7 +160,7 @@ func releaseStore(st *store) error {
 	if registry.byPath[st.key] == st {
 		delete(registry.byPath, st.key)
 		done = make(chan struct{})
-		registry.closing[st.key] = done
+		registry.busy[st.key] = done
 	}
 	registry.mu.Unlock()
 	// Unreachable from the registry now; the deferred release runs even if Close panics, so a
@@ -128,7 +168,7 @@ func releaseStore(st *store) error {
 	defer func() {
 		if done != nil {
 			registry.mu.Lock()
-			delete(registry.closing, st.key)
+			delete(registry.busy, st.key)
 			registry.mu.Unlock()
 			close(done)
 		}
@@ -136,12 +176,27 @@ func releaseStore(st *store) error {
 	return closeStore(st)
 }
 
-// closeStore waits for calls in flight on st, then closes its Badger database.
+// closeStore ends the client of another owner, or stops serving clients (they take over once
+// the lock is released) and waits for calls in flight, then closes Badger.
 func closeStore(st *store) error {
+	if c := st.client.Load(); c != nil {
+		c.shutdown()
+	}
+	st.mu.Lock()
+	srv := st.srv
+	st.srv = nil
+	st.mu.Unlock()
+	if srv != nil {
+		srv.stop() // its handlers hold st.mu.RLock while they run
+	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.closed = true
+	if st.db == nil {
+		return nil
+	}
 	st.reads.close()
+	forgetCommitOrder(st.db)
 	return st.db.Close()
 }
 
@@ -153,7 +208,7 @@ func withDB(h int32, fn func(dh *dbHandle, db *badger.DB) int32) int32 {
 	}
 	dh.st.mu.RLock()
 	defer dh.st.mu.RUnlock()
-	if dh.st.closed {
+	if dh.st.closed || dh.st.db == nil {
 		return -codeClosed
 	}
 	return fn(dh, dh.st.db)
@@ -179,7 +234,8 @@ func doStats(h int32, out []byte) int32 {
 		var mem runtime.MemStats
 		runtime.ReadMemStats(&mem)
 		b, err := json.Marshal(map[string]any{
-			"lsmSize": lsm, "vlogSize": vlog, "path": dh.st.key, "inMemory": dh.st.cfg.InMemory,
+			"lsmSize": lsm, "vlogSize": vlog, "path": dh.st.key, "inMemory": dh.st.cfg.InMemory, "role": "owner",
+			"socket":  socketOf(dh.st),
 			"options": dh.st.cfg,
 			// The Go runtime is shared by every store in the process: these are process-wide.
 			"goHeapInUse": mem.HeapInuse, "goSys": mem.Sys,
@@ -192,4 +248,15 @@ func doStats(h int32, out []byte) int32 {
 		}
 		return int32(copy(out, b))
 	})
+}
+
+// socketOf says where the store serves other processes, or why it cannot (for stats).
+func socketOf(st *store) string {
+	switch {
+	case st.srv != nil:
+		return st.srv.path
+	case st.serveErr != "":
+		return "not serving: " + st.serveErr
+	}
+	return ""
 }

@@ -47,13 +47,19 @@ func TestLockedByAnotherOwner(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	raw, _ := json.Marshal(map[string]any{"path": dir, "logLevel": "none"})
+	// A holder that is not skyshelve never answers on the socket: LOCKED after the open timeout.
+	raw, _ := json.Marshal(map[string]any{"path": dir, "logLevel": "none", "openTimeoutMs": 300})
 	out := make([]byte, 512)
 	if rc := doOpen(raw, out); rc != -codeLocked {
 		t.Fatalf("rc %d: %s", rc, message(out))
 	}
-	if msg := message(out); !bytes.Contains([]byte(msg), []byte(dir)) || !bytes.Contains([]byte(msg), []byte("another process")) {
+	if msg := message(out); !bytes.Contains([]byte(msg), []byte(dir)) || !bytes.Contains([]byte(msg), []byte("not skyshelve")) {
 		t.Fatalf("message %q", msg)
+	}
+	// exclusive: true does not wait for an owner to answer.
+	raw, _ = json.Marshal(map[string]any{"path": dir, "logLevel": "none", "exclusive": true})
+	if rc := doOpen(raw, out); rc != -codeLocked || !bytes.Contains(out, []byte("exclusive")) {
+		t.Fatalf("exclusive: rc %d: %s", rc, message(out))
 	}
 }
 

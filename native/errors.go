@@ -23,6 +23,10 @@ const (
 	codeTxnTooBig     = 8  // one atomic batch is over Badger's transaction limit
 	codeInvalid       = 9  // a malformed request, empty or reserved key, or bad config
 	codeIO            = 10 // a filesystem error
+	codeConflict      = 11 // a check of a conditional write failed; nothing was written
+	codeTimeout       = 12 // the owner process did not answer in time
+	codePermission    = 13 // the owner's socket belongs to another user, or a peer's uid was rejected
+	codeUnavailable   = 14 // no owner could be reached or elected within the open timeout
 )
 
 // maxKeySize is Badger's own key limit (txn.go); checking it first gives a clean message.

@@ -67,25 +67,25 @@ func sky_close(h C.int32_t, out *C.uint8_t, outCap C.int32_t) C.int32_t {
 //export sky_get
 func sky_get(h C.int32_t, key *C.uint8_t, keyLen C.int32_t, out *C.uint8_t, outCap C.int32_t) C.int32_t {
 	o := bytesOf(out, outCap)
-	return C.int32_t(guard(o, func() int32 { return doGet(int32(h), bytesOf(key, keyLen), o) }))
+	return C.int32_t(guard(o, func() int32 { return routeGet(int32(h), bytesOf(key, keyLen), o) }))
 }
 
 //export sky_has
 func sky_has(h C.int32_t, key *C.uint8_t, keyLen C.int32_t, out *C.uint8_t, outCap C.int32_t) C.int32_t {
 	o := bytesOf(out, outCap)
-	return C.int32_t(guard(o, func() int32 { return doHas(int32(h), bytesOf(key, keyLen), o) }))
+	return C.int32_t(guard(o, func() int32 { return routeHas(int32(h), bytesOf(key, keyLen), o) }))
 }
 
 //export sky_get_many
 func sky_get_many(h C.int32_t, req *C.uint8_t, reqLen C.int32_t, start C.int32_t, out *C.uint8_t, outCap C.int32_t) C.int32_t {
 	o := bytesOf(out, outCap)
-	return C.int32_t(guard(o, func() int32 { return doGetMany(int32(h), bytesOf(req, reqLen), int32(start), o) }))
+	return C.int32_t(guard(o, func() int32 { return routeGetMany(int32(h), bytesOf(req, reqLen), int32(start), o) }))
 }
 
 //export sky_write
 func sky_write(h C.int32_t, req *C.uint8_t, reqLen C.int32_t, out *C.uint8_t, outCap C.int32_t) C.int32_t {
 	o := bytesOf(out, outCap)
-	return C.int32_t(guard(o, func() int32 { return doWrite(int32(h), bytesOf(req, reqLen), o) }))
+	return C.int32_t(guard(o, func() int32 { return routeWrite(int32(h), bytesOf(req, reqLen), o) }))
 }
 
 //export sky_iter_open
@@ -109,11 +109,11 @@ func sky_iter_close(it C.int32_t, out *C.uint8_t, outCap C.int32_t) C.int32_t {
 //export sky_sync
 func sky_sync(h C.int32_t, out *C.uint8_t, outCap C.int32_t) C.int32_t {
 	o := bytesOf(out, outCap)
-	return C.int32_t(guard(o, func() int32 { return doSync(int32(h), o) }))
+	return C.int32_t(guard(o, func() int32 { return routeSync(int32(h), o) }))
 }
 
 //export sky_stats
 func sky_stats(h C.int32_t, out *C.uint8_t, outCap C.int32_t) C.int32_t {
 	o := bytesOf(out, outCap)
-	return C.int32_t(guard(o, func() int32 { return doStats(int32(h), o) }))
+	return C.int32_t(guard(o, func() int32 { return routeStats(int32(h), o) }))
 }

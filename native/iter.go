@@ -17,6 +17,7 @@ type iterator struct {
 	txn    *badger.Txn
 	it     *badger.Iterator
 	closed bool
+	remote *remoteScan // set instead of txn/it when another process owns the store (scan.go)
 }
 
 var iterHandles = newTable[*iterator]()
@@ -30,24 +31,42 @@ func openIter(h int32, rawSpec []byte, out []byte) int32 {
 	// The spec aliases JavaScript memory, which Go must not keep past the call.
 	spec.gte = bytes.Clone(spec.gte)
 	spec.lt = bytes.Clone(spec.lt)
+	if c := remoteOf(h); c != nil {
+		return registerIter(h, &iterator{owner: h, spec: spec, remote: &remoteScan{c: c, h: h, spec: spec}})
+	}
 	return withDB(h, func(dh *dbHandle, db *badger.DB) int32 {
-		opts := badger.DefaultIteratorOptions
-		// Values are read only for entries that fit the caller's chunk.
-		opts.PrefetchValues = false
-		opts.Reverse = spec.reverse
-		txn := db.NewTransaction(false)
-		it := &iterator{owner: h, spec: spec, txn: txn, it: txn.NewIterator(opts)}
-		it.seekStart()
-		dh.mu.Lock()
-		defer dh.mu.Unlock()
-		if dh.iters == nil { // the handle closed while we were opening
-			it.close()
-			return -codeClosed
-		}
-		id := iterHandles.add(it)
-		dh.iters[id] = it
-		return id
+		return registerIter(h, newIterator(h, db, spec))
 	})
+}
+
+// newIterator opens a snapshot of db positioned at the start of spec's range.
+func newIterator(h int32, db *badger.DB, spec iterSpec) *iterator {
+	opts := badger.DefaultIteratorOptions
+	// Values are read only for entries that fit the caller's chunk.
+	opts.PrefetchValues = false
+	opts.Reverse = spec.reverse
+	txn := db.NewTransaction(false)
+	it := &iterator{owner: h, spec: spec, txn: txn, it: txn.NewIterator(opts)}
+	it.seekStart()
+	return it
+}
+
+// registerIter gives it a handle and ties it to the db handle h, which closes it on close.
+func registerIter(h int32, it *iterator) int32 {
+	dh, ok := dbHandles.get(h)
+	if !ok {
+		it.close()
+		return -codeClosed
+	}
+	dh.mu.Lock()
+	defer dh.mu.Unlock()
+	if dh.iters == nil { // the handle closed while we were opening
+		it.close()
+		return -codeClosed
+	}
+	id := iterHandles.add(it)
+	dh.iters[id] = it
+	return id
 }
 
 func (it *iterator) seekStart() {
@@ -93,9 +112,21 @@ func nextChunk(id int32, max int32, out []byte) int32 {
 	if it.closed {
 		return -codeClosed
 	}
+	if it.remote != nil {
+		return it.remote.next(max, out)
+	}
+	return it.fill(max, out)
+}
+
+// fill writes up to max entries of the range into out and returns the count.
+func (it *iterator) fill(max int32, out []byte) int32 {
 	pos, count := 0, int32(0)
 	for count < max && it.inRange() {
 		item := it.it.Item()
+		if isInternalKey(item.Key()) { // dedup.go: never part of the user's data
+			it.it.Next()
+			continue
+		}
 		n, err := appendEntry(item, out[pos:])
 		if err != nil {
 			return writeError(out, err)
@@ -158,6 +189,10 @@ func (it *iterator) close() {
 		return
 	}
 	it.closed = true
+	if it.remote != nil {
+		it.remote.close()
+		return
+	}
 	it.it.Close()
 	it.txn.Discard()
 }

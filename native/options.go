@@ -45,6 +45,11 @@ type Config struct {
 	MemoryLimit      int64  `json:"memoryLimit"`
 	Compression      string `json:"compression"`
 	LogLevel         string `json:"logLevel"`
+	// Several processes (docs/MULTIPROCESS.md): exclusive refuses to share the store with other
+	// processes; the timeouts (ms, 0 = default) bound finding or electing an owner, and one request to it.
+	Exclusive        bool  `json:"exclusive"`
+	OpenTimeoutMs    int64 `json:"openTimeoutMs"`
+	RequestTimeoutMs int64 `json:"requestTimeoutMs"`
 }
 
 const mib = 1 << 20
@@ -128,6 +133,8 @@ func (c Config) check() error {
 		return bad("valueLogFileSize must be between 1 MiB and 2 GiB, got %d", c.ValueLogFileSize)
 	case c.Compression != "none" && c.Compression != "snappy" && c.Compression != "zstd":
 		return bad("compression must be none, snappy or zstd, got %q", c.Compression)
+	case c.OpenTimeoutMs < 0 || c.RequestTimeoutMs < 0:
+		return bad("openTimeoutMs and requestTimeoutMs must not be negative")
 	case c.LogLevel != "none" && c.LogLevel != "error" && c.LogLevel != "warning" && c.LogLevel != "info":
 		return bad("logLevel must be none, error, warning or info, got %q", c.LogLevel)
 	}

@@ -65,6 +65,9 @@ func checkKey(key []byte) error {
 	if len(key) == 0 {
 		return badger.ErrEmptyKey
 	}
+	if isInternalKey(key) { // dedup.go
+		return errInternalKey
+	}
 	return nil
 }
 

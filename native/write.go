@@ -40,13 +40,18 @@ func commitOps(db *badger.DB, cfg Config, ops []writeOp) error {
 			return err
 		}
 	}
+	defer orderCommit(db, ops)()
 	txn := db.NewTransaction(true)
 	defer txn.Discard()
+	if err := verifyChecks(txn, ops); err != nil {
+		return err
+	}
 	for _, op := range ops {
 		var err error
-		if op.op == opPut {
+		switch op.op {
+		case opPut:
 			err = txn.Set(op.key, op.value)
-		} else {
+		case opDelete:
 			err = txn.Delete(op.key)
 		}
 		if err != nil {

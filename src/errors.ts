@@ -18,6 +18,9 @@ export type ErrorCode =
   | 'NATIVE_LOAD'
   | 'IO'
   | 'TIMEOUT'
+  | 'CONFLICT'
+  | 'PERMISSION'
+  | 'UNAVAILABLE'
   | 'NO_BUCKET'
   | 'AUTH'
   | 'UNREACHABLE'
@@ -53,6 +56,9 @@ export const Errors = {
   decode: (key: unknown, cause?: unknown) =>
     new SkyshelveError('DECODE', `The value stored at key ${describeKey(key)} cannot be decoded.`, { cause, details: { key } }),
   config: (message: string, cause?: unknown) => new SkyshelveError('CONFIG', message, { cause }),
+  /** A conditional write's check `index` failed (the first one); nothing of the batch was written. */
+  conflict: (index: number) =>
+    new SkyshelveError('CONFLICT', `Write rejected (CONFLICT): check ${index} failed, the value changed since it was read; nothing was written.`, { details: { index } }),
 };
 
 /** A short, safe rendering of a key for error messages (never the whole of a huge key). */

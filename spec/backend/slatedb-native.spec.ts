@@ -18,7 +18,7 @@ describe('SlateDB backend on a local directory', function () {
   it('declares its capabilities: async only, multi-process, durability as asked', async () => {
     const config = local();
     const buffered = await SlateBackend.open(config);
-    expect(buffered.supports).to.deep.equal({ sync: false, readOnly: false, multiProcess: true, inMemory: false, durableWrites: false });
+    expect(buffered.supports).to.deep.equal({ sync: false, readOnly: false, multiProcess: true, inMemory: false, durableWrites: false, conditionalWrites: true });
     expect((buffered as { getSync?: unknown }).getSync).to.equal(undefined);
     const stats = await buffered.stats();
     expect(stats).to.include({ backend: 'slatedb', provider: 'local', durable: false, readOnly: false, path: config.path });

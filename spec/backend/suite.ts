@@ -6,6 +6,7 @@ import { cleanupTmp } from '../support/tmp.js';
 import { rejectsWith } from '../support/rejects.js';
 import type { StoreFactory } from './factory.js';
 import { workloadTests } from './suite-workload.js';
+import { conditionalTests } from './suite-conditional.js';
 
 export { rejectsWith } from '../support/rejects.js';
 
@@ -208,6 +209,7 @@ export function complianceSuite(factory: StoreFactory): void {
       }
     });
 
+    conditionalTests(() => store);
     workloadTests(factory, () => store, (s) => { store = s; }, () => loc);
   });
 }

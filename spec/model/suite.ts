@@ -4,6 +4,8 @@ import type { SkyShelve } from '../../src/index.js';
 import { Address, defineModels, type Models } from './models.js';
 import { internalKeys, rejects } from './helpers.js';
 import { indexSuite } from './suite-indexes.js';
+import { querySuite } from './suite-queries.js';
+import { transactionSuite } from './suite-transactions.js';
 
 /** What each test gets: a fresh store, its models and the warnings they emitted. */
 export interface SuiteContext {
@@ -26,6 +28,8 @@ export function modelSuite(name: string, makeStore: () => Promise<SkyShelve<any>
     basicTests(ctx);
     updateTests(ctx);
     indexSuite(ctx);
+    querySuite(ctx);
+    transactionSuite(ctx);
   });
 }
 

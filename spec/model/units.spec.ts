@@ -76,8 +76,14 @@ describe('index values', function () {
     expect(toIndexValues('M', 'i', 5n)).to.deep.equal([5]);
   });
 
-  it('rejects objects, NaN, nested arrays and invalid Dates with INDEX naming the index', () => {
-    for (const bad of [{ a: 1 }, NaN, Infinity, [[1]], new Date(NaN), Symbol('s'), 1n << 80n]) {
+  it('turns an array inside the result into one tuple value (compound indexes), skipping tuples with a missing element', () => {
+    expect(toIndexValues('M', 'idx', [['alice', 5], ['bob', -1.5]])).to.deep.equal([['alice', 5], ['bob', -1.5]]);
+    expect(toIndexValues('M', 'idx', [['alice', undefined], ['x']])).to.deep.equal(['x']);
+    expect(toIndexValues('M', 'idx', [['a', true, new Date(3)], ['a', 1, 3]])).to.deep.equal([['a', 1, 3]]);
+  });
+
+  it('rejects objects, NaN, arrays inside tuples and invalid Dates with INDEX naming the index', () => {
+    for (const bad of [{ a: 1 }, NaN, Infinity, [[1, [2]]], [[[1]]], new Date(NaN), Symbol('s'), 1n << 80n]) {
       let err: unknown;
       try {
         toIndexValues('M', 'idx', bad);

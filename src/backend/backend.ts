@@ -10,17 +10,27 @@ export interface Capabilities {
   readonly sync: boolean;
   /** The store was opened as a read-only replica: writes reject with READ_ONLY. */
   readonly readOnly: boolean;
-  /** Several processes may open the same location at once (SlateDB readers; not Badger). */
+  /** Several processes may open the same location at once (SlateDB readers; on-disk Badger, whose
+   *  first process serves the others: docs/MULTIPROCESS.md). */
   readonly multiProcess: boolean;
   /** Data lives only in memory and is gone after close. */
   readonly inMemory: boolean;
   /** Each write waits until it is durable. */
   readonly durableWrites: boolean;
+  /** `write` / `writeSync` accept checks, verified atomically with the commit (RawCheck). */
+  readonly conditionalWrites: boolean;
 }
 
 /** One write in an atomic batch. `value` is absent for deletes. */
 export interface RawOp {
   readonly type: 'put' | 'del';
+  readonly key: Uint8Array;
+  readonly value?: Uint8Array;
+}
+
+/** A condition checked atomically with a write: the key's current value is byte-equal to `value`,
+ *  or the key is absent when `value` is undefined. */
+export interface RawCheck {
   readonly key: Uint8Array;
   readonly value?: Uint8Array;
 }
@@ -52,8 +62,12 @@ export interface Backend {
   get(key: Uint8Array): Promise<Uint8Array | undefined>;
   getMany(keys: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]>;
   has(key: Uint8Array): Promise<boolean>;
-  /** Applies every op atomically: all or nothing. */
-  write(ops: readonly RawOp[]): Promise<void>;
+  /**
+   * Applies every op atomically: all or nothing. With `checks` (only when `supports.conditionalWrites`),
+   * every check must hold against the latest committed state when the batch commits; otherwise it
+   * rejects with CONFLICT (`details.index`: the first failed check) and writes nothing.
+   */
+  write(ops: readonly RawOp[], checks?: readonly RawCheck[]): Promise<void>;
   iterate(range: RawRange): RawCursor;
   /** Makes every acknowledged write durable. */
   sync(): Promise<void>;
@@ -63,7 +77,7 @@ export interface Backend {
   stats(): Promise<Record<string, unknown>>;
   getSync?(key: Uint8Array): Uint8Array | undefined;
   hasSync?(key: Uint8Array): boolean;
-  writeSync?(ops: readonly RawOp[]): void;
+  writeSync?(ops: readonly RawOp[], checks?: readonly RawCheck[]): void;
   /** Closes without waiting, for process exit; may be absent. */
   closeSync?(): void;
 }

@@ -2,26 +2,38 @@
  * Encoders and decoders for the request and response buffers of libskyshelve (docs/ABI.md).
  * Requests go into a caller-supplied buffer so the hot path reuses one allocation.
  */
-import type { RawEntry, RawOp, RawRange } from './backend.js';
+import type { RawCheck, RawEntry, RawOp, RawRange } from './backend.js';
 
 const OP_PUT = 1;
 const OP_DEL = 2;
+const OP_CHECK_EQUAL = 3;
+const OP_CHECK_ABSENT = 4;
+const NO_CHECKS: readonly RawCheck[] = [];
 
 /** Bytes needed to encode a write request. */
-export function writeRequestSize(ops: readonly RawOp[]): number {
+export function writeRequestSize(ops: readonly RawOp[], checks: readonly RawCheck[] = NO_CHECKS): number {
   let size = 4;
   for (const op of ops) size += 9 + op.key.length + (op.type === 'put' ? op.value!.length : 0);
+  for (const c of checks) size += 9 + c.key.length + (c.value?.length ?? 0);
   return size;
 }
 
-/** Encodes `[u32 count]` then `[u8 op][u32 keyLen][key][u32 valLen][val]` per op; returns the length. */
-export function encodeWrite(ops: readonly RawOp[], buf: Buffer): number {
-  let pos = buf.writeUInt32LE(ops.length, 0);
+/**
+ * Encodes `[u32 count]` then `[u8 op][u32 keyLen][key][u32 valLen][val]` per op, then one such record
+ * per check (op 3 = value equals, 4 = absent); returns the length.
+ */
+export function encodeWrite(ops: readonly RawOp[], buf: Buffer, checks: readonly RawCheck[] = NO_CHECKS): number {
+  let pos = buf.writeUInt32LE(ops.length + checks.length, 0);
   for (const op of ops) {
     const value = op.type === 'put' ? op.value! : undefined;
     pos = buf.writeUInt8(value ? OP_PUT : OP_DEL, pos);
     pos = putBytes(buf, pos, op.key);
     pos = putBytes(buf, pos, value);
+  }
+  for (const check of checks) {
+    pos = buf.writeUInt8(check.value ? OP_CHECK_EQUAL : OP_CHECK_ABSENT, pos);
+    pos = putBytes(buf, pos, check.key);
+    pos = putBytes(buf, pos, check.value);
   }
   return pos;
 }

@@ -47,12 +47,14 @@ const SIGNATURES: Record<Exclude<keyof NativeLib, 'path'>, string> = {
 /** ABI status codes (docs/ABI.md), by number. */
 export const Status = {
   INTERNAL: 1, TOO_SMALL: 2, NOT_FOUND: 3, CLOSED: 4, LOCKED: 5, KEY_TOO_LARGE: 6,
-  VALUE_TOO_LARGE: 7, TXN_TOO_BIG: 8, INVALID: 9, IO: 10,
+  VALUE_TOO_LARGE: 7, TXN_TOO_BIG: 8, INVALID: 9, IO: 10, CONFLICT: 11, TIMEOUT: 12,
+  PERMISSION: 13, UNAVAILABLE: 14,
 } as const;
 
 const CODE_OF_STATUS: Record<number, ErrorCode> = {
   1: 'INTERNAL', 3: 'NOT_FOUND', 4: 'CLOSED', 5: 'LOCKED', 6: 'KEY_TOO_LARGE',
-  7: 'VALUE_TOO_LARGE', 8: 'TXN_TOO_BIG', 10: 'IO',
+  7: 'VALUE_TOO_LARGE', 8: 'TXN_TOO_BIG', 10: 'IO', 11: 'CONFLICT', 12: 'TIMEOUT',
+  13: 'PERMISSION', 14: 'UNAVAILABLE',
 };
 
 const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), findUp());
@@ -191,7 +193,9 @@ export function nativeError(rc: number, out: Buffer, what: string, invalidCode: 
     message = out.toString('utf8', 4, 4 + len);
   }
   const code = CODE_OF_STATUS[status] ?? 'INTERNAL';
-  const details = { status, engine: 'badger' };
+  const details: Record<string, unknown> = { status, engine: 'badger' };
+  // Go's CONFLICT message starts with "check <index>" (native/checks.go).
+  if (status === Status.CONFLICT) details.index = Number(/^check (\d+)/.exec(message)?.[1] ?? -1);
   if (status === Status.INVALID) return new SkyshelveError(invalidCode, `${what}: ${message}`, { details });
   return new SkyshelveError(code, `${what}: ${message}`, { details });
 }

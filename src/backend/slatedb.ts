@@ -5,13 +5,14 @@
  */
 import { Db, DbBuilder, DbReader, DbReaderBuilder, Ttl, WriteBatch, type ObjectStore, type PutOptions, type WriteOptions } from '@slatedb/uniffi';
 import { Errors, SkyshelveError } from '../errors.js';
-import type { Backend, Capabilities, RawCursor, RawOp, RawRange } from './backend.js';
+import type { Backend, Capabilities, RawCheck, RawCursor, RawOp, RawRange } from './backend.js';
 import { buildSettings, resolveStore, secretsOf, type ResolvedStore } from './slatedb-config.js';
 import { SlateCursor, type CursorHost } from './slatedb-cursor.js';
 import { fencedError, PendingAcks } from './slatedb-acks.js';
 import { toSkyError } from './slatedb-errors.js';
 import { preflight } from './slatedb-preflight.js';
 import { FlushGroup } from './slatedb-flush.js';
+import { WriteGate } from './slatedb-gate.js';
 import { holdLoop, registerForExit, unregisterForExit } from './slatedb-lifecycle.js';
 import { withTimeout } from './slatedb-opening.js';
 import type { SlateConfig } from './slatedb-uri.js';
@@ -43,6 +44,7 @@ export class SlateBackend implements Backend, CursorHost {
   readonly #db: Db | undefined;
   readonly #reader: DbReader | undefined;
   readonly #flushes: FlushGroup;
+  readonly #gate = new WriteGate();
   /** The sequence number of the newest write acknowledged by this handle; sync() waits for it. */
   #lastSeq = 0n;
   readonly #cursors = new Set<SlateCursor>();
@@ -63,7 +65,7 @@ export class SlateBackend implements Backend, CursorHost {
     this.#reader = handle.reader;
     this.#pollIntervalMs = pollIntervalMs;
     const readOnly = handle.reader !== undefined;
-    this.supports = { sync: false, readOnly, multiProcess: true, inMemory: false, durableWrites: durable && !readOnly };
+    this.supports = { sync: false, readOnly, multiProcess: true, inMemory: false, durableWrites: durable && !readOnly, conditionalWrites: !readOnly };
     this.#flushes = new FlushGroup(() => this.run('flush', () => this.#db!.flush()));
     registerForExit(this);
   }
@@ -130,11 +132,14 @@ export class SlateBackend implements Backend, CursorHost {
     return (await this.get(key)) !== undefined;
   }
 
-  /** One atomic SlateDB write per call; with `durable`, waits until a shared flush covers it. */
-  async write(ops: readonly RawOp[]): Promise<void> {
+  /** One atomic SlateDB write per call, after its checks (slatedb-gate.ts); with `durable`, waits until a shared flush covers it. */
+  async write(ops: readonly RawOp[], checks?: readonly RawCheck[]): Promise<void> {
     const db = this.#writer('write');
-    if (ops.length === 0) return;
-    const seq = await this.run('write', () => applyOps(db, ops));
+    const apply = (): Promise<bigint> => (ops.length === 0 ? Promise.resolve(this.#lastSeq) : this.run('write', () => applyOps(db, ops)));
+    const seq = checks !== undefined && checks.length > 0
+      ? await this.#gate.checked((key) => this.run('write', () => db.get(key)), checks, apply)
+      : ops.length === 0 ? undefined : await this.#gate.plain(apply);
+    if (seq === undefined) return;
     if (seq > this.#lastSeq) this.#lastSeq = seq;
     if (this.supports.durableWrites) await this.#awaitDurable(db, seq);
     else this.#pending.add(seq, () => BigInt(db.status().durable_seq));

@@ -1,8 +1,11 @@
 import { SkyshelveError } from '../errors.js';
 import type { ModelSchema, ResolvedIndex } from './schema.js';
 
-/** A value an index can hold: the key codec's scalar parts. */
-export type IndexValue = string | number | Uint8Array;
+/** One scalar an index can hold: the key codec's scalar parts. */
+export type IndexScalar = string | number | Uint8Array;
+
+/** A value an index can hold: a scalar, or a tuple of scalars (compound indexes), compared element by element. */
+export type IndexValue = IndexScalar | readonly IndexScalar[];
 
 /** One index entry of a record: [index name, value]. */
 export type IndexEntry = readonly [string, IndexValue];
@@ -10,7 +13,8 @@ export type IndexEntry = readonly [string, IndexValue];
 /**
  * Turns what an extractor returned into index values. Strings, finite numbers and bytes are kept;
  * booleans become 0/1 and Dates their epoch milliseconds (so they sort); null and undefined give
- * no entry; an array gives one entry per element. Anything else is an INDEX error.
+ * no entry; an array gives one entry per element, and an array inside it is one tuple value (a
+ * compound index; a tuple with a null or undefined element gives no entry). Anything else is an INDEX error.
  */
 export function toIndexValues(model: string, index: string, raw: unknown): IndexValue[] {
   if (raw === undefined || raw === null) return [];
@@ -19,8 +23,9 @@ export function toIndexValues(model: string, index: string, raw: unknown): Index
   const seen = new Set<unknown>();
   for (const item of items) {
     if (item === undefined || item === null) continue;
-    const v = toIndexValue(model, index, item);
-    const id = v instanceof Uint8Array ? `b:${Buffer.from(v).toString('hex')}` : `${typeof v}:${String(v)}`;
+    const v = Array.isArray(item) ? toTuple(model, index, item) : toIndexValue(model, index, item);
+    if (v === undefined) continue;
+    const id = valueId(v);
     if (!seen.has(id)) {
       seen.add(id);
       out.push(v);
@@ -29,8 +34,15 @@ export function toIndexValues(model: string, index: string, raw: unknown): Index
   return out;
 }
 
+/** A tuple element list as a value: scalars only; a missing element gives no entry; one element is a scalar. */
+function toTuple(model: string, index: string, items: readonly unknown[]): IndexValue | undefined {
+  if (items.length === 0 || items.some((x) => x === undefined || x === null)) return undefined;
+  const parts = items.map((x) => toIndexValue(model, index, x));
+  return parts.length === 1 ? parts[0] : parts;
+}
+
 /** One scalar as an index value; also used for query arguments so that `true` finds 1. */
-export function toIndexValue(model: string, index: string, v: unknown): IndexValue {
+export function toIndexValue(model: string, index: string, v: unknown): IndexScalar {
   if (typeof v === 'string' || v instanceof Uint8Array) return v;
   if (typeof v === 'number') {
     if (!Number.isFinite(v)) throw unsupported(model, index, v);
@@ -79,6 +91,15 @@ function extract(schema: ModelSchema, index: ResolvedIndex, obj: object): IndexV
 
 /** A string id of an entry, for set differences. */
 export function entryId(e: IndexEntry): string {
-  const v = e[1];
-  return `${e[0]}\u0000${v instanceof Uint8Array ? 'b' + Buffer.from(v).toString('hex') : typeof v === 'number' ? 'n' + v : 's' + v}`;
+  return `${e[0]}\u0000${valueId(e[1])}`;
+}
+
+/** A string id of an index value (tuples element by element). */
+export function valueId(v: IndexValue): string {
+  if (Array.isArray(v)) return `t${v.map(scalarId).join('\u0001')}`;
+  return scalarId(v as IndexScalar);
+}
+
+function scalarId(v: IndexScalar): string {
+  return v instanceof Uint8Array ? 'b' + Buffer.from(v).toString('hex') : typeof v === 'number' ? 'n' + v : 's' + v;
 }

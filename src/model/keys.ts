@@ -38,9 +38,14 @@ export function samePk(a: KeyPart, b: KeyPart): boolean {
   return a === b;
 }
 
-/** In-process lock names of a write: the record, plus the namespace's unique lock when it has unique indexes. */
-export function writeLockKeys(schema: ModelSchema, pk: KeyPart): string[] {
-  const keys = [Buffer.from(recordKey(schema.namespace, pk)).toString('latin1')];
+/**
+ * In-process lock names of a write of `pks`: the records, plus the namespace's unique lock when it
+ * has unique indexes. The one builder of lock names (save, update, delete, verifyIndexes' repair).
+ * The locks only spare writers of this process needless CONFLICT retries; atomicity comes from the
+ * checks of the conditional commit (write.ts).
+ */
+export function writeLockKeys(schema: ModelSchema, ...pks: KeyPart[]): string[] {
+  const keys = pks.map((pk) => Buffer.from(recordKey(schema.namespace, pk)).toString('latin1'));
   if (schema.hasUnique) keys.push(`unique:${schema.namespace}`);
   return keys;
 }

@@ -1,7 +1,8 @@
 /**
  * Where model data lives in the store's internal key area (docs/MODELS.md, "Layout"):
  *   record:      internal ['m', namespace, primaryKey]                 -> CBOR { r: record, i: [[index, value], ...] }
- *   index entry: internal ['i', namespace, index, value, primaryKey]   -> empty
+ *   index entry: internal ['i', namespace, index, value, primaryKey]   -> empty (a tuple value: its elements in place of value)
+ *   unique slot: internal ['u', namespace, index, value]               -> CBOR primary key (owner of a unique value)
  *   definitions: internal ['meta', namespace, 'indexes']              -> CBOR { indexes: [fingerprint, ...] }
  * Keeping each record's own entry list beside it makes every index diff exact, even after the
  * index definitions changed, and lets delete work without running extractors.
@@ -9,7 +10,7 @@
 import { decodeInternalKey, internalKey, internalPrefix, prefixUpperBound, type KeyPart } from '../codec/keys.js';
 import { decodeValue, encodeValue } from '../codec/values.js';
 import { SkyshelveError, describeKey } from '../errors.js';
-import type { IndexEntry, IndexValue } from './index-values.js';
+import type { IndexEntry, IndexScalar, IndexValue } from './index-values.js';
 
 /** An empty value for index entries. */
 export const EMPTY = new Uint8Array(0);
@@ -30,23 +31,30 @@ export function pkOfRecordKey(key: Uint8Array): KeyPart {
   return decodeInternalKey(key)[2]!;
 }
 
-/** The key of one index entry. */
+/** The key of one index entry; a tuple value is written element by element, so its prefixes sort together. */
 export function entryKey(ns: string, index: string, value: IndexValue, pk: KeyPart): Uint8Array {
-  return internalKey(['i', ns, index, value, pk]);
+  return Array.isArray(value) ? internalKey(['i', ns, index, ...value, pk]) : internalKey(['i', ns, index, value as IndexScalar, pk]);
 }
 
-/** The prefix of the entries of a namespace, an index, or one value of an index. */
+/** The prefix of the entries of a namespace, an index, or one value (or a leading part of a tuple) of an index. */
 export function entryPrefix(ns: string, index?: string, value?: IndexValue): Uint8Array {
   const parts: KeyPart[] = ['i', ns];
   if (index !== undefined) parts.push(index);
-  if (value !== undefined) parts.push(value);
+  if (Array.isArray(value)) parts.push(...value);
+  else if (value !== undefined) parts.push(value as IndexScalar);
   return internalPrefix(parts);
 }
 
-/** [index, value, primary key] of an index entry key. */
+/** [index, value, primary key] of an index entry key; the primary key is always the last element. */
 export function parseEntryKey(key: Uint8Array): [string, IndexValue, KeyPart] {
   const parts = decodeInternalKey(key);
-  return [parts[2] as string, parts[3]!, parts[4]!];
+  const n = parts.length;
+  return [parts[2] as string, n === 5 ? parts[3]! : parts.slice(3, n - 1), parts[n - 1]!];
+}
+
+/** The key that names the owner of one value of a unique index (checked atomically on save). */
+export function slotKey(ns: string, index: string, value: IndexValue): Uint8Array {
+  return Array.isArray(value) ? internalKey(['u', ns, index, ...value]) : internalKey(['u', ns, index, value as IndexScalar]);
 }
 
 /** The key of a namespace's stored index definitions. */
@@ -81,5 +89,9 @@ export function decodeEnvelope(model: string, pk: KeyPart, bytes: Uint8Array): E
 }
 
 function isEntry(e: unknown): boolean {
-  return Array.isArray(e) && e.length === 2 && typeof e[0] === 'string' && (typeof e[1] === 'string' || typeof e[1] === 'number' || e[1] instanceof Uint8Array);
+  return Array.isArray(e) && e.length === 2 && typeof e[0] === 'string' && (isScalar(e[1]) || (Array.isArray(e[1]) && e[1].length > 1 && e[1].every(isScalar)));
+}
+
+function isScalar(v: unknown): boolean {
+  return typeof v === 'string' || typeof v === 'number' || v instanceof Uint8Array;
 }

@@ -1,10 +1,13 @@
 /** Index upkeep: the stored definitions check, verifyIndexes and reindex. */
-import type { Backend, RawEntry, RawOp, RawRange } from '../backend/backend.js';
+import type { Backend, RawCheck, RawEntry, RawOp, RawRange } from '../backend/backend.js';
+import { retryOnConflict, writeChecked } from '../backend/conditional.js';
 import { prefixUpperBound, type KeyPart } from '../codec/keys.js';
 import { decodeValue, encodeValue } from '../codec/values.js';
 import type { Binding } from './binding.js';
 import { entriesOf, entryId, type IndexEntry } from './index-values.js';
-import { EMPTY, decodeEnvelope, encodeEnvelope, entryKey, entryPrefix, metaKey, parseEntryKey, pkOfRecordKey, recordKey, recordRange } from './layout.js';
+import { EMPTY, decodeEnvelope, encodeEnvelope, entryKey, entryPrefix, metaKey, parseEntryKey, pkOfRecordKey, recordKey, recordRange, slotKey } from './layout.js';
+import { writeLockKeys } from './keys.js';
+import { markSlotted } from './slots.js';
 import type { Instantiate } from './read.js';
 import type { ModelSchema } from './schema.js';
 import { eachEntry } from './read.js';
@@ -62,8 +65,13 @@ async function compareDefinitions(schema: ModelSchema, binding: Binding): Promis
       if (empty || current.length === 0) await writeDefinitions(schema, backend);
       return empty || current.length === 0 ? undefined : `${schema.name}: its records were written before index definitions were recorded`;
     }
-    const before = ((decodeValue(stored) as { indexes?: string[] }).indexes ?? []).slice().sort();
-    if (before.join('\u0001') === current.join('\u0001')) return undefined;
+    const decoded = decodeValue(stored) as { indexes?: string[]; slots?: boolean };
+    const before = (decoded.indexes ?? []).slice().sort();
+    if (before.join('\u0001') === current.join('\u0001')) {
+      if (decoded.slots === true) markSlotted(backend, schema.namespace);
+      else if (await isEmpty(backend, recordRange(schema.namespace))) await writeDefinitions(schema, backend);
+      return undefined;
+    }
     if (await isEmpty(backend, recordRange(schema.namespace))) {
       await writeDefinitions(schema, backend);
       return undefined;
@@ -86,8 +94,13 @@ function fingerprints(schema: ModelSchema): string[] {
   return schema.indexes.map((i) => i.fingerprint).sort();
 }
 
+/**
+ * Records the current definitions, with `slots: true`: it is written only for an empty namespace,
+ * one without indexes, or after a repair pass, and in each case every unique value has its slot.
+ */
 async function writeDefinitions(schema: ModelSchema, backend: Backend): Promise<void> {
-  await backend.write([{ type: 'put', key: metaKey(schema.namespace), value: encodeValue({ indexes: fingerprints(schema) }) }]);
+  await backend.write([{ type: 'put', key: metaKey(schema.namespace), value: encodeValue({ indexes: fingerprints(schema), slots: true }) }]);
+  markSlotted(backend, schema.namespace);
 }
 
 async function isEmpty(backend: Backend, range: RawRange): Promise<boolean> {
@@ -102,14 +115,14 @@ export async function verifyIndexes(schema: ModelSchema, binding: Binding, make:
   const repair = options.repair === true;
   for await (const chunk of chunks(binding, recordRange(schema.namespace))) {
     const pks = chunk.map((e) => pkOfRecordKey(e.key));
-    await binding.write(lockKeys(schema, pks), (backend) => checkRecords(schema, backend, make, pks, repair, result));
+    await binding.write(writeLockKeys(schema, ...pks), (backend) => retryOnConflict(() => checkRecords(schema, backend, make, pks, repair, result)));
     options.onProgress?.({ phase: 'records', done: result.checked });
   }
   let done = 0;
   const whole = entryPrefix(schema.namespace);
   for await (const chunk of chunks(binding, { gte: whole, lt: prefixUpperBound(whole)! })) {
     const entries = chunk.map((e) => parseEntryKey(e.key));
-    await binding.write(lockKeys(schema, entries.map((e) => e[2])), (backend) => checkEntries(schema, backend, make, entries, repair, result));
+    await binding.write(writeLockKeys(schema, ...entries.map((e) => e[2])), (backend) => retryOnConflict(() => checkEntries(schema, backend, make, entries, repair, result)));
     done += chunk.length;
     options.onProgress?.({ phase: 'entries', done });
   }
@@ -117,11 +130,18 @@ export async function verifyIndexes(schema: ModelSchema, binding: Binding, make:
   return result;
 }
 
-/** Counts (and with repair adds) the entries each record should have; rewrites its entry list if it moved on. */
+/**
+ * Counts (and with repair adds) the entries and unique slots each record should have; rewrites its
+ * entry list if it moved on. Repairs are checked against the records as read (a CONFLICT runs the
+ * chunk again), and the counts are added only when the chunk is done.
+ */
 async function checkRecords(schema: ModelSchema, backend: Backend, make: Instantiate, pks: KeyPart[], repair: boolean, result: VerifyResult): Promise<void> {
   const ns = schema.namespace;
   const values = await backend.getMany(pks.map((pk) => recordKey(ns, pk)));
   const ops: RawOp[] = [];
+  const checks: RawCheck[] = [];
+  let checkedHere = 0;
+  let missing = 0;
   for (let i = 0; i < pks.length; i++) {
     const bytes = values[i];
     if (bytes === undefined) continue; // deleted since the chunk was read
@@ -129,16 +149,22 @@ async function checkRecords(schema: ModelSchema, backend: Backend, make: Instant
     const env = decodeEnvelope(schema.name, pk, bytes);
     const expected = entriesOf(schema, make(pk, env.record));
     const keys = expected.map((e) => entryKey(ns, e[0], e[1], pk));
-    const present = await backend.getMany(keys);
-    result.checked++;
+    const unique = expected.filter((e) => schema.byName.get(e[0])?.unique);
+    const slots = unique.map((e) => slotKey(ns, e[0], e[1]));
+    const present = await backend.getMany([...keys, ...slots]);
+    checkedHere++;
+    const before = ops.length;
     present.forEach((v, j) => {
       if (v !== undefined) return;
-      result.missing++;
-      if (repair) ops.push({ type: 'put', key: keys[j]!, value: EMPTY });
+      missing++;
+      if (repair) ops.push({ type: 'put', key: j < keys.length ? keys[j]! : slots[j - keys.length]!, value: j < keys.length ? EMPTY : encodeValue(pk) });
     });
     if (repair && !sameEntries(env.entries, expected)) ops.push({ type: 'put', key: recordKey(ns, pk), value: encodeEnvelope(env.record, expected) });
+    if (ops.length > before) checks.push({ key: recordKey(ns, pk), value: bytes }, ...slots.map((key) => ({ key, value: present[keys.length + slots.indexOf(key)] })));
   }
-  if (ops.length > 0) await backend.write(ops);
+  if (ops.length > 0) await writeChecked(backend, ops, checks);
+  result.checked += checkedHere;
+  result.missing += missing;
 }
 
 /** Counts (and with repair deletes) entries whose record is gone or no longer produces them. */
@@ -146,19 +172,25 @@ async function checkEntries(schema: ModelSchema, backend: Backend, make: Instant
   const ns = schema.namespace;
   const expectedOf = new Map<string, Set<string>>();
   const ops: RawOp[] = [];
+  const checks = new Map<string, RawCheck>();
+  let stale = 0;
   for (const [name, value, pk] of entries) {
     const id = pkId(pk);
     let expected = expectedOf.get(id);
     if (!expected) {
-      const bytes = await backend.get(recordKey(ns, pk));
+      const key = recordKey(ns, pk);
+      const bytes = await backend.get(key);
+      checks.set(id, { key, value: bytes });
       expected = new Set(bytes === undefined ? [] : entriesOf(schema, make(pk, decodeEnvelope(schema.name, pk, bytes).record)).map(entryId));
       expectedOf.set(id, expected);
     }
     if (expected.has(entryId([name, value]))) continue;
-    result.stale++;
+    stale++;
     if (repair) ops.push({ type: 'del', key: entryKey(ns, name, value, pk) });
   }
-  if (ops.length > 0) await backend.write(ops);
+  // Deleting an entry is right only while its record still is as read: checked in the same commit.
+  if (ops.length > 0) await writeChecked(backend, ops, [...checks.values()]);
+  result.stale += stale;
 }
 
 /** Reads a range in chunks, one short section each, so that other writers and processes interleave. */
@@ -177,10 +209,6 @@ async function* chunks(binding: Binding, range: { gte: Uint8Array; lt: Uint8Arra
     gte = new Uint8Array(last.length + 1);
     gte.set(last); // the next key after `last` in byte order
   }
-}
-
-function lockKeys(schema: ModelSchema, pks: KeyPart[]): string[] {
-  return pks.map((pk) => Buffer.from(recordKey(schema.namespace, pk)).toString('latin1'));
 }
 
 function sameEntries(a: readonly IndexEntry[], b: readonly IndexEntry[]): boolean {

@@ -1,18 +1,24 @@
 /** The model operations behind the static and instance methods; each resolves the class on use. */
 import { SkyshelveError } from '../errors.js';
 import { checkOptions, describeType } from '../options.js';
+import { retryOnConflict } from '../backend/conditional.js';
 import { contextOf } from './context.js';
 import { checkKeyArg, samePk, writeLockKeys } from './keys.js';
 import { recordKey } from './layout.js';
 import { loadOne, notFound } from './read.js';
 import type { UpdateOptions } from './types.js';
-import { commit, prepare, readEnvelope, remove, type Storable } from './write.js';
+import { prepare, readEnvelope, stageRemove, stageSave, type Storable } from './write.js';
+import { WriteSet } from './write-set.js';
 
-/** Saves an instance: validate, encode, then one atomic write of the record and its index diff. */
+/** Saves an instance: validate, encode, then one conditional write of the record and its index diff (retried on CONFLICT). */
 export async function saveObject(obj: Storable): Promise<void> {
   const { schema, binding } = await contextOf(obj.constructor);
   const p = await prepare(schema, obj);
-  await binding.write(writeLockKeys(schema, p.pk), async (backend) => commit(schema, backend, p, await readEnvelope(schema, backend, p.pk)));
+  await binding.write(writeLockKeys(schema, p.pk), (backend) => retryOnConflict(async () => {
+    const ws = new WriteSet(backend);
+    await stageSave(schema, ws, p);
+    await ws.commit();
+  }));
 }
 
 /** Loads by key; with a fallback argument, returns it instead of rejecting with NOT_FOUND. */
@@ -32,14 +38,19 @@ export async function existsObject(cls: Function, key: unknown): Promise<boolean
   return binding.read((backend) => backend.has(recordKey(schema.namespace, pk)));
 }
 
-/** Deletes the record and its index entries atomically; false when it did not exist. */
+/** Deletes the record and its index entries atomically; false when it did not exist (true for exactly one of racing deletes). */
 export async function deleteObject(cls: Function, key: unknown): Promise<boolean> {
   const { schema, binding } = await contextOf(cls);
   const pk = checkKeyArg(schema, key);
-  return binding.write(writeLockKeys(schema, pk), (backend) => remove(schema, backend, pk));
+  return binding.write(writeLockKeys(schema, pk), (backend) => retryOnConflict(async () => {
+    const ws = new WriteSet(backend);
+    if (!(await stageRemove(schema, ws, pk))) return false;
+    await ws.commit();
+    return true;
+  }));
 }
 
-/** Atomic read-modify-write of one record, serialized per key (and across processes in multi-process mode). */
+/** Atomic read-modify-write of one record: the mutator runs again on the new state when another writer got there first. */
 export async function updateObject<T>(cls: Function, key: unknown, options: UpdateOptions<T>): Promise<T> {
   const { schema, binding, make } = await contextOf(cls);
   const pk = checkKeyArg(schema, key);
@@ -48,8 +59,9 @@ export async function updateObject<T>(cls: Function, key: unknown, options: Upda
   if (options.defaultFactory !== undefined && typeof options.defaultFactory !== 'function') {
     throw new TypeError(`options.defaultFactory must be a function, got ${describeType(options.defaultFactory)}`);
   }
-  return binding.write(writeLockKeys(schema, pk), async (backend) => {
-    const old = await readEnvelope(schema, backend, pk);
+  return binding.write(writeLockKeys(schema, pk), (backend) => retryOnConflict(async () => {
+    const ws = new WriteSet(backend);
+    const old = await readEnvelope(schema, ws, pk);
     let obj: T;
     if (old) obj = make(pk, old.record) as T;
     else if (options.defaultFactory) obj = await options.defaultFactory();
@@ -63,7 +75,8 @@ export async function updateObject<T>(cls: Function, key: unknown, options: Upda
         details: { model: schema.name, errors: [] },
       });
     }
-    await commit(schema, backend, p, old);
+    await stageSave(schema, ws, p);
+    await ws.commit();
     return obj;
-  });
+  }));
 }

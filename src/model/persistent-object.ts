@@ -7,7 +7,13 @@ import { verifyIndexes, type VerifyOptions, type VerifyResult } from './maintena
 import { deleteObject, existsObject, loadObject, saveObject, updateObject } from './operations.js';
 import { scanIndexBetween, scanIndexEqual, scanRecords, type IndexRange } from './read.js';
 import { MODEL_KIND } from './schema.js';
+import { countQuery, iterateQuery, pageQuery, type Page, type PageOptions, type Query } from './query.js';
+import { findRecords } from './find.js';
+import { runTransaction, type Transaction, type TransactionOptions } from './transaction.js';
 import type { IndexNames, ModelClass, ModelKey, StorageOptions, UpdateOptions } from './types.js';
+
+/** Equality conditions of `find`: index names or indexed fields, each with the value to match. */
+export type Conditions<T> = { readonly [K in IndexNames<T> | (keyof T & string)]?: unknown };
 
 /** Phantom slot carrying a model's index names, for typed `scanIndex` (see IndexNames); never set. */
 export const indexNames: unique symbol = Symbol('skyshelve.indexNames');
@@ -127,6 +133,37 @@ export class PersistentObject<I extends string = string> {
   /** Atomic read-modify-write: loads (or builds with defaultFactory), runs the mutator, validates and saves. */
   static update<T>(this: ModelClass<T>, key: ModelKey, options: UpdateOptions<T>): Promise<T> {
     return updateObject(this, key, options);
+  }
+
+  /** The number of records; with an index, of its entries; with a value too, of that value's entries. Reads keys only. */
+  static count<T>(this: ModelClass<T>): Promise<number>;
+  static count<T>(this: ModelClass<T>, index: IndexNames<T>, value?: unknown): Promise<number>;
+  static async count(this: Function, ...args: unknown[]): Promise<number> {
+    const { schema, binding } = await contextOf(this);
+    return countQuery(schema, binding, args[0], args[1], args.length > 1);
+  }
+
+  /** One page of a query (`{}`, `{ index, value }` or `{ index, range }`); pass `next` back as `cursor` for the next page. */
+  static async page<T>(this: ModelClass<T>, query: Query<IndexNames<T>>, options: PageOptions): Promise<Page<T>> {
+    const { schema, binding, make } = await contextOf(this);
+    return (await pageQuery(schema, binding, make, query as Query, options)) as Page<T>;
+  }
+
+  /** Streams every record of a query (default: all, in key order), one bounded page at a time. */
+  static async *iterate<T>(this: ModelClass<T>, query: Query<IndexNames<T>> = {}, options: { reverse?: boolean } = {}): AsyncGenerator<T> {
+    const { schema, binding, make } = await contextOf(this);
+    yield* iterateQuery(schema, binding, make, query as Query, options.reverse === true) as AsyncGenerator<T>;
+  }
+
+  /** The records matching every equality condition, using indexes only (a field without an index is an INDEX error). */
+  static async find<T>(this: ModelClass<T>, conditions: Conditions<T>): Promise<T[]> {
+    const { schema, binding, make } = await contextOf(this);
+    return (await findRecords(schema, binding, make, conditions)) as T[];
+  }
+
+  /** Runs `body` as one optimistic, serializable transaction on this model's store (retried on conflict, then CONFLICT). */
+  static transaction<T, R>(this: ModelClass<T>, body: (tx: Transaction) => Promise<R> | R, options?: TransactionOptions): Promise<R> {
+    return runTransaction(this, body, options);
   }
 
   /** Checks every index entry against the records; `{ repair: true }` fixes what it finds. */

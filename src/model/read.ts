@@ -3,7 +3,7 @@ import type { Backend, RawEntry, RawRange } from '../backend/backend.js';
 import { prefixUpperBound, type KeyPart } from '../codec/keys.js';
 import { SkyshelveError, describeKey } from '../errors.js';
 import { checkOptions, closest } from '../options.js';
-import { toIndexValue, type IndexValue } from './index-values.js';
+import { queryValue } from './query-values.js';
 import { decodeEnvelope, entryPrefix, parseEntryKey, pkOfRecordKey, recordKey, recordRange } from './layout.js';
 import type { ModelSchema } from './schema.js';
 import type { Binding } from './binding.js';
@@ -59,7 +59,7 @@ export function scanRecords(schema: ModelSchema, binding: Binding, make: Instant
 /** Records whose index `name` holds exactly `value`. */
 export function scanIndexEqual(schema: ModelSchema, binding: Binding, make: Instantiate, name: unknown, value: unknown): Promise<object[]> {
   const index = checkIndexName(schema, name);
-  const v = toIndexValue(schema.name, index, value);
+  const v = queryValue(schema, index, value);
   const gte = entryPrefix(schema.namespace, index, v);
   return binding.read(async (backend) => {
     const pks: KeyPart[] = [];
@@ -92,9 +92,10 @@ export function scanIndexBetween(schema: ModelSchema, binding: Binding, make: In
   });
 }
 
-function indexRange(schema: ModelSchema, index: string, r: IndexRange): RawRange {
+/** The byte range of an index between bounds; a tuple bound covers every tuple that starts with it. */
+export function indexRange(schema: ModelSchema, index: string, r: Pick<IndexRange, 'gt' | 'gte' | 'lt' | 'lte' | 'reverse'>): RawRange {
   const ns = schema.namespace;
-  const at = (v: unknown): Uint8Array => entryPrefix(ns, index, toIndexValue(schema.name, index, v) as IndexValue);
+  const at = (v: unknown): Uint8Array => entryPrefix(ns, index, queryValue(schema, index, v, true));
   const whole = entryPrefix(ns, index);
   let gte = whole;
   let lt = prefixUpperBound(whole)!;

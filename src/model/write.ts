@@ -1,11 +1,18 @@
-/** The one write pipeline: validate, to plain, encode, then one atomic write of record and index diff. */
-import type { Backend, RawOp } from '../backend/backend.js';
+/**
+ * The one write pipeline: validate, to plain, encode (prepare), then stage the record and its index
+ * diff into a WriteSet (stageSave / stageRemove) and commit it as one conditional batch. The checks
+ * on the stored envelope and on unique slots make each save, update and delete atomic across
+ * processes; a CONFLICT means someone else changed a key in between, and the caller runs again.
+ */
 import { prefixUpperBound, type KeyPart } from '../codec/keys.js';
+import { decodeValue, encodeValue } from '../codec/values.js';
 import { SkyshelveError, describeKey } from '../errors.js';
-import { entriesOf, entryId, type IndexEntry } from './index-values.js';
-import { EMPTY, decodeEnvelope, encodeEnvelope, entryKey, entryPrefix, parseEntryKey, recordKey, type Envelope } from './layout.js';
+import { entriesOf, entryId, type IndexEntry, type IndexValue } from './index-values.js';
+import { EMPTY, decodeEnvelope, encodeEnvelope, entryKey, entryPrefix, parseEntryKey, recordKey, slotKey, type Envelope } from './layout.js';
 import { primaryKeyOf, samePk } from './keys.js';
 import type { ModelSchema } from './schema.js';
+import type { WriteSet } from './write-set.js';
+import { isSlotted } from './slots.js';
 
 /** What the pipeline needs from an instance (PersistentObject provides all of it). */
 export interface Storable {
@@ -30,56 +37,85 @@ export async function prepare(schema: ModelSchema, obj: Storable): Promise<Prepa
   return { pk, value, entries };
 }
 
-/** Reads the stored envelope of `pk`, or undefined. */
-export async function readEnvelope(schema: ModelSchema, backend: Backend, pk: KeyPart): Promise<Envelope | undefined> {
-  const bytes = await backend.get(recordKey(schema.namespace, pk));
+/** Reads the envelope of `pk` through the write set (so the commit checks it), or undefined. */
+export async function readEnvelope(schema: ModelSchema, ws: WriteSet, pk: KeyPart): Promise<Envelope | undefined> {
+  const bytes = await ws.get(recordKey(schema.namespace, pk));
   return bytes === undefined ? undefined : decodeEnvelope(schema.name, pk, bytes);
 }
 
-/** Writes a prepared record over `old` in one atomic batch; call only while holding the record's lock. */
-export async function commit(schema: ModelSchema, backend: Backend, p: Prepared, old: Envelope | undefined): Promise<void> {
+/** Stages a prepared record over what is stored: the record, the index diff and the unique slots. */
+export async function stageSave(schema: ModelSchema, ws: WriteSet, p: Prepared): Promise<void> {
   const ns = schema.namespace;
+  const old = await readEnvelope(schema, ws, p.pk);
   const oldIds = new Set((old?.entries ?? []).map(entryId));
   const newIds = new Set(p.entries.map(entryId));
   const added = p.entries.filter((e) => !oldIds.has(entryId(e)));
-  await checkUnique(schema, backend, p.pk, added);
-  const ops: RawOp[] = [{ type: 'put', key: recordKey(ns, p.pk), value: p.value }];
-  for (const e of old?.entries ?? []) {
-    if (!newIds.has(entryId(e))) ops.push({ type: 'del', key: entryKey(ns, e[0], e[1], p.pk) });
-  }
-  for (const e of added) ops.push({ type: 'put', key: entryKey(ns, e[0], e[1], p.pk), value: EMPTY });
-  await backend.write(ops);
+  const removed = (old?.entries ?? []).filter((e) => !newIds.has(entryId(e)));
+  if (schema.hasUnique) await stageUnique(schema, ws, p.pk, added, removed);
+  ws.put(recordKey(ns, p.pk), p.value);
+  for (const e of removed) ws.del(entryKey(ns, e[0], e[1], p.pk));
+  for (const e of added) ws.put(entryKey(ns, e[0], e[1], p.pk), EMPTY);
 }
 
-/** Removes a record and every entry it lists, atomically; false when it did not exist. */
-export async function remove(schema: ModelSchema, backend: Backend, pk: KeyPart): Promise<boolean> {
+/** Stages the removal of a record and every entry it lists; false when it does not exist. */
+export async function stageRemove(schema: ModelSchema, ws: WriteSet, pk: KeyPart): Promise<boolean> {
   const ns = schema.namespace;
-  const old = await readEnvelope(schema, backend, pk);
+  const old = await readEnvelope(schema, ws, pk);
   if (!old) return false;
-  const ops: RawOp[] = [{ type: 'del', key: recordKey(ns, pk) }];
-  for (const e of old.entries) ops.push({ type: 'del', key: entryKey(ns, e[0], e[1], pk) });
-  await backend.write(ops);
+  if (schema.hasUnique) await stageUnique(schema, ws, pk, [], old.entries);
+  ws.del(recordKey(ns, pk));
+  for (const e of old.entries) ws.del(entryKey(ns, e[0], e[1], pk));
   return true;
 }
 
-async function checkUnique(schema: ModelSchema, backend: Backend, pk: KeyPart, added: readonly IndexEntry[]): Promise<void> {
+/**
+ * Claims the slot of each added unique value (its current owner is read, so the commit checks it)
+ * and frees the slots of removed ones that this record owns. The entry scan also catches owners
+ * written before slots existed.
+ */
+async function stageUnique(schema: ModelSchema, ws: WriteSet, pk: KeyPart, added: readonly IndexEntry[], removed: readonly IndexEntry[]): Promise<void> {
+  const ns = schema.namespace;
+  const mine = encodeValue(pk);
+  // With complete slots, the slot of a value this record lists is this record's: free it unread.
+  const slotted = isSlotted(ws.backend, ns);
+  for (const [name, value] of removed) {
+    if (!schema.byName.get(name)?.unique) continue;
+    const slot = slotKey(ns, name, value);
+    if (slotted) {
+      ws.del(slot);
+      continue;
+    }
+    const owner = await ws.get(slot);
+    if (owner !== undefined && Buffer.compare(owner, mine) === 0) ws.del(slot);
+  }
   for (const [name, value] of added) {
     if (!schema.byName.get(name)?.unique) continue;
-    const gte = entryPrefix(schema.namespace, name, value);
-    const cursor = backend.iterate({ gte, lt: prefixUpperBound(gte) });
-    try {
-      for (const { key } of await cursor.next(2)) {
-        const owner = parseEntryKey(key)[2];
-        if (!samePk(owner, pk)) {
-          throw new SkyshelveError('UNIQUE', `${schema.name}: ${describeKey(value)} is already used as '${name}' by ${describeKey(owner)}; index '${name}' is unique`, {
-            details: { model: schema.name, index: name, value, owner },
-          });
-        }
-      }
-    } finally {
-      await cursor.close();
-    }
+    const slot = slotKey(ns, name, value);
+    const owner = await ws.get(slot);
+    if (owner !== undefined && Buffer.compare(owner, mine) !== 0) throw uniqueError(schema, name, value, decodeValue(owner) as KeyPart);
+    if (!slotted) await checkLegacyOwner(schema, ws, pk, name, value);
+    ws.put(slot, mine);
   }
+}
+
+async function checkLegacyOwner(schema: ModelSchema, ws: WriteSet, pk: KeyPart, name: string, value: IndexValue): Promise<void> {
+  const gte = entryPrefix(schema.namespace, name, value);
+  const cursor = ws.backend.iterate({ gte, lt: prefixUpperBound(gte) });
+  try {
+    for (const { key } of await cursor.next(4)) {
+      const owner = parseEntryKey(key)[2];
+      // An entry this unit already deletes (a record removed or changed in the same transaction) does not count.
+      if (!samePk(owner, pk) && ws.written(key) !== 'del') throw uniqueError(schema, name, value, owner);
+    }
+  } finally {
+    await cursor.close();
+  }
+}
+
+function uniqueError(schema: ModelSchema, name: string, value: IndexValue, owner: KeyPart): SkyshelveError {
+  return new SkyshelveError('UNIQUE', `${schema.name}: ${describeKey(value)} is already used as '${name}' by ${describeKey(owner)}; index '${name}' is unique`, {
+    details: { model: schema.name, index: name, value, owner },
+  });
 }
 
 function validationError(schema: ModelSchema, errors: unknown[]): SkyshelveError {

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"sync"
+
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+// Conditional writes (docs/ABI.md, ops 3 and 4): a batch may carry checks that must hold against
+// the latest committed state right before the batch applies, in the same transaction. Badger's
+// own conflict detection is off (options.go), so the checks are only exact if no other commit of
+// the store lands between the check and the commit. Unsynced writes all run on the one committer
+// goroutine, but durable writes commit on their callers' threads so that they share an fsync;
+// orderCommit therefore makes a checked commit exclusive per database, while unchecked commits
+// share the lock and keep running concurrently.
+
+// commitOrder holds, per open database, the lock that orders checked commits against all others.
+var commitOrder sync.Map // *badger.DB -> *sync.RWMutex
+
+// orderCommit takes the database's commit lock (exclusive when ops carry checks) and returns
+// the function that releases it.
+func orderCommit(db *badger.DB, ops []writeOp) func() {
+	return lockOrder(db, hasChecks(ops))
+}
+
+// lockOrder takes the database's commit lock, exclusively for a commit that carries checks.
+func lockOrder(db *badger.DB, exclusive bool) func() {
+	v, _ := commitOrder.LoadOrStore(db, new(sync.RWMutex))
+	mu := v.(*sync.RWMutex)
+	if !exclusive {
+		mu.RLock()
+		return mu.RUnlock
+	}
+	mu.Lock()
+	return mu.Unlock
+}
+
+// forgetCommitOrder drops the lock of a database that closed.
+func forgetCommitOrder(db *badger.DB) {
+	commitOrder.Delete(db)
+}
+
+func hasChecks(ops []writeOp) bool {
+	for i := range ops {
+		if ops[i].op == opCheckEqual || ops[i].op == opCheckAbsent {
+			return true
+		}
+	}
+	return false
+}
+
+// verifyChecks evaluates every check of ops in txn before any write of the batch is staged, and
+// returns CONFLICT naming the first check (counted among the checks only) that does not hold.
+func verifyChecks(txn *badger.Txn, ops []writeOp) error {
+	index := 0
+	for i := range ops {
+		op := &ops[i]
+		if op.op != opCheckEqual && op.op != opCheckAbsent {
+			continue
+		}
+		ok, err := checkHolds(txn, op)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return conflictError(index, op)
+		}
+		index++
+	}
+	return nil
+}
+
+func checkHolds(txn *badger.Txn, op *writeOp) (bool, error) {
+	item, err := txn.Get(op.key)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return op.op == opCheckAbsent, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if op.op == opCheckAbsent {
+		return false, nil
+	}
+	equal := false
+	err = item.Value(func(v []byte) error {
+		equal = bytes.Equal(v, op.value)
+		return nil
+	})
+	return equal, err
+}
+
+// conflictError's message starts with "check <index>": the loader reads the index from it.
+func conflictError(index int, op *writeOp) error {
+	want := "the given value"
+	if op.op == opCheckAbsent {
+		want = "absent"
+	}
+	return newError(codeConflict, "check %d failed: the key (%d bytes) is no longer %s; nothing was written", index, len(op.key), want)
+}

@@ -1,0 +1,259 @@
+package main
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"os"
+	"sync"
+	"syscall"
+	"time"
+
+	"skyshelve/native/internal/sockpath"
+	"skyshelve/native/internal/wire"
+)
+
+// client is this process's side of a store that another process owns. Requests are pipelined on
+// one connection; every request stays pending until answered, so when the owner is lost the
+// pending ones are resent, in order, to the next owner, or run locally if this process wins the
+// election (tryBecomeOwner). Writes carry (clientID, seq) so none applies twice (dedup.go).
+type client struct {
+	st       *store
+	cfg      Config
+	clientID uint64
+
+	mu      sync.Mutex
+	cur     *net.UnixConn // nil while electing
+	pending map[uint32]*call
+	nextID  uint32
+	seq     uint64
+	failing bool // an election is under way
+	closed  bool
+	local   bool // this process became the owner
+	wg      sync.WaitGroup
+}
+
+// call is one request waiting for its answer.
+type call struct {
+	id    uint32
+	frame []byte // the whole frame, to send again after a change of owner
+	done  chan struct{}
+	rc    int32
+	body  []byte
+	err   error
+}
+
+var (
+	// errNoOwner: nobody answers on the socket (none yet, or a dead owner's file); elect again.
+	errNoOwner = errors.New("no owner is listening")
+	// errBecameLocal: this process now owns the store; run the call on the local path.
+	errBecameLocal = errors.New("this process became the owner")
+)
+
+// newClientStore wraps a connection to the owner of cfg.Path as this process's store.
+func newClientStore(cfg Config, cn *net.UnixConn) *store {
+	st := &store{key: cfg.Path, cfg: cfg, refs: 1}
+	c := &client{st: st, cfg: cfg, clientID: rand.Uint64() | 1, pending: make(map[uint32]*call)}
+	c.cur = cn
+	go c.read(cn)
+	st.client.Store(c)
+	return st
+}
+
+// dialOwner connects to the owner's socket and says hello.
+func dialOwner(cfg Config) (*net.UnixConn, error) {
+	path := socketPathOf(cfg.Path)
+	if sockpath.OwnedByOther(path) {
+		return nil, newError(codePermission, "the socket %s of the process that owns %s belongs to another user", path, cfg.Path)
+	}
+	conn, err := net.DialTimeout("unix", path, cfg.requestTimeout())
+	if err != nil {
+		if errors.Is(err, syscall.EACCES) || errors.Is(err, syscall.EPERM) {
+			return nil, newError(codePermission, "cannot connect to the process that owns %s: %v", cfg.Path, err)
+		}
+		return nil, fmt.Errorf("%w: %v", errNoOwner, err)
+	}
+	uc := conn.(*net.UnixConn)
+	rc, body, err := helloOwner(uc, cfg.requestTimeout())
+	if errors.Is(err, os.ErrDeadlineExceeded) { // it holds the lock and accepts, but is stopped
+		uc.Close()
+		return nil, newError(codeTimeout, "the process that owns %s accepted the connection but did not answer within %v (stopped or overloaded?)", cfg.Path, cfg.requestTimeout())
+	}
+	if err != nil {
+		uc.Close()
+		return nil, fmt.Errorf("%w: %v", errNoOwner, err) // an owner closing down; elect again
+	}
+	if rc < 0 {
+		uc.Close()
+		return nil, bodyError(rc, body)
+	}
+	return uc, nil
+}
+
+func helloOwner(uc *net.UnixConn, timeout time.Duration) (int32, []byte, error) {
+	uc.SetDeadline(time.Now().Add(timeout))
+	defer uc.SetDeadline(time.Time{})
+	u32 := binary.LittleEndian.AppendUint32
+	if _, err := uc.Write(wire.AppendRequest(nil, 0, wire.OpHello, u32(u32(nil, wire.Version), uint32(os.Getuid())))); err != nil {
+		return 0, nil, err
+	}
+	frame, err := wire.ReadFrame(bufio.NewReaderSize(uc, 256))
+	if err != nil {
+		return 0, nil, err
+	}
+	resp, err := wire.ParseResponse(frame)
+	return resp.RC, resp.Body, err
+}
+
+// bodyError turns an error response into the owner's error.
+func bodyError(rc int32, body []byte) *skyError {
+	msg := "no message"
+	if len(body) >= 4 {
+		n := min(int(binary.LittleEndian.Uint32(body)), len(body)-4)
+		msg = string(body[4 : 4+n])
+	}
+	return newError(-rc, "%s", msg)
+}
+
+// roundTrip sends one request and copies the answer into out. ok is false when this process
+// became the owner before the call was sent: the caller then runs it locally.
+func (c *client) roundTrip(out []byte, op byte, parts ...[]byte) (rc int32, ok bool) {
+	cl, err := c.do(op, parts)
+	if errors.Is(err, errBecameLocal) {
+		return 0, false
+	}
+	if err != nil {
+		return writeError(out, err), true
+	}
+	if len(cl.body) > len(out) {
+		return writeError(out, newError(codeInternal, "the owner answered %d bytes for a %d-byte buffer", len(cl.body), len(out))), true
+	}
+	copy(out, cl.body)
+	return cl.rc, true
+}
+
+func (c *client) do(op byte, parts [][]byte) (*call, error) {
+	c.mu.Lock()
+	if c.local {
+		c.mu.Unlock()
+		return nil, errBecameLocal
+	}
+	if c.closed {
+		c.mu.Unlock()
+		return nil, errClosed
+	}
+	c.nextID++
+	if op == wire.OpWrite {
+		c.seq++
+		ids := binary.LittleEndian.AppendUint64(binary.LittleEndian.AppendUint64(nil, c.clientID), c.seq)
+		parts = append([][]byte{ids}, parts...)
+	}
+	cl := &call{id: c.nextID, frame: wire.AppendRequest(nil, c.nextID, op, parts...), done: make(chan struct{})}
+	c.pending[cl.id] = cl
+	if c.cur != nil {
+		c.send(c.cur, cl)
+	} else if !c.failing {
+		c.startFailover()
+	}
+	c.mu.Unlock()
+	return c.wait(cl)
+}
+
+// send writes one frame; c.mu is held, so frames (and write seqs) go out in id order.
+func (c *client) send(cn *net.UnixConn, cl *call) bool {
+	cn.SetWriteDeadline(time.Now().Add(c.cfg.requestTimeout()))
+	if _, err := cn.Write(cl.frame); err != nil {
+		c.lostLocked(cn)
+		return false
+	}
+	return true
+}
+
+// wait blocks until the call is answered or the owner times out; an election in progress does
+// not count against the timeout (it resends or fails the call itself, within openTimeout).
+func (c *client) wait(cl *call) (*call, error) {
+	timer := time.NewTimer(c.cfg.requestTimeout())
+	defer timer.Stop()
+	for {
+		select {
+		case <-cl.done:
+			return cl, cl.err
+		case <-timer.C:
+		}
+		c.mu.Lock()
+		if c.failing {
+			c.mu.Unlock()
+			timer.Reset(c.cfg.requestTimeout())
+			continue
+		}
+		if _, still := c.pending[cl.id]; !still { // answered meanwhile
+			c.mu.Unlock()
+			<-cl.done
+			return cl, cl.err
+		}
+		delete(c.pending, cl.id)
+		c.mu.Unlock()
+		return nil, newError(codeTimeout, "the process that owns %s did not answer within %v (stopped or overloaded?); a write may or may not have been applied", c.cfg.Path, c.cfg.requestTimeout())
+	}
+}
+
+// read delivers answers from one connection until it fails.
+func (c *client) read(cn *net.UnixConn) {
+	defer survive("the client's reader", func() { go c.lost(cn) })
+	r := bufio.NewReaderSize(cn, 64<<10)
+	for {
+		frame, err := wire.ReadFrame(r)
+		var resp wire.Response
+		if err == nil {
+			resp, err = wire.ParseResponse(frame)
+		}
+		c.mu.Lock()
+		if err != nil {
+			c.lostLocked(cn)
+			c.mu.Unlock()
+			return
+		}
+		cl := c.pending[resp.ID]
+		delete(c.pending, resp.ID)
+		c.mu.Unlock()
+		if cl != nil {
+			cl.rc, cl.body = resp.RC, resp.Body
+			close(cl.done)
+		}
+	}
+}
+
+// lost is lostLocked for callers that do not hold c.mu.
+func (c *client) lost(cn *net.UnixConn) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.lostLocked(cn)
+}
+
+// lostLocked handles a dead connection (c.mu held): start electing the next owner.
+func (c *client) lostLocked(cn *net.UnixConn) {
+	if c.cur != cn {
+		return
+	}
+	cn.Close()
+	c.cur = nil
+	if !c.closed && !c.local && !c.failing {
+		c.startFailover()
+	}
+}
+
+// shutdown ends the client: pending calls fail with CLOSED and any election stops.
+func (c *client) shutdown() {
+	c.mu.Lock()
+	c.closed = true
+	if c.cur != nil {
+		c.cur.Close()
+		c.cur = nil
+	}
+	c.failAllLocked(errClosed)
+	c.mu.Unlock()
+	c.wg.Wait()
+}

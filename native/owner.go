@@ -1,0 +1,258 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"sync"
+	"time"
+
+	"skyshelve/native/internal/peer"
+	"skyshelve/native/internal/sockpath"
+	"skyshelve/native/internal/wire"
+)
+
+// server is the owner's side of the socket: it runs the local implementation of every op for
+// its clients, in goroutines, so a busy JavaScript thread in the owner does not stall them.
+type server struct {
+	st      *store
+	h       int32 // an internal handle on st through which the local ops run
+	ln      *net.UnixListener
+	path    string
+	wantUID uint32 // peers of another uid are refused
+	checkID bool
+
+	group *groupCommitter // client writes, merged (groupcommit.go)
+
+	mu    sync.Mutex
+	conns map[*srvConn]struct{}
+	stop_ bool
+	wg    sync.WaitGroup
+}
+
+// startServing makes st's server listen; a store that cannot serve still works for this process.
+func startServing(st *store) {
+	if st.cfg.InMemory {
+		return
+	}
+	srv, err := newServer(st)
+	if err != nil {
+		st.serveErr = err.Error()
+		return
+	}
+	st.srv = srv
+}
+
+func newServer(st *store) (*server, error) {
+	path, hashed := sockpath.For(st.key)
+	if hashed {
+		if err := sockpath.Prepare(path); err != nil {
+			return nil, err
+		}
+	}
+	// We hold Badger's lock, so a socket file here is a dead owner's: only we may replace it.
+	if err := os.Remove(path); err != nil && !os.IsNotExist(err) {
+		return nil, err
+	}
+	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
+	if err != nil {
+		return nil, err
+	}
+	if err := writeOwnerFile(st.key, path); err != nil {
+		ln.Close()
+		return nil, err
+	}
+	dh := &dbHandle{st: st, internal: true, iters: make(map[int32]*iterator)}
+	s := &server{st: st, h: dbHandles.add(dh), ln: ln, path: path, conns: make(map[*srvConn]struct{})}
+	s.group = newGroupCommitter(s.h)
+	s.wantUID, s.checkID = uint32(os.Getuid()), true
+	s.wg.Add(1)
+	go s.accept()
+	return s, nil
+}
+
+func (s *server) accept() {
+	defer s.wg.Done()
+	defer survive("the owner's accept loop", nil)
+	for {
+		c, err := s.ln.AcceptUnix()
+		if err != nil {
+			return // closed by stop
+		}
+		sc := &srvConn{s: s, c: c, r: bufio.NewReaderSize(c, 64<<10), w: bufio.NewWriterSize(c, 64<<10)}
+		s.mu.Lock()
+		if s.stop_ {
+			s.mu.Unlock()
+			c.Close()
+			return
+		}
+		s.conns[sc] = struct{}{}
+		s.wg.Add(1)
+		s.mu.Unlock()
+		go sc.serve()
+	}
+}
+
+// stop drains the server: no new connections or requests, every request already read is
+// answered, then the connections close so clients elect the next owner.
+func (s *server) stop() {
+	s.mu.Lock()
+	s.stop_ = true
+	s.ln.Close() // also unlinks the socket file
+	for sc := range s.conns {
+		sc.c.SetReadDeadline(time.Now()) // ends the read loop; handlers in flight still answer
+	}
+	s.mu.Unlock()
+	s.wg.Wait()
+	s.group.stop()
+	dbHandles.remove(s.h)
+}
+
+// admit checks the peer's uid; a refused peer gets PERMISSION on its first request.
+func (s *server) admit(c *net.UnixConn) error {
+	uid, known, err := peer.UID(c)
+	if err != nil {
+		return newError(codePermission, "cannot read the peer's credentials: %v", err)
+	}
+	if known && s.checkID && uid != s.wantUID {
+		return newError(codePermission, "the process that owns this store runs as uid %d and refuses uid %d", s.wantUID, uid)
+	}
+	return nil
+}
+
+// srvConn is one client connection.
+type srvConn struct {
+	s   *server
+	c   *net.UnixConn
+	r   *bufio.Reader
+	wmu sync.Mutex
+	w   *bufio.Writer
+	wg  sync.WaitGroup
+}
+
+func (sc *srvConn) serve() {
+	defer sc.s.wg.Done()
+	defer survive("a client connection", nil)
+	defer func() {
+		sc.s.mu.Lock()
+		delete(sc.s.conns, sc)
+		sc.s.mu.Unlock()
+		sc.c.Close()
+	}()
+	if !sc.hello() {
+		return
+	}
+	// A client's writes run in the order they arrived (their seqs must apply in order); reads
+	// run concurrently.
+	writes := make(chan wire.Request, 256)
+	sc.wg.Add(1)
+	go func() {
+		defer sc.wg.Done()
+		defer survive("a client's writes", func() { sc.c.Close() })
+		for req := range writes {
+			rc, body := sc.s.group.submit(req)
+			sc.respondRC(req.ID, rc, body)
+		}
+	}()
+	sc.readLoop(writes)
+	close(writes)
+	sc.wg.Wait()
+}
+
+func (sc *srvConn) readLoop(writes chan<- wire.Request) {
+	for {
+		frame, err := wire.ReadFrame(sc.r)
+		if err != nil {
+			if errors.Is(err, wire.ErrFrame) {
+				rc, body := writeErrorBody(newError(codeInvalid, "bad frame: %v", err))
+				sc.respondRC(0, rc, body)
+			}
+			return // framing is lost (or the peer left): only this connection ends
+		}
+		req, err := wire.ParseRequest(frame)
+		if err != nil {
+			id := uint32(0)
+			if len(frame) >= 4 {
+				id = uint32(frame[0]) | uint32(frame[1])<<8 | uint32(frame[2])<<16 | uint32(frame[3])<<24
+			}
+			rc, body := writeErrorBody(newError(codeInvalid, "bad request: %v", err))
+			sc.respondRC(id, rc, body)
+			continue
+		}
+		if req.Op == wire.OpWrite {
+			writes <- req
+			continue
+		}
+		sc.wg.Add(1)
+		go func() {
+			defer sc.wg.Done()
+			defer survive("a client request", nil)
+			sc.answer(req)
+		}()
+	}
+}
+
+// hello admits the peer and checks its first frame; false ends the connection.
+func (sc *srvConn) hello() bool {
+	sc.c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	frame, err := wire.ReadFrame(sc.r)
+	if err != nil {
+		return false
+	}
+	sc.c.SetReadDeadline(time.Time{})
+	req, perr := wire.ParseRequest(frame)
+	var refuse error
+	switch {
+	case perr != nil || req.Op != wire.OpHello:
+		refuse = newError(codeInvalid, "the first request must be hello")
+	case req.Version != wire.Version:
+		refuse = newError(codeInvalid, "protocol version %d, the owner speaks %d: use one skyshelve version on a store", req.Version, wire.Version)
+	case sc.s.st.cfg.Exclusive:
+		refuse = newError(codeLocked, "the database at %s is locked: its owner (pid %d) opened it with exclusive: true", sc.s.st.key, os.Getpid())
+	default:
+		refuse = sc.s.admit(sc.c)
+	}
+	if refuse != nil {
+		rc, body := writeErrorBody(refuse)
+		sc.respondRC(req.ID, rc, body)
+		return false
+	}
+	sc.respondRC(req.ID, 0, []byte(fmt.Sprint(os.Getpid())))
+	return true
+}
+
+func (sc *srvConn) answer(req wire.Request) {
+	rc, body := handleRequest(sc.s.h, req)
+	sc.respondRC(req.ID, rc, body)
+}
+
+func (sc *srvConn) respondRC(id uint32, rc int32, body []byte) {
+	sc.wmu.Lock()
+	defer sc.wmu.Unlock()
+	frame := wire.AppendResponse(nil, id, rc, body)
+	// A stopped client must not hold up a draining owner for long.
+	sc.c.SetWriteDeadline(time.Now().Add(5 * time.Second))
+	if _, err := sc.w.Write(frame); err == nil {
+		sc.w.Flush()
+	}
+}
+
+// writeErrorBody encodes err as an ABI error (rc and `[u32 len][message]`).
+func writeErrorBody(err error) (int32, []byte) {
+	out := make([]byte, 4+len(err.Error()))
+	rc := writeError(out, err)
+	return rc, out
+}
+
+// survive keeps a panic in a background goroutine from killing the host process (no export is on
+// the stack to recover it): it reports the panic on stderr, then runs the goroutine's cleanup.
+func survive(what string, cleanup func()) {
+	if r := recover(); r != nil {
+		fmt.Fprintf(os.Stderr, "skyshelve: recovered from a panic in %s: %v\n", what, r)
+		if cleanup != nil {
+			cleanup()
+		}
+	}
+}
