@@ -167,11 +167,14 @@ func (c *client) do(op byte, parts [][]byte) (*call, error) {
 	return c.wait(cl)
 }
 
-// send writes one frame; c.mu is held, so frames (and write seqs) go out in id order.
+// send writes one frame; c.mu is held, so frames (and write seqs) go out in id order. On failure
+// it only half-closes: the owner, if alive, still answers what it read and then ends the stream,
+// and read() collects those answers before it starts an election. Closing outright would drop
+// them, and their writes would be resent without their outcomes.
 func (c *client) send(cn *net.UnixConn, cl *call) bool {
 	cn.SetWriteDeadline(time.Now().Add(c.cfg.requestTimeout()))
 	if _, err := cn.Write(cl.frame); err != nil {
-		c.lostLocked(cn)
+		cn.CloseWrite()
 		return false
 	}
 	return true

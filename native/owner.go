@@ -263,8 +263,14 @@ func (sc *srvConn) respondRC(id uint32, rc int32, body []byte) {
 	frame := wire.AppendResponse(nil, id, rc, body)
 	// A stopped client must not hold up a draining owner for long.
 	sc.c.SetWriteDeadline(time.Now().Add(5 * time.Second))
-	if _, err := sc.w.Write(frame); err == nil {
-		sc.w.Flush()
+	_, err := sc.w.Write(frame)
+	if err == nil {
+		err = sc.w.Flush()
+	}
+	if err != nil {
+		// The client stopped reading (or left): end the connection so that, if it is alive, it
+		// notices and resends what is unanswered instead of waiting out its timeouts.
+		sc.c.Close()
 	}
 }
 
