@@ -50,9 +50,10 @@ func openShared(cfg Config) (*store, error) {
 		if cfg.Exclusive {
 			return nil, newError(codeLocked, "the database at %s is locked: another process holds it open, and exclusive: true does not share it", cfg.Path)
 		}
-		cn, err := dialOwner(cfg)
+		id := newClientID()
+		cn, err := dialOwner(cfg, id)
 		if err == nil {
-			return newClientStore(cfg, cn), nil
+			return newClientStore(cfg, cn, id), nil
 		}
 		if !errors.Is(err, errNoOwner) {
 			return nil, err

@@ -38,7 +38,7 @@ func (c *client) failover() {
 		if c.isClosed() || c.tryBecomeOwner() {
 			return
 		}
-		cn, err := dialOwner(c.cfg)
+		cn, err := dialOwner(c.cfg, c.clientID)
 		if err == nil {
 			c.adopt(cn)
 			return
