@@ -2,6 +2,7 @@
 export type ErrorCode =
   | 'CLOSED'
   | 'LOCKED'
+  | 'NO_STORE'
   | 'KEY_TOO_LARGE'
   | 'VALUE_TOO_LARGE'
   | 'TXN_TOO_BIG'
@@ -50,6 +51,11 @@ export const Errors = {
   decode: (key: unknown, cause?: unknown) =>
     new SkyshelveError('DECODE', `The value stored at key ${describeKey(key)} cannot be decoded.`, { cause, details: { key } }),
   config: (message: string, cause?: unknown) => new SkyshelveError('CONFIG', message, { cause }),
+  /** A store opened with `createIfMissing: false` is not there; `inside` lists the stores the folder holds. */
+  noStore: (location: string, why: string, inside: readonly string[] = []) =>
+    new SkyshelveError('NO_STORE', inside.length > 0
+      ? `${location} is not a store itself, but it holds ${inside.length === 1 ? 'a store' : 'stores'}: ${inside.join(', ')}. Name one of them.`
+      : `No store at ${location}: ${why}. Check the path; nothing was created.`, { details: { location, stores: [...inside] } }),
 };
 
 /** A short, safe rendering of a key for error messages (never the whole of a huge key). */

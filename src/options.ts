@@ -20,6 +20,8 @@ export interface SkyShelveOptions<V = unknown> {
   pollIntervalMs?: number;
   /** SlateDB: give up opening after this many milliseconds with TIMEOUT (default 60,000). */
   openTimeoutMs?: number;
+  /** false: open only a store that already exists, else reject with NO_STORE and create nothing (default true). */
+  createIfMissing?: boolean;
   /** Badger tuning, passed to the engine as is (see native/options.go). */
   badger?: BadgerTuning;
 }
@@ -34,8 +36,8 @@ export interface BadgerTuning {
   memoryLimit?: number;
 }
 
-const KNOWN = ['inMemory', 'libPath', 'autoSerialize', 'defaultFactory', 'syncWrites', 'readOnly', 'durable', 'pollIntervalMs', 'openTimeoutMs', 'badger'];
-const BOOLEANS = ['inMemory', 'autoSerialize', 'syncWrites', 'readOnly', 'durable'];
+const KNOWN = ['inMemory', 'libPath', 'autoSerialize', 'defaultFactory', 'syncWrites', 'readOnly', 'durable', 'pollIntervalMs', 'openTimeoutMs', 'createIfMissing', 'badger'];
+const BOOLEANS = ['inMemory', 'autoSerialize', 'syncWrites', 'readOnly', 'durable', 'createIfMissing'];
 
 /** Checks an options object once, naming a misspelled option's right spelling. */
 export function checkOptions(options: unknown, known: readonly string[] = KNOWN, argName = 'options'): void {

@@ -1,5 +1,6 @@
 import type { Backend, Capabilities, RawOp } from './backend/backend.js';
-import { openBadger, openSlate, resolveLocation, type Location } from './backend/open.js';
+import { openBadger, openSlate, plannedCapabilities, resolveLocation, type Location } from './backend/open.js';
+import { scrubbedLocation } from './backend/slatedb-uri.js';
 import { decodeKey, encodeKey, type Key } from './codec/keys.js';
 import { decodeValue, encodeValue } from './codec/values.js';
 import { Errors, SkyshelveError } from './errors.js';
@@ -13,6 +14,9 @@ export type BatchOp<V = unknown> = { type: 'put'; key: Key; value: V } | { type:
 /** How many entries one cursor call fetches; bounds memory per step of a scan. */
 const CHUNK = 1024;
 const shared = new Map<string, SkyShelve<any>>();
+/** After a failed open, the first retry waits this long; each further failure doubles it, up to RETRY_MAX_MS. */
+const RETRY_FIRST_MS = 100;
+const RETRY_MAX_MS = 5_000;
 
 /**
  * A persistent, dictionary-shaped key-value store. Badger for a directory path, SlateDB for a
@@ -24,9 +28,13 @@ export class SkyShelve<V = unknown> implements AsyncDisposable {
   readonly #location: Location;
   readonly #autoSerialize: boolean;
   readonly #options: SkyShelveOptions<V>;
+  readonly #planned: Capabilities;
   #backend?: Backend;
   #openError?: unknown;
-  readonly #ready: Promise<void>;
+  /** When the next open may be tried after a failure, and how long the wait after that one is. */
+  #retryAt = 0;
+  #retryDelay = 0;
+  #ready: Promise<void> = Promise.resolve();
   #closing?: Promise<void>;
   readonly #factoryCalls = new Map<string, Promise<V>>();
 
@@ -34,21 +42,40 @@ export class SkyShelve<V = unknown> implements AsyncDisposable {
     checkOptions(options);
     this.#options = { ...options };
     this.#location = resolveLocation(location, options);
+    this.#planned = plannedCapabilities(this.#location, options);
     this.#autoSerialize = options.autoSerialize ?? true;
     this.defaultFactory = options.defaultFactory;
+    this.#open();
+  }
+
+  /**
+   * Opens the backend: Badger at once, SlateDB in the background. A failure is kept and reported
+   * until the next try, which `#retryIfDue` allows after a delay that doubles up to RETRY_MAX_MS.
+   */
+  #open(): void {
+    const opened = (b: Backend) => { this.#backend = b; this.#openError = undefined; this.#retryDelay = 0; };
+    const failed = (err: unknown) => {
+      this.#openError = err;
+      this.#retryDelay = Math.min(RETRY_MAX_MS, this.#retryDelay === 0 ? RETRY_FIRST_MS : this.#retryDelay * 2);
+      this.#retryAt = Date.now() + this.#retryDelay;
+    };
     if (this.#location.kind === 'badger') {
       try {
-        this.#backend = openBadger(this.#location, options);
+        opened(openBadger(this.#location, this.#options));
       } catch (err) {
-        this.#openError = err;
+        failed(err);
       }
       this.#ready = Promise.resolve();
     } else {
-      this.#ready = openSlate(this.#location, options).then(
-        (b) => { this.#backend = b; },
-        (err) => { this.#openError = err; },
-      );
+      // No second try may start while this one runs.
+      this.#retryAt = Infinity;
+      this.#ready = openSlate(this.#location, this.#options).then(opened, failed);
     }
+  }
+
+  /** After a failed open, tries again once the back-off delay has passed (never after close). */
+  #retryIfDue(): void {
+    if (this.#openError !== undefined && this.#closing === undefined && Date.now() >= this.#retryAt) this.#open();
   }
 
   /** Opens a store and waits for it, so open errors (LOCKED, CONFIG, ...) surface here. */
@@ -68,10 +95,10 @@ export class SkyShelve<V = unknown> implements AsyncDisposable {
     return store;
   }
 
-  /** Where the store lives: the absolute Badger path, or the slatedb: URI. */
+  /** Where the store lives: the absolute Badger path, or the slatedb: URI with its credentials masked ('***'). */
   get location(): string {
     const loc = this.#location;
-    return loc.kind === 'slatedb' ? loc.uri : loc.path ?? ':memory:';
+    return loc.kind === 'slatedb' ? scrubbedLocation(loc.uri) : loc.path ?? ':memory:';
   }
 
   /** True once `close()` was called. */
@@ -81,14 +108,23 @@ export class SkyShelve<V = unknown> implements AsyncDisposable {
 
   /** What the backend can do; before a SlateDB store finishes opening, what it will be able to do. */
   get supports(): Capabilities {
-    if (this.#backend) return this.#backend.supports;
-    const slate = this.#location.kind === 'slatedb';
-    return { sync: !slate, readOnly: slate && !!this.#options.readOnly, multiProcess: slate, inMemory: !!this.#options.inMemory, durableWrites: slate ? !!this.#options.durable : !!this.#options.syncWrites };
+    return this.#backend?.supports ?? this.#planned;
   }
 
-  /** The opened backend, for the model layer and tools; rejects with the open error or CLOSED. */
+  /**
+   * The opened backend, for the model layer and tools; rejects with the open error or CLOSED.
+   * After a failed open, a call made once the back-off delay has passed tries to open again.
+   */
   async backend(): Promise<Backend> {
-    await this.#ready;
+    // Wait for the newest open, even one a concurrent caller started while this one waited.
+    for (let ready = this.#ready; ; ready = this.#ready) {
+      await ready;
+      if (ready === this.#ready) break;
+    }
+    if (this.#openError !== undefined && this.#closing === undefined && Date.now() >= this.#retryAt) {
+      this.#open();
+      await this.#ready;
+    }
     return this.#current();
   }
 
@@ -219,16 +255,15 @@ export class SkyShelve<V = unknown> implements AsyncDisposable {
 
   #current(): Backend {
     if (this.#closing) throw Errors.closed();
+    if (this.#location.kind === 'badger') this.#retryIfDue();
     if (this.#openError !== undefined) throw this.#openError;
     if (!this.#backend) throw Errors.closed();
     return this.#backend;
   }
 
   #syncBackend(op: string): Backend {
-    if (this.#location.kind !== 'badger') throw Errors.notSupported(op, 'slatedb');
-    const b = this.#current();
-    if (!b.supports.sync) throw Errors.notSupported(op, b.name);
-    return b;
+    if (!this.supports.sync) throw Errors.notSupported(op, this.#backend?.name ?? this.#location.kind);
+    return this.#current();
   }
 
   async #writable(op: string): Promise<Backend> {

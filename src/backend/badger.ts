@@ -8,6 +8,7 @@ import type { Backend, Capabilities, RawCursor, RawEntry, RawOp, RawRange } from
 import { SkyshelveError, Errors } from '../errors.js';
 import { growScratch, keyArg, loadNative, nativeError, out, outFor, reqFor, Status, type NativeLib } from './native.js';
 import { BadgerCursor } from './badger-cursor.js';
+import { badgerCapabilities } from './capabilities.js';
 import { WriteCoalescer } from './badger-coalesce.js';
 import { decodeValues, encodeKeys, encodeWrite, keysRequestSize, writeRequestSize } from './badger-codec.js';
 
@@ -73,10 +74,7 @@ export class BadgerBackend implements Backend {
     this.lib = lib;
     this.handle = handle;
     this.what = what;
-    this.supports = {
-      sync: true, readOnly: false, multiProcess: false,
-      inMemory: options.inMemory === true, durableWrites: options.syncWrites === true,
-    };
+    this.supports = badgerCapabilities(options);
   }
 
   /** Opens (or joins, within this process) the database; throws LOCKED if another process holds it. */

@@ -10,29 +10,14 @@ import { SkyshelveError } from '../errors.js';
 import { closest } from '../options.js';
 import type { SlateAwsConfig, SlateConfig } from './slatedb-uri.js';
 
+export { secretsOf } from './slatedb-uri.js';
+
 /** The object store, and where the database lives inside it. */
 export interface ResolvedStore {
   store: ObjectStore;
   dbPath: string;
   /** An absolute local directory, for messages and stats. */
   localDir?: string;
-}
-
-/** Credentials of a config, to scrub from every message. */
-export function secretsOf(config: SlateConfig): string[] {
-  if (config.store.provider !== 'aws') return [];
-  const { accessKeyId, secretAccessKey, sessionToken, endpoint } = config.store.aws;
-  const userInfo = endpoint ? endpointUserInfo(endpoint) : [];
-  return [accessKeyId, secretAccessKey, sessionToken, ...userInfo].filter((s): s is string => typeof s === 'string' && s.length > 0);
-}
-
-function endpointUserInfo(endpoint: string): string[] {
-  try {
-    const url = new URL(endpoint);
-    return [url.password, decodeURIComponent(url.password)];
-  } catch {
-    return [];
-  }
 }
 
 /** Opens the object store named by the config. Local directories are created if missing. */
