@@ -71,6 +71,8 @@ describe('SkyShelve on Badger: opening, sharing and locking', () => {
       const err = await rejectsWith(() => SkyShelve.open(dir), 'LOCKED');
       expect((err as Error).message).to.contain(dir);
       expect((err as Error).message).to.match(/another process/i);
+      expect((err as Error).message.split(dir).length - 1, 'the path is named once').to.equal(1);
+      expect((err as Error).message, 'LOCKED says what to do').to.match(/Stop that process, or give this one its own directory/);
       expect(Date.now() - started, 'LOCKED must not wait for the lock').to.be.below(10000);
       const lazy = new SkyShelve(dir);
       await rejectsWith(() => lazy.get('held-by'), 'LOCKED');

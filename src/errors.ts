@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'READ_ONLY'
   | 'FENCED'
   | 'VALIDATION'
+  | 'KEY_CHANGED'
   | 'UNIQUE'
   | 'INDEX'
   | 'METADATA'

@@ -87,6 +87,7 @@ export class BadgerBackend implements Backend {
       ...options.badger, path: where ?? '', inMemory: options.inMemory === true, syncWrites: options.syncWrites === true,
     }));
     const rc = lib.open(cfg, cfg.length, out.buf, out.buf.length);
+    if (rc === -Status.LOCKED) throw lockedError(where!, nativeError(rc, out.buf, what));
     if (rc < 0) throw nativeError(rc, out.buf, `Cannot open the ${what}`, 'CONFIG');
     const backend = new BadgerBackend(lib, rc, options, what);
     openHandles.set(rc, lib);
@@ -248,6 +249,11 @@ export class BadgerBackend implements Backend {
     const rc = this.lib.close(h, out.buf, out.buf.length);
     if (rc < 0 && rc !== -Status.CLOSED) this.fail(rc, out.buf);
   }
+}
+
+/** LOCKED, naming the path once and saying what to do (Go's text, which names it too, stays the cause). */
+function lockedError(where: string, cause: SkyshelveError): SkyshelveError {
+  return new SkyshelveError('LOCKED', `Cannot open the Badger database at ${where}: another process holds it open, and Badger allows one process per directory. Stop that process, or give this one its own directory; a store that failed this way tries again by itself on a later call.`, { cause, details: cause.details });
 }
 
 function checkOptions(options: BadgerOptions): void {

@@ -1,5 +1,6 @@
 import { SkyshelveError } from '../errors.js';
-import type { ModelSchema, ResolvedIndex } from './schema.js';
+import { describeType } from '../options.js';
+import { kindOf, type ModelSchema, type ResolvedIndex } from './schema.js';
 
 /** A value an index can hold: the key codec's scalar parts. */
 export type IndexValue = string | number | Uint8Array;
@@ -27,6 +28,21 @@ export function toIndexValues(model: string, index: string, raw: unknown): Index
     }
   }
   return out;
+}
+
+/**
+ * A query value (scanIndex's value, a scanIndexRange bound) as an index value. On a property index
+ * whose declared type fixes the kind of its values, a value of another kind could never match (a
+ * string bound on a number index would silently give []), so it is a TypeError naming the argument.
+ */
+export function queryValue(schema: ModelSchema, index: string, v: unknown, argName: string): IndexValue {
+  const want = schema.byName.get(index)?.valueKind;
+  const got = kindOf(v);
+  if (want !== undefined && got !== undefined && got !== want) {
+    const field = schema.byName.get(index)!.field;
+    throw new TypeError(`${argName} of ${schema.name}'s index '${index}' must be ${want === 'number' ? 'a number, Date or boolean' : want === 'string' ? 'a string' : 'bytes'} (${schema.name}.${field} is declared so); got ${describeType(v)}`);
+  }
+  return toIndexValue(schema.name, index, v);
 }
 
 /** One scalar as an index value; also used for query arguments so that `true` finds 1. */
