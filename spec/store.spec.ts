@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { BadgerDict, SkyShelve, SkyshelveError } from '../src/index.js';
-import { rejectsWith } from './backend/suite.js';
+import { rejectsWith } from './support/rejects.js';
 import { cleanupTmp, tmpDir } from './support/tmp.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

@@ -1,3 +1,4 @@
+import type { BadgerTuning } from './backend/badger.js';
 import type { Key } from './codec/keys.js';
 
 /** Options accepted by `new SkyShelve(location, options)` and `SkyShelve.open`. */
@@ -26,15 +27,7 @@ export interface SkyShelveOptions<V = unknown> {
   badger?: BadgerTuning;
 }
 
-/** Badger's memory and file-size knobs; every field is optional. */
-export interface BadgerTuning {
-  memTableSize?: number;
-  numMemtables?: number;
-  blockCacheSize?: number;
-  indexCacheSize?: number;
-  valueLogFileSize?: number;
-  memoryLimit?: number;
-}
+export type { BadgerTuning };
 
 const KNOWN = ['inMemory', 'libPath', 'autoSerialize', 'defaultFactory', 'syncWrites', 'readOnly', 'durable', 'pollIntervalMs', 'openTimeoutMs', 'createIfMissing', 'badger'];
 const BOOLEANS = ['inMemory', 'autoSerialize', 'syncWrites', 'readOnly', 'durable', 'createIfMissing'];
@@ -87,11 +80,12 @@ function editDistance(a: string, b: string): number {
   return prev[b.length]!;
 }
 
-/** A short name of a value's type for TypeError messages. */
+/** A short name of a value's type for TypeError messages: 'null', 'an array', 'NaN', 'object', 'Date', 'Float64Array'... */
 export function describeType(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
   if (typeof v === 'number' && Number.isNaN(v)) return 'NaN';
-  if (typeof v === 'object') return (v as object).constructor?.name ?? 'object';
-  return typeof v;
+  if (typeof v !== 'object') return typeof v;
+  const name = (Object.getPrototypeOf(v) as { constructor?: { name?: unknown } } | null)?.constructor?.name;
+  return typeof name === 'string' && name !== '' && name !== 'Object' ? name : 'object';
 }

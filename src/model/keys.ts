@@ -45,6 +45,11 @@ export function primaryKeyOf(schema: ModelSchema, obj: object): KeyPart {
   });
 }
 
+/** A string that identifies a primary key (its type and value), for sets and maps of keys. */
+export function pkId(pk: KeyPart): string {
+  return pk instanceof Uint8Array ? `b${Buffer.from(pk).toString('hex')}` : `${typeof pk}${pk}`;
+}
+
 /** True when two primary keys are the same value. */
 export function samePk(a: KeyPart, b: KeyPart): boolean {
   if (a instanceof Uint8Array || b instanceof Uint8Array) {

@@ -1,10 +1,12 @@
 /** The read side: load, scans and index queries; every record goes through the class's fromRecord. */
 import type { Backend, RawEntry, RawRange } from '../backend/backend.js';
+import { maxBytes, minBytes } from '../codec/bytes.js';
 import { prefixUpperBound, type KeyPart } from '../codec/keys.js';
 import { SkyshelveError, describeKey } from '../errors.js';
 import { checkOptions, closest } from '../options.js';
 import { queryValue } from './index-values.js';
 import { decodeEnvelope, entryPrefix, parseEntryKey, pkOfRecordKey, recordKey, recordRange } from './layout.js';
+import { pkId } from './keys.js';
 import type { ModelSchema } from './schema.js';
 import type { Binding } from './binding.js';
 
@@ -81,7 +83,7 @@ export function scanIndexBetween(schema: ModelSchema, binding: Binding, make: In
     await eachEntry(backend, raw, Infinity, ({ key }) => {
       if (pks.length >= limit) return false;
       const pk = parseEntryKey(key)[2];
-      const id = pk instanceof Uint8Array ? `b${Buffer.from(pk).toString('hex')}` : `${typeof pk}${pk}`;
+      const id = pkId(pk);
       if (!seen.has(id)) {
         seen.add(id);
         pks.push(pk);
@@ -98,10 +100,10 @@ function indexRange(schema: ModelSchema, index: string, r: IndexRange): RawRange
   const whole = entryPrefix(ns, index);
   let gte = whole;
   let lt = prefixUpperBound(whole)!;
-  if (r.gte !== undefined) gte = max(gte, at(r.gte, 'gte'));
-  if (r.gt !== undefined) gte = max(gte, prefixUpperBound(at(r.gt, 'gt'))!);
-  if (r.lt !== undefined) lt = min(lt, at(r.lt, 'lt'));
-  if (r.lte !== undefined) lt = min(lt, prefixUpperBound(at(r.lte, 'lte'))!);
+  if (r.gte !== undefined) gte = maxBytes(gte, at(r.gte, 'gte'));
+  if (r.gt !== undefined) gte = maxBytes(gte, prefixUpperBound(at(r.gt, 'gt'))!);
+  if (r.lt !== undefined) lt = minBytes(lt, at(r.lt, 'lt'));
+  if (r.lte !== undefined) lt = minBytes(lt, prefixUpperBound(at(r.lte, 'lte'))!);
   return { gte, lt, reverse: r.reverse === true };
 }
 
@@ -140,12 +142,4 @@ export function notFound(schema: ModelSchema, pk: KeyPart, op: 'load' | 'update'
     ? `pass a fallback to get it instead of this error, as in ${schema.name}.load(key, undefined)`
     : `give options.defaultFactory to create the record when it is missing`;
   return new SkyshelveError('NOT_FOUND', `No ${schema.name} record has the key ${describeKey(pk)}; ${how}.`, { details: { model: schema.name, key: pk } });
-}
-
-function max(a: Uint8Array, b: Uint8Array): Uint8Array {
-  return Buffer.compare(a, b) >= 0 ? a : b;
-}
-
-function min(a: Uint8Array, b: Uint8Array): Uint8Array {
-  return Buffer.compare(a, b) <= 0 ? a : b;
 }
