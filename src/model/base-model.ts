@@ -4,15 +4,21 @@ import { SkyshelveError, describeKey } from '../errors.js';
 import { initialize } from './construct.js';
 import { PersistentObject } from './persistent-object.js';
 import { MODEL_KIND, schemaOf } from './schema.js';
-import type { ModelKey } from './types.js';
+import type { ModelInit, ModelKey } from './types.js';
 
 /**
  * A decorated model: fields are the record (class-transformer turns it into plain data and back),
  * class-validator checks it on save, `@Key` names the primary key field (default 'id').
+ * `I` names its indexes; `M`, the model class itself (`class Post extends PersistentBaseModel<'title', Post>`),
+ * types the constructor with the model's own fields, so a misspelled field does not compile.
  */
-export abstract class PersistentBaseModel<I extends string = string> extends PersistentObject<I> {
-  /** Builds an instance; the fields you pass override field initializers, the others keep them. */
-  constructor(init?: object) {
+export abstract class PersistentBaseModel<I extends string = string, M extends object = object> extends PersistentObject<I> {
+  /**
+   * Builds an instance; the fields you pass override field initializers, the others keep them.
+   * At run time every field passed is kept (and saved): JavaScript cannot tell an undeclared field
+   * from a declared one that has no decorator and no initializer, so the `M` type is the check.
+   */
+  constructor(init?: ModelInit<M>) {
     super();
     return initialize(this, new.target, init);
   }
