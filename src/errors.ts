@@ -52,6 +52,9 @@ export const Errors = {
   decode: (key: unknown, cause?: unknown) =>
     new SkyshelveError('DECODE', `The value stored at key ${describeKey(key)} cannot be decoded.`, { cause, details: { key } }),
   config: (message: string, cause?: unknown) => new SkyshelveError('CONFIG', message, { cause }),
+  /** A file the caller named cannot be read (IO), with the errno code when there is one. */
+  cannotRead: (file: string, err: unknown, what = '') =>
+    new SkyshelveError('IO', `cannot read ${what}${file}: ${(err as NodeJS.ErrnoException)?.code ?? (err as Error)?.message ?? String(err)}`, { cause: err }),
   /** A store opened with `createIfMissing: false` is not there; `inside` lists the stores the folder holds. */
   noStore: (location: string, why: string, inside: readonly string[] = []) =>
     new SkyshelveError('NO_STORE', inside.length > 0

@@ -71,6 +71,16 @@ describe('open option createIfMissing: false', function () {
     await again.close();
   });
 
+  it('a SlateDB reader of a missing local directory is NO_STORE', async () => {
+    const dir = path.join(tmpDir(), 'lake');
+    await rejectsWith(() => SkyShelve.open(`slatedb://${dir}`, { readOnly: true }), 'NO_STORE');
+    await rejectsWith(() => SkyShelve.open(`slatedb://${dir}`, { createIfMissing: false }), 'NO_STORE');
+    expect(fs.existsSync(dir)).to.equal(false);
+    fs.mkdirSync(dir);
+    await rejectsWith(() => SkyShelve.open(`slatedb://${dir}`, { readOnly: true }), 'NO_STORE');
+    expect(fs.readdirSync(dir)).to.deep.equal([]);
+  });
+
   it('is checked like the other options', () => {
     expect(() => new SkyShelve(tmpDir(), { createIfMissing: 'no' as any })).to.throw(TypeError, /createIfMissing/);
   });

@@ -46,7 +46,9 @@ export async function openSlate(loc: Extract<Location, { kind: 'slatedb' }>, opt
   const { parseSlatedbLocation } = await import('./slatedb-uri.js');
   const { SlateBackend } = await import('./slatedb.js');
   const config = parseSlatedbLocation(loc.uri);
-  if (options.createIfMissing === false && config.store.provider === 'local') mustExist(path.resolve(config.path), 'manifest');
+  // A reader never creates anything either, so it needs an existing database just the same.
+  const mustBeThere = options.createIfMissing === false || options.readOnly === true;
+  if (mustBeThere && config.store.provider === 'local') mustExist(path.resolve(config.path), 'manifest');
   return SlateBackend.open(config, { readOnly: options.readOnly, durable: options.durable, pollIntervalMs: options.pollIntervalMs, openTimeoutMs: options.openTimeoutMs });
 }
 

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ObjectStore, Settings } from '@slatedb/uniffi';
-import { SkyshelveError } from '../errors.js';
+import { Errors, SkyshelveError } from '../errors.js';
 import { closest } from '../options.js';
 import type { SlateAwsConfig, SlateConfig } from './slatedb-uri.js';
 
@@ -25,7 +25,7 @@ export function resolveStore(config: SlateConfig, { create }: { create: boolean 
   if (config.store.provider === 'local') {
     const dir = path.resolve(config.path);
     if (create) fs.mkdirSync(dir, { recursive: true });
-    else if (!fs.existsSync(dir)) throw new SkyshelveError('CONFIG', `No SlateDB database at ${dir}: the directory does not exist.`);
+    else if (!fs.existsSync(dir)) throw Errors.noStore(dir, 'the directory does not exist');
     // The directory is the store's root and the database sits at its top (path '').
     return { store: ObjectStore.resolve(pathToFileURL(dir).href), dbPath: '', localDir: dir };
   }

@@ -1,6 +1,6 @@
 /** Shared pieces of the CLI commands: usage errors, opening stores, reading keys, printing. */
 import fs from 'node:fs';
-import { SkyshelveError } from '../errors.js';
+import { Errors } from '../errors.js';
 import { SkyShelve } from '../store.js';
 import type { Key } from '../codec/keys.js';
 import { parseTagged, toTagged, type BytesFormat } from './tagged.js';
@@ -65,7 +65,7 @@ export function readArgument(arg: string, bytes = false): string | Buffer {
   try {
     return bytes ? fs.readFileSync(file) : fs.readFileSync(file, 'utf8');
   } catch (err) {
-    throw new SkyshelveError('IO', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+    throw Errors.cannotRead(file, err);
   }
 }
 
