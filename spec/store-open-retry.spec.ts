@@ -2,6 +2,7 @@
 import { expect } from 'chai';
 import fs from 'node:fs';
 import path from 'node:path';
+import { Backoff, RETRY_FIRST_MS, RETRY_MAX_MS } from '../src/backoff.js';
 import { SkyShelve, slatedbUri } from '../src/index.js';
 import { rejectsWith } from './support/rejects.js';
 import { cleanupTmp, tmpDir } from './support/tmp.js';
@@ -89,5 +90,24 @@ describe('SkyShelve: location and capabilities', function () {
     const store = new SkyShelve(path.join(tmpDir(), 'db'), { syncWrites: true, createIfMissing: false });
     expect(store.supports).to.deep.equal({ sync: true, readOnly: false, multiProcess: false, inMemory: false, durableWrites: true });
     await store.close();
+  });
+});
+
+describe('Backoff', function () {
+  it('doubles the wait after each failure up to the cap, holds during a try, and resets on success', () => {
+    const b = new Backoff();
+    expect(b.due(0)).to.equal(true);
+    b.failed(1000);
+    expect([b.due(1099), b.due(1100)]).to.deep.equal([false, true]);
+    b.failed(2000);
+    expect([b.due(2199), b.due(2200)]).to.deep.equal([false, true]);
+    for (let i = 0; i < 10; i++) b.failed(3000);
+    expect([b.due(3000 + RETRY_MAX_MS - 1), b.due(3000 + RETRY_MAX_MS)]).to.deep.equal([false, true]);
+    b.hold();
+    expect(b.due(Number.MAX_SAFE_INTEGER)).to.equal(false);
+    b.succeeded();
+    expect(b.due(0)).to.equal(true);
+    b.failed(0);
+    expect(b.due(RETRY_FIRST_MS)).to.equal(true);
   });
 });

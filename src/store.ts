@@ -4,6 +4,7 @@ import { scrubbedLocation } from './backend/slatedb-uri.js';
 import { decodeKey, encodeKey, type Key } from './codec/keys.js';
 import { decodeValue, encodeValue } from './codec/values.js';
 import { Errors, SkyshelveError } from './errors.js';
+import { Backoff } from './backoff.js';
 import { EntryStream } from './entry-stream.js';
 import { checkOptions, describeType, type SkyShelveOptions } from './options.js';
 import { isEmptyRange, toRawRange, type RangeOptions } from './range.js';
@@ -14,9 +15,7 @@ export type BatchOp<V = unknown> = { type: 'put'; key: Key; value: V } | { type:
 /** How many entries one cursor call fetches; bounds memory per step of a scan. */
 const CHUNK = 1024;
 const shared = new Map<string, SkyShelve<any>>();
-/** After a failed open, the first retry waits this long; each further failure doubles it, up to RETRY_MAX_MS. */
-const RETRY_FIRST_MS = 100;
-const RETRY_MAX_MS = 5_000;
+
 
 /**
  * A persistent, dictionary-shaped key-value store. Badger for a directory path, SlateDB for a
@@ -31,9 +30,7 @@ export class SkyShelve<V = unknown> implements AsyncDisposable {
   readonly #planned: Capabilities;
   #backend?: Backend;
   #openError?: unknown;
-  /** When the next open may be tried after a failure, and how long the wait after that one is. */
-  #retryAt = 0;
-  #retryDelay = 0;
+  readonly #backoff = new Backoff();
   #ready: Promise<void> = Promise.resolve();
   #closing?: Promise<void>;
   readonly #factoryCalls = new Map<string, Promise<V>>();
@@ -50,15 +47,11 @@ export class SkyShelve<V = unknown> implements AsyncDisposable {
 
   /**
    * Opens the backend: Badger at once, SlateDB in the background. A failure is kept and reported
-   * until the next try, which `#retryIfDue` allows after a delay that doubles up to RETRY_MAX_MS.
+   * until the next try, which `#retryIfDue` allows once the back-off delay has passed.
    */
   #open(): void {
-    const opened = (b: Backend) => { this.#backend = b; this.#openError = undefined; this.#retryDelay = 0; };
-    const failed = (err: unknown) => {
-      this.#openError = err;
-      this.#retryDelay = Math.min(RETRY_MAX_MS, this.#retryDelay === 0 ? RETRY_FIRST_MS : this.#retryDelay * 2);
-      this.#retryAt = Date.now() + this.#retryDelay;
-    };
+    const opened = (b: Backend) => { this.#backend = b; this.#openError = undefined; this.#backoff.succeeded(); };
+    const failed = (err: unknown) => { this.#openError = err; this.#backoff.failed(); };
     if (this.#location.kind === 'badger') {
       try {
         opened(openBadger(this.#location, this.#options));
@@ -68,14 +61,22 @@ export class SkyShelve<V = unknown> implements AsyncDisposable {
       this.#ready = Promise.resolve();
     } else {
       // No second try may start while this one runs.
-      this.#retryAt = Infinity;
+      this.#backoff.hold();
       this.#ready = openSlate(this.#location, this.#options).then(opened, failed);
     }
   }
 
   /** After a failed open, tries again once the back-off delay has passed (never after close). */
   #retryIfDue(): void {
-    if (this.#openError !== undefined && this.#closing === undefined && Date.now() >= this.#retryAt) this.#open();
+    if (this.#openError !== undefined && this.#closing === undefined && this.#backoff.due()) this.#open();
+  }
+
+  /** Waits for the newest open, even one that a concurrent caller started meanwhile. */
+  async #settled(): Promise<void> {
+    for (let ready = this.#ready; ; ready = this.#ready) {
+      await ready;
+      if (ready === this.#ready) return;
+    }
   }
 
   /** Opens a store and waits for it, so open errors (LOCKED, CONFIG, ...) surface here. */
@@ -116,15 +117,9 @@ export class SkyShelve<V = unknown> implements AsyncDisposable {
    * After a failed open, a call made once the back-off delay has passed tries to open again.
    */
   async backend(): Promise<Backend> {
-    // Wait for the newest open, even one a concurrent caller started while this one waited.
-    for (let ready = this.#ready; ; ready = this.#ready) {
-      await ready;
-      if (ready === this.#ready) break;
-    }
-    if (this.#openError !== undefined && this.#closing === undefined && Date.now() >= this.#retryAt) {
-      this.#open();
-      await this.#ready;
-    }
+    await this.#settled();
+    this.#retryIfDue();
+    await this.#settled();
     return this.#current();
   }
 
