@@ -250,7 +250,8 @@ export class SkyShelve<V = unknown> implements AsyncDisposable {
 
   #current(): Backend {
     if (this.#closing) throw Errors.closed();
-    if (this.#location.kind === 'badger') this.#retryIfDue();
+    // A Badger retry opens here and now; a SlateDB one starts, and a later call sees its result.
+    this.#retryIfDue();
     if (this.#openError !== undefined) throw this.#openError;
     if (!this.#backend) throw Errors.closed();
     return this.#backend;
