@@ -92,6 +92,16 @@ describe('model mistakes are loud', function () {
     expect(await User.exists('b')).to.equal(false);
   });
 
+  it('with useDefineForClassFields: false, a field passed to the constructor is kept and saved (documented)', async () => {
+    class Loose extends PersistentBaseModel {
+      @Key() id!: string;
+      note?: string; // declared, no decorator, no initializer: invisible at run time
+    }
+    Loose.configureStorage({ store });
+    await new Loose({ id: 'a', note: 'n', extra: 1 }).save();
+    expect(await Loose.load('a')).to.deep.include({ id: 'a', note: 'n', extra: 1 });
+  });
+
   it('NOT_FOUND says how to avoid it: a fallback for load, defaultFactory for update', async () => {
     class Thing extends PersistentBaseModel {
       @Key() id!: string;

@@ -95,7 +95,7 @@ describe('index values', function () {
 });
 
 describe('models with native class fields (useDefineForClassFields: true)', function () {
-  it('keeps passed fields over initializers, saves, loads and indexes', () => {
+  it('keeps passed fields over initializers, saves, loads and indexes; rejects an unknown field', () => {
     const here = path.dirname(fileURLToPath(import.meta.url));
     const fixture = path.resolve(here, '..', '..', '..', 'spec', 'fixtures', 'define-fields.mjs');
     const run = spawnSync(process.execPath, [fixture], { encoding: 'utf8' });
@@ -105,6 +105,7 @@ describe('models with native class fields (useDefineForClassFields: true)', func
       loaded: { id: 'p1', title: 'Hello', tags: ['a'], views: 0, isPost: true },
       byTitle: ['p1'],
       blank: { id: 'p2', title: 'untitled', tags: [] },
+      unknown: "TypeError: init of Post has 'titel' (did you mean 'title'?), not a field of Post (its fields: id, title, tags, views)",
     });
   });
 });

@@ -15,8 +15,9 @@ import type { ModelInit, ModelKey } from './types.js';
 export abstract class PersistentBaseModel<I extends string = string, M extends object = object> extends PersistentObject<I> {
   /**
    * Builds an instance; the fields you pass override field initializers, the others keep them.
-   * At run time every field passed is kept (and saved): JavaScript cannot tell an undeclared field
-   * from a declared one that has no decorator and no initializer, so the `M` type is the check.
+   * At run time, with define semantics (useDefineForClassFields: true) an undeclared field is a
+   * TypeError; with set semantics every field passed is kept, since an undecorated field without an
+   * initializer is invisible then, so the `M` type is the check.
    */
   constructor(init?: ModelInit<M>) {
     super();
