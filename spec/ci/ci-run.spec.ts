@@ -50,3 +50,20 @@ describe('.ci/run counting', function () {
     expect(count('npm ERR! something\n', 1).failed).to.equal(1);
   });
 });
+
+describe('scripts/ci-s3.sh without the S3 environment', function () {
+  after(cleanupTmp);
+
+  for (const [name, envScript] of [['fails', 'exit 1'], ['prints no endpoint', 'echo AWS_REGION=us-east-1']] as const) {
+    it(`fails the step when s3-server.sh env ${name}, before any spec runs`, () => {
+      const dir = tmpDir('sky-ci-');
+      fs.mkdirSync(path.join(dir, 'scripts'));
+      fs.copyFileSync(path.join(repo, 'scripts', 'ci-s3.sh'), path.join(dir, 'scripts', 'ci-s3.sh'));
+      // A stand-in server script: start and stop work, env does not.
+      fs.writeFileSync(path.join(dir, 'scripts', 's3-server.sh'), `case "$1" in env) ${envScript} ;; *) exit 0 ;; esac\n`);
+      const run = spawnSync('bash', [path.join(dir, 'scripts', 'ci-s3.sh')], { encoding: 'utf8' });
+      expect(run.status, run.stdout + run.stderr).to.equal(1);
+      expect(run.stdout.trim().split('\n').at(-1)).to.equal('0 passed, 1 failed');
+    });
+  }
+});
