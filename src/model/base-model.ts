@@ -1,6 +1,6 @@
 import { instanceToPlain, plainToInstance, type ClassConstructor } from 'class-transformer';
 import { validate } from 'class-validator';
-import { SkyshelveError, describeKey } from '../errors.js';
+import { ModelErrors } from './model-errors.js';
 import { initialize } from './construct.js';
 import { PersistentObject } from './persistent-object.js';
 import { MODEL_KIND, schemaOf } from './schema.js';
@@ -47,7 +47,7 @@ export abstract class PersistentBaseModel<I extends string = string, M extends o
   /** Rebuilds an instance with class-transformer, so nested @Type classes and Dates come back. */
   static override fromRecord(key: any, record: any): PersistentObject {
     if (record === null || typeof record !== 'object' || Array.isArray(record)) {
-      throw new SkyshelveError('DECODE', `${this.name} record ${describeKey(key)} is not an object`, { details: { model: this.name, key } });
+      throw ModelErrors.badRecord(this.name, key, 'is not an object');
     }
     const obj = plainToInstance(this as unknown as ClassConstructor<PersistentBaseModel>, record as object);
     const field = schemaOf(this).keyField!;

@@ -1,5 +1,6 @@
 import type { KeyPart } from '../codec/keys.js';
-import { SkyshelveError, describeKey } from '../errors.js';
+import { describeKey } from '../errors.js';
+import { ModelErrors } from './model-errors.js';
 import { describeType } from '../options.js';
 import { recordKey } from './layout.js';
 import { kindOf, type ModelSchema } from './schema.js';
@@ -35,14 +36,11 @@ export function primaryKeyOf(schema: ModelSchema, obj: object): KeyPart {
   const v = schema.keyField !== undefined ? (obj as Record<string, unknown>)[schema.keyField] : (obj as Record<symbol, unknown>)[OBJECT_KEY];
   const field = schema.keyField ?? 'key';
   if (isPrimaryKey(v) && schema.keyType !== undefined && kindOf(v) !== schema.keyType) {
-    throw new SkyshelveError('VALIDATION', `${schema.name}.${field} (the primary key) is declared as ${KIND_NAMES[schema.keyType]}; got ${describeType(v)} ${describeKey(v)}`, {
-      details: { model: schema.name, errors: [{ property: field, constraints: { keyType: `${field} must be ${KIND_NAMES[schema.keyType]}` } }] },
-    });
+    const want = KIND_NAMES[schema.keyType];
+    throw ModelErrors.badPrimaryKey(schema.name, field, `is declared as ${want}; got ${describeType(v)} ${describeKey(v)}`, 'keyType', `must be ${want}`);
   }
   if (isPrimaryKey(v)) return v === 0 ? 0 : v;
-  throw new SkyshelveError('VALIDATION', `${schema.name}.${field} (the primary key) must be a non-empty string, a finite number or non-empty bytes; got ${describeType(v)}`, {
-    details: { model: schema.name, errors: [{ property: field, constraints: { isPrimaryKey: `${field} must be a valid primary key` } }] },
-  });
+  throw ModelErrors.badPrimaryKey(schema.name, field, `must be a non-empty string, a finite number or non-empty bytes; got ${describeType(v)}`, 'isPrimaryKey', 'must be a valid primary key');
 }
 
 /** A string that identifies a primary key (its type and value), for sets and maps of keys. */

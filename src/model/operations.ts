@@ -1,5 +1,5 @@
 /** The model operations behind the static and instance methods; each resolves the class on use. */
-import { SkyshelveError, describeKey } from '../errors.js';
+import { ModelErrors } from './model-errors.js';
 import { checkOptions, describeType } from '../options.js';
 import { contextOf } from './context.js';
 import { checkKeyArg, samePk, writeLockKeys } from './keys.js';
@@ -59,9 +59,7 @@ export async function updateObject<T>(cls: Function, key: unknown, options: Upda
     if (obj === null || typeof obj !== 'object') throw new TypeError(`the mutator of ${schema.name}.update must return an instance or nothing, got ${describeType(obj)}`);
     const p = await prepare(schema, obj as unknown as Storable);
     if (!samePk(p.pk, pk)) {
-      throw new SkyshelveError('KEY_CHANGED', `${schema.name}.update: the mutator changed the key from ${describeKey(pk)} to ${describeKey(p.pk)}; update cannot move a record (save the new one and delete the old one instead). Nothing was written.`, {
-        details: { model: schema.name, from: pk, to: p.pk },
-      });
+      throw ModelErrors.keyChanged(schema.name, pk, p.pk);
     }
     await commit(schema, backend, p, old);
     return obj;
