@@ -28,6 +28,7 @@ export class SkyShelve<V = unknown> implements AsyncDisposable {
   readonly #autoSerialize: boolean;
   readonly #options: SkyShelveOptions<V>;
   readonly #planned: Capabilities;
+  #shownLocation?: string;
   #backend?: Backend;
   #openError?: unknown;
   readonly #backoff = new Backoff();
@@ -99,7 +100,8 @@ export class SkyShelve<V = unknown> implements AsyncDisposable {
   /** Where the store lives: the absolute Badger path, or the slatedb: URI with its credentials masked ('***'). */
   get location(): string {
     const loc = this.#location;
-    return loc.kind === 'slatedb' ? scrubbedLocation(loc.uri) : loc.path ?? ':memory:';
+    if (loc.kind === 'badger') return loc.path ?? ':memory:';
+    return (this.#shownLocation ??= scrubbedLocation(loc.uri));
   }
 
   /** True once `close()` was called. */
