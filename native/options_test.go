@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -49,18 +50,75 @@ func TestParseConfigRejectsBadInput(t *testing.T) {
 	}
 }
 
+// FuzzParseConfig checks properties of every accepted config, not only that nothing panics:
+// re-encoding it gives the same config (the defaults are a fixed point), every field the input
+// set is kept as given, and the Badger options carry exactly the parsed values.
 func FuzzParseConfig(f *testing.F) {
 	f.Add([]byte(`{"path":"/tmp/x","memTableSize":16777216}`))
 	f.Add([]byte(`{"inMemory":true,"memoryLimit":1}`))
 	f.Add([]byte(`{"path":"\u0000"}`))
+	f.Add([]byte(`{"path":"/p","memoryLimit":268435456,"numMemtables":4,"compression":"zstd","logLevel":"none","syncWrites":true}`))
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		cfg, err := parseConfig(raw)
-		if err == nil {
-			// Whatever is accepted must pass the checks and build options without panicking.
-			if cfg.check() != nil {
-				t.Fatalf("accepted an invalid config %+v", cfg)
-			}
-			_ = cfg.badgerOptions()
+		if err != nil {
+			return
 		}
+		checkConfigProperties(t, raw, cfg)
 	})
+}
+
+// checkConfigProperties is FuzzParseConfig's oracle, also run on fixed inputs by a unit test.
+func checkConfigProperties(t *testing.T, raw []byte, cfg Config) {
+	t.Helper()
+	again, err := json.Marshal(cfg)
+	if err != nil {
+		t.Fatalf("cannot re-encode %+v: %v", cfg, err)
+	}
+	back, perr := parseConfig(again)
+	if perr != nil || back != cfg {
+		t.Fatalf("re-encoding changed the config:\n in  %s\n got %+v (%v)\n want %+v", again, back, perr, cfg)
+	}
+	var given Config
+	_ = json.Unmarshal(raw, &given)
+	kept := func(name string, in, out any, zero any) {
+		if in != zero && in != out {
+			t.Fatalf("%s: given %v, parsed %v", name, in, out)
+		}
+	}
+	kept("path", given.Path, cfg.Path, "")
+	kept("memTableSize", given.MemTableSize, cfg.MemTableSize, int64(0))
+	kept("numMemtables", given.NumMemtables, cfg.NumMemtables, 0)
+	kept("blockCacheSize", given.BlockCacheSize, cfg.BlockCacheSize, int64(0))
+	kept("indexCacheSize", given.IndexCacheSize, cfg.IndexCacheSize, int64(0))
+	kept("numCompactors", given.NumCompactors, cfg.NumCompactors, 0)
+	kept("valueLogFileSize", given.ValueLogFileSize, cfg.ValueLogFileSize, int64(0))
+	kept("memoryLimit", given.MemoryLimit, cfg.MemoryLimit, int64(0))
+	kept("compression", given.Compression, cfg.Compression, "")
+	kept("logLevel", given.LogLevel, cfg.LogLevel, "")
+	if given.InMemory != cfg.InMemory || given.SyncWrites != cfg.SyncWrites {
+		t.Fatalf("inMemory/syncWrites: given %v/%v, parsed %v/%v", given.InMemory, given.SyncWrites, cfg.InMemory, cfg.SyncWrites)
+	}
+	opt := cfg.badgerOptions()
+	if opt.Dir != cfg.Path || opt.InMemory != cfg.InMemory || opt.SyncWrites != cfg.SyncWrites ||
+		opt.MemTableSize != cfg.MemTableSize || opt.NumMemtables != cfg.NumMemtables ||
+		opt.BlockCacheSize != cfg.BlockCacheSize || opt.IndexCacheSize != cfg.IndexCacheSize ||
+		opt.NumCompactors != cfg.NumCompactors || opt.ValueLogFileSize != cfg.ValueLogFileSize ||
+		opt.Compression != compressionOf(cfg.Compression) {
+		t.Fatalf("badger options differ from the config %+v", cfg)
+	}
+}
+
+func TestParseConfigProperties(t *testing.T) {
+	for _, raw := range []string{
+		`{"path":"/tmp/x"}`,
+		`{"inMemory":true,"memoryLimit":1}`,
+		`{"inMemory":true,"memoryLimit":67108864,"blockCacheSize":1048576}`,
+		`{"path":"/p","memoryLimit":268435456,"numMemtables":4,"compression":"zstd","logLevel":"none","syncWrites":true}`,
+	} {
+		cfg, err := parseConfig([]byte(raw))
+		if err != nil {
+			t.Fatalf("%s: %v", raw, err)
+		}
+		checkConfigProperties(t, []byte(raw), cfg)
+	}
 }

@@ -5,7 +5,11 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/s3-server.sh start || { echo "0 passed, 1 failed"; exit 1; }
 trap 'bash scripts/s3-server.sh stop >/dev/null 2>&1' EXIT
-set -a; eval "$(bash scripts/s3-server.sh env)"; set +a
+# Without the server's environment the S3 specs register no test at all: that is a failure here.
+if ! s3env=$(bash scripts/s3-server.sh env) || ! grep -q '^AWS_ENDPOINT_URL_S3=' <<<"$s3env" || ! grep -q '^BUCKET_NAME=' <<<"$s3env"; then
+  echo "s3-server.sh env failed or printed no AWS_ENDPOINT_URL_S3 / BUCKET_NAME"; echo "0 passed, 1 failed"; exit 1
+fi
+set -a; eval "$s3env"; set +a
 export SKYSHELVE_S3_ONLY=1
 npx mocha --no-config --timeout 120000 --exit --reporter ./spec/support/reporter.cjs \
   dist/spec/backend/slatedb-s3.spec.js dist/spec/backend/slatedb-s3-config.spec.js dist/spec/backend/slatedb.spec.js $(ls dist/spec/model/*.s3.spec.js 2>/dev/null)

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { BadgerDict, SkyShelve, SkyshelveError } from '../src/index.js';
-import { rejectsWith } from './backend/suite.js';
+import { rejectsWith } from './support/rejects.js';
 import { cleanupTmp, tmpDir } from './support/tmp.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -96,6 +96,9 @@ describe('SkyShelve on Badger: opening, sharing and locking', () => {
       const err = await rejectsWith(() => SkyShelve.open(dir), 'LOCKED');
       expect((err as Error).message).to.contain(dir);
       expect((err as Error).message).to.match(/exclusive: true/);
+      expect((err as Error).message).to.match(/another process/i);
+      expect((err as Error).message.split(dir).length - 1, 'the path is named once').to.equal(1);
+      expect((err as Error).message, 'LOCKED says what to do').to.match(/Stop that process, or give this one its own directory/);
       expect(Date.now() - started, 'LOCKED must not wait for the lock').to.be.below(10000);
       const lazy = new SkyShelve(dir);
       await rejectsWith(() => lazy.get('held-by'), 'LOCKED');

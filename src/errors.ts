@@ -2,6 +2,7 @@
 export type ErrorCode =
   | 'CLOSED'
   | 'LOCKED'
+  | 'NO_STORE'
   | 'KEY_TOO_LARGE'
   | 'VALUE_TOO_LARGE'
   | 'TXN_TOO_BIG'
@@ -11,6 +12,7 @@ export type ErrorCode =
   | 'READ_ONLY'
   | 'FENCED'
   | 'VALIDATION'
+  | 'KEY_CHANGED'
   | 'UNIQUE'
   | 'INDEX'
   | 'METADATA'
@@ -59,6 +61,14 @@ export const Errors = {
   /** A conditional write's check `index` failed (the first one); nothing of the batch was written. */
   conflict: (index: number) =>
     new SkyshelveError('CONFLICT', `Write rejected (CONFLICT): check ${index} failed, the value changed since it was read; nothing was written.`, { details: { index } }),
+  /** A file the caller named cannot be read (IO), with the errno code when there is one. */
+  cannotRead: (file: string, err: unknown, what = '') =>
+    new SkyshelveError('IO', `cannot read ${what}${file}: ${(err as NodeJS.ErrnoException)?.code ?? (err as Error)?.message ?? String(err)}`, { cause: err }),
+  /** A store opened with `createIfMissing: false` is not there; `inside` lists the stores the folder holds. */
+  noStore: (location: string, why: string, inside: readonly string[] = []) =>
+    new SkyshelveError('NO_STORE', inside.length > 0
+      ? `${location} is not a store itself, but it holds ${inside.length === 1 ? 'a store' : 'stores'}: ${inside.join(', ')}. Name one of them.`
+      : `No store at ${location}: ${why}. Check the path; nothing was created.`, { details: { location, stores: [...inside] } }),
 };
 
 /** A short, safe rendering of a key for error messages (never the whole of a huge key). */

@@ -1,3 +1,4 @@
+import type { BadgerTuning } from './backend/badger.js';
 import type { Key } from './codec/keys.js';
 
 /** Options accepted by `new SkyShelve(location, options)` and `SkyShelve.open`. */
@@ -31,22 +32,16 @@ export interface SkyShelveOptions<V = unknown> {
   /** Badger client of another process: a request the owner does not answer in this many
    * milliseconds rejects with TIMEOUT (default 10,000). */
   requestTimeoutMs?: number;
+  /** false: open only a store that already exists, else reject with NO_STORE and create nothing (default true). */
+  createIfMissing?: boolean;
   /** Badger tuning, passed to the engine as is (see native/options.go). */
   badger?: BadgerTuning;
 }
 
-/** Badger's memory and file-size knobs; every field is optional. */
-export interface BadgerTuning {
-  memTableSize?: number;
-  numMemtables?: number;
-  blockCacheSize?: number;
-  indexCacheSize?: number;
-  valueLogFileSize?: number;
-  memoryLimit?: number;
-}
+export type { BadgerTuning };
 
-const KNOWN = ['inMemory', 'libPath', 'autoSerialize', 'defaultFactory', 'syncWrites', 'exclusive', 'readOnly', 'durable', 'pollIntervalMs', 'openTimeoutMs', 'requestTimeoutMs', 'badger'];
-const BOOLEANS = ['inMemory', 'autoSerialize', 'syncWrites', 'exclusive', 'readOnly', 'durable'];
+const KNOWN = ['inMemory', 'libPath', 'autoSerialize', 'defaultFactory', 'syncWrites', 'exclusive', 'readOnly', 'durable', 'pollIntervalMs', 'openTimeoutMs', 'requestTimeoutMs', 'createIfMissing', 'badger'];
+const BOOLEANS = ['inMemory', 'autoSerialize', 'syncWrites', 'exclusive', 'readOnly', 'durable', 'createIfMissing'];
 
 /** Checks an options object once, naming a misspelled option's right spelling. */
 export function checkOptions(options: unknown, known: readonly string[] = KNOWN, argName = 'options'): void {
@@ -96,11 +91,12 @@ function editDistance(a: string, b: string): number {
   return prev[b.length]!;
 }
 
-/** A short name of a value's type for TypeError messages. */
+/** A short name of a value's type for TypeError messages: 'null', 'an array', 'NaN', 'object', 'Date', 'Float64Array'... */
 export function describeType(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
   if (typeof v === 'number' && Number.isNaN(v)) return 'NaN';
-  if (typeof v === 'object') return (v as object).constructor?.name ?? 'object';
-  return typeof v;
+  if (typeof v !== 'object') return typeof v;
+  const name = (Object.getPrototypeOf(v) as { constructor?: { name?: unknown } } | null)?.constructor?.name;
+  return typeof name === 'string' && name !== '' && name !== 'Object' ? name : 'object';
 }

@@ -1,4 +1,5 @@
 import type { RawRange } from './backend/backend.js';
+import { maxBytes, minBytes, successor } from './codec/bytes.js';
 import { encodeKey, encodeKeyPrefix, prefixUpperBound, USER_RANGE, type Key } from './codec/keys.js';
 import { checkOptions } from './options.js';
 
@@ -41,18 +42,4 @@ export function toRawRange(options: RangeOptions = {}): RawRange {
 /** True when the range cannot hold any key. */
 export function isEmptyRange(range: RawRange): boolean {
   return range.gte !== undefined && range.lt !== undefined && Buffer.compare(range.gte, range.lt) >= 0;
-}
-
-function successor(bytes: Uint8Array): Uint8Array {
-  const out = new Uint8Array(bytes.length + 1);
-  out.set(bytes);
-  return out;
-}
-
-function maxBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
-  return Buffer.compare(a, b) >= 0 ? a : b;
-}
-
-function minBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
-  return Buffer.compare(a, b) <= 0 ? a : b;
 }

@@ -1,9 +1,11 @@
 import type { Backend, Capabilities, RawOp } from './backend/backend.js';
-import { openBadger, openSlate, resolveLocation, type Location } from './backend/open.js';
+import { openBadger, openSlate, plannedCapabilities, resolveLocation, type Location } from './backend/open.js';
+import { scrubbedLocation } from './backend/slatedb-uri.js';
 import { decodeKey, encodeKey, type Key } from './codec/keys.js';
 import { decodeValue, encodeValue } from './codec/values.js';
 import { Errors, SkyshelveError, isSkyshelveError } from './errors.js';
 import { deleteOnce } from './backend/conditional.js';
+import { Backoff } from './backoff.js';
 import { EntryStream } from './entry-stream.js';
 import { checkOptions, describeType, type SkyShelveOptions } from './options.js';
 import { isEmptyRange, toRawRange, type RangeOptions } from './range.js';
@@ -15,6 +17,7 @@ export type BatchOp<V = unknown> = { type: 'put'; key: Key; value: V } | { type:
 const CHUNK = 1024;
 const shared = new Map<string, SkyShelve<any>>();
 
+
 /**
  * A persistent, dictionary-shaped key-value store. Badger for a directory path, SlateDB for a
  * `slatedb:` URI. Every method checks and encodes once, then makes one call to the backend.
@@ -25,9 +28,12 @@ export class SkyShelve<V = unknown> implements AsyncDisposable {
   readonly #location: Location;
   readonly #autoSerialize: boolean;
   readonly #options: SkyShelveOptions<V>;
+  readonly #planned: Capabilities;
+  #shownLocation?: string;
   #backend?: Backend;
   #openError?: unknown;
-  readonly #ready: Promise<void>;
+  readonly #backoff = new Backoff();
+  #ready: Promise<void> = Promise.resolve();
   #closing?: Promise<void>;
   readonly #factoryCalls = new Map<string, Promise<V>>();
 
@@ -35,20 +41,43 @@ export class SkyShelve<V = unknown> implements AsyncDisposable {
     checkOptions(options);
     this.#options = { ...options };
     this.#location = resolveLocation(location, options);
+    this.#planned = plannedCapabilities(this.#location, options);
     this.#autoSerialize = options.autoSerialize ?? true;
     this.defaultFactory = options.defaultFactory;
+    this.#open();
+  }
+
+  /**
+   * Opens the backend: Badger at once, SlateDB in the background. A failure is kept and reported
+   * until the next try, which `#retryIfDue` allows once the back-off delay has passed.
+   */
+  #open(): void {
+    const opened = (b: Backend) => { this.#backend = b; this.#openError = undefined; this.#backoff.succeeded(); };
+    const failed = (err: unknown) => { this.#openError = err; this.#backoff.failed(); };
     if (this.#location.kind === 'badger') {
       try {
-        this.#backend = openBadger(this.#location, options);
+        opened(openBadger(this.#location, this.#options));
       } catch (err) {
-        this.#openError = err;
+        failed(err);
       }
       this.#ready = Promise.resolve();
     } else {
-      this.#ready = openSlate(this.#location, options).then(
-        (b) => { this.#backend = b; },
-        (err) => { this.#openError = err; },
-      );
+      // No second try may start while this one runs.
+      this.#backoff.hold();
+      this.#ready = openSlate(this.#location, this.#options).then(opened, failed);
+    }
+  }
+
+  /** After a failed open, tries again once the back-off delay has passed (never after close). */
+  #retryIfDue(): void {
+    if (this.#openError !== undefined && this.#closing === undefined && this.#backoff.due()) this.#open();
+  }
+
+  /** Waits for the newest open, even one that a concurrent caller started meanwhile. */
+  async #settled(): Promise<void> {
+    for (let ready = this.#ready; ; ready = this.#ready) {
+      await ready;
+      if (ready === this.#ready) return;
     }
   }
 
@@ -69,10 +98,11 @@ export class SkyShelve<V = unknown> implements AsyncDisposable {
     return store;
   }
 
-  /** Where the store lives: the absolute Badger path, or the slatedb: URI. */
+  /** Where the store lives: the absolute Badger path, or the slatedb: URI with its credentials masked ('***'). */
   get location(): string {
     const loc = this.#location;
-    return loc.kind === 'slatedb' ? loc.uri : loc.path ?? ':memory:';
+    if (loc.kind === 'badger') return loc.path ?? ':memory:';
+    return (this.#shownLocation ??= scrubbedLocation(loc.uri));
   }
 
   /** True once `close()` was called. */
@@ -82,18 +112,17 @@ export class SkyShelve<V = unknown> implements AsyncDisposable {
 
   /** What the backend can do; before a SlateDB store finishes opening, what it will be able to do. */
   get supports(): Capabilities {
-    if (this.#backend) return this.#backend.supports;
-    const slate = this.#location.kind === 'slatedb';
-    const o = this.#options;
-    return {
-      sync: !slate, readOnly: slate && !!o.readOnly, multiProcess: slate || (!o.inMemory && !o.exclusive), inMemory: !!o.inMemory,
-      durableWrites: slate ? !!o.durable : !!o.syncWrites, conditionalWrites: !(slate && o.readOnly),
-    };
+    return this.#backend?.supports ?? this.#planned;
   }
 
-  /** The opened backend, for the model layer and tools; rejects with the open error or CLOSED. */
+  /**
+   * The opened backend, for the model layer and tools; rejects with the open error or CLOSED.
+   * After a failed open, a call made once the back-off delay has passed tries to open again.
+   */
   async backend(): Promise<Backend> {
-    await this.#ready;
+    await this.#settled();
+    this.#retryIfDue();
+    await this.#settled();
     return this.#current();
   }
 
@@ -222,16 +251,16 @@ export class SkyShelve<V = unknown> implements AsyncDisposable {
 
   #current(): Backend {
     if (this.#closing) throw Errors.closed();
+    // A Badger retry opens here and now; a SlateDB one starts, and a later call sees its result.
+    this.#retryIfDue();
     if (this.#openError !== undefined) throw this.#openError;
     if (!this.#backend) throw Errors.closed();
     return this.#backend;
   }
 
   #syncBackend(op: string): Backend {
-    if (this.#location.kind !== 'badger') throw Errors.notSupported(op, 'slatedb');
-    const b = this.#current();
-    if (!b.supports.sync) throw Errors.notSupported(op, b.name);
-    return b;
+    if (!this.supports.sync) throw Errors.notSupported(op, this.#backend?.name ?? this.#location.kind);
+    return this.#current();
   }
 
   async #writable(op: string): Promise<Backend> {

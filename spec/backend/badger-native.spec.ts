@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { rejectsWith } from '../support/rejects.js';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -6,21 +7,11 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { BadgerBackend } from '../../src/backend/badger.js';
 import type { RawEntry } from '../../src/backend/backend.js';
-import { isSkyshelveError, type ErrorCode } from '../../src/errors.js';
+import { isSkyshelveError } from '../../src/errors.js';
 
 const badgerModule = new URL('../../src/backend/badger.js', import.meta.url).href;
 const b = (s: string) => Buffer.from(s);
 const text = (v: Uint8Array | undefined) => (v === undefined ? undefined : Buffer.from(v).toString());
-
-async function rejectsWith(fn: () => unknown, code: ErrorCode): Promise<Error> {
-  try {
-    await fn();
-  } catch (err) {
-    expect(isSkyshelveError(err, code), `expected ${code}, got ${String(err)}`).to.equal(true);
-    return err as Error;
-  }
-  throw new Error(`expected a ${code} error, but the call succeeded`);
-}
 
 async function drain(cursor: { next(max: number): Promise<RawEntry[]> }, max: number, sizes: number[] = []): Promise<string[]> {
   const keys: string[] = [];

@@ -7,7 +7,10 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { SlateBackend, type SlateOpenOptions } from '../../src/backend/slatedb.js';
 import type { SlateConfig } from '../../src/backend/slatedb-uri.js';
 import type { RawEntry } from '../../src/backend/backend.js';
-import { SkyshelveError } from '../../src/errors.js';
+import type { SkyshelveError } from '../../src/errors.js';
+import { rejectsWith } from '../support/rejects.js';
+
+export { rejectsWith };
 
 /** The compiled backend module, for child processes. */
 export const BACKEND_URL = new URL('../../src/backend/slatedb.js', import.meta.url).href;
@@ -37,18 +40,6 @@ export function runChild(code: string, env: Record<string, string>, onLine?: (li
     child.on('error', reject);
     child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr }));
   });
-}
-
-/** Asserts that `fn` rejects with a SkyshelveError of `code`; returns the error. */
-export async function rejectsWith(fn: () => unknown, code: string): Promise<unknown> {
-  try {
-    await fn();
-  } catch (err) {
-    expect(err, String(err)).to.be.instanceOf(SkyshelveError);
-    expect((err as SkyshelveError).code, String(err)).to.equal(code);
-    return err;
-  }
-  throw new Error(`expected a ${code} error, but nothing was thrown`);
 }
 
 /** Drains a cursor in chunks of `chunk`, checking that no chunk is larger. */

@@ -87,8 +87,8 @@ describe('SlateDB backend on a local directory', function () {
     await ok.close();
   });
 
-  it('rejects a replica where no database exists with CONFIG', async () => {
-    await rejectsWith(() => SlateBackend.open({ path: path.join(tmpDir(), 'none'), store: { provider: 'local' } }, { readOnly: true }), 'CONFIG');
+  it('rejects a replica where no database exists: NO_STORE for a missing directory, CONFIG for an empty one', async () => {
+    await rejectsWith(() => SlateBackend.open({ path: path.join(tmpDir(), 'none'), store: { provider: 'local' } }, { readOnly: true }), 'NO_STORE');
     const err = await rejectsWith(() => SlateBackend.open({ path: tmpDir(), store: { provider: 'local' } }, { readOnly: true }), 'CONFIG');
     expect((err as Error).message).to.contain('no SlateDB database');
   });

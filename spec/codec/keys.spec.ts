@@ -106,7 +106,7 @@ describe('codec/keys: rejected keys', () => {
   });
 
   it('rejects nested arrays', () => {
-    expect(() => encodeKey(['a', ['b']] as unknown as Key)).to.throw(TypeError, /key\[1\].*tuples cannot nest\); got array/);
+    expect(() => encodeKey(['a', ['b']] as unknown as Key)).to.throw(TypeError, /key\[1\].*tuples cannot nest\); got an array/);
   });
 
   it('rejects NaN alone and inside a tuple', () => {

@@ -233,7 +233,7 @@ describe('codec/values: rejected values', () => {
     const off = { autoSerialize: false };
     expect(decodeValue(encodeValue('s', off))).to.equal('s');
     expect(decodeValue(encodeValue(Buffer.from([1]), off))).to.deep.equal(Buffer.from([1]));
-    const cases: [unknown, string][] = [[1, 'number'], [{}, 'object'], [null, 'null'], [true, 'boolean'], [[1], 'array'], [new Date(0), 'Date']];
+    const cases: [unknown, string][] = [[1, 'number'], [{}, 'object'], [null, 'null'], [true, 'boolean'], [[1], 'an array'], [new Date(0), 'Date']];
     for (const [bad, type] of cases) {
       expect(() => encodeValue(bad, off)).to.throw(TypeError, new RegExp(`autoSerialize is false; got ${type}$`));
     }

@@ -1,5 +1,8 @@
 /** Small units of the model layer: construction, the keyed mutex and index values. */
 import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { initialize } from '../../src/model/construct.js';
 import { toIndexValues } from '../../src/model/index-values.js';
 import { KeyedMutex } from '../../src/model/mutex.js';
@@ -94,5 +97,21 @@ describe('index values', function () {
       expect((err as SkyshelveError).code).to.equal('INDEX');
       expect((err as Error).message).to.contain("'idx'");
     }
+  });
+});
+
+describe('models with native class fields (useDefineForClassFields: true)', function () {
+  it('keeps passed fields over initializers, saves, loads and indexes; rejects an unknown field', () => {
+    const here = path.dirname(fileURLToPath(import.meta.url));
+    const fixture = path.resolve(here, '..', '..', '..', 'spec', 'fixtures', 'define-fields.mjs');
+    const run = spawnSync(process.execPath, [fixture], { encoding: 'utf8' });
+    expect(run.status, run.stderr).to.equal(0);
+    expect(JSON.parse(run.stdout)).to.deep.equal({
+      built: { id: 'p1', title: 'Hello', tags: ['a'], views: 0 },
+      loaded: { id: 'p1', title: 'Hello', tags: ['a'], views: 0, isPost: true },
+      byTitle: ['p1'],
+      blank: { id: 'p2', title: 'untitled', tags: [] },
+      unknown: "TypeError: init of Post has 'titel' (did you mean 'title'?), not a field of Post (its fields: id, title, tags, views)",
+    });
   });
 });

@@ -12,6 +12,14 @@ export class CrashLog {
   syncsCompleted = 0;
   readonly #pending = new Map<string, Map<string, number>>();
 
+  /** Reads a writer's log file; a last line cut short by the kill is ignored. */
+  static fromFile(text: string): CrashLog {
+    const log = new CrashLog();
+    const complete = text.endsWith('\n') ? text : text.slice(0, text.lastIndexOf('\n') + 1);
+    for (const l of complete.split('\n')) if (l.length > 0) log.line(l);
+    return log;
+  }
+
   line(l: string): void {
     const [t, a, b, c] = l.split(' ');
     if (t === 'B') {
@@ -35,7 +43,7 @@ export interface RoundResult {
   lost: number;
   /** Records whose fields do not follow from their version, or versions never written. */
   torn: number;
-  /** Acknowledged after the last completed sync, and found (informational: beyond the promise). */
+  /** Acknowledged after the last completed sync, and how many were found: Badger promises all of them. */
   unsyncedAcked: number;
   unsyncedSurvived: number;
   /** Problems, for the failure message. */

@@ -9,10 +9,30 @@ printFiguresAtEnd();
 const OPS = Number(process.env.RELIABILITY_FFI_OPS ?? 1_000_000);
 const WARM = Math.floor(OPS / 4);
 const SCAN = Number(process.env.RELIABILITY_SCAN_ENTRIES ?? 1_000_000);
+// Bounds from measurement (4 runs of 1,000,000 ops, both collectors forced before each of the 50
+// samples): RSS saw-tooths over ~45 MB as memtables fill and flush, its least-squares slope after
+// warm-up was -10.2 to -3.1 B/op and the median growth -11.2 to -0.4 MB; the Go heap after a forced
+// collection alternates between a floor (~23 MB) and floor + one memtable, and the floor grew
+// 0.3-0.4 MB from the 2nd to the last quarter. A steady leak of 25 B/op (RSS) or ~8 B/op (Go) fails.
 /** How much the median RSS of the last quarter of the soak may exceed that of the second quarter. */
-const GROWTH_BOUND = 50 * 1048576;
+const GROWTH_BOUND = 16 * 1048576;
+/** Bytes per operation the RSS trend after warm-up may show. */
+const SLOPE_BOUND = 25;
+/** How much the Go heap's floor (its smallest sample) may grow from the 2nd to the last quarter. */
+const GO_FLOOR_BOUND = 4 * 1048576;
 /** A full scan may add this much over the RSS before it started (chunks of 1,024 entries). */
 const SCAN_BOUND = 64 * 1048576;
+
+/** Least-squares slope of `ys` sampled every `every` operations: bytes per operation. */
+function slope(ys: number[], every: number): number {
+  const n = ys.length;
+  const xm = ((n - 1) / 2) * every;
+  const ym = ys.reduce((a, b) => a + b, 0) / n;
+  let num = 0;
+  let den = 0;
+  ys.forEach((y, i) => { num += (i * every - xm) * (y - ym); den += (i * every - xm) ** 2; });
+  return num / den;
+}
 
 function median(xs: number[]): number {
   const sorted = [...xs].sort((a, b) => a - b);
@@ -39,10 +59,16 @@ describe('no native crash from JavaScript, and no leak', function () {
     const q = Math.floor(s.length / 4);
     const early = median(s.slice(q, 2 * q));
     const late = median(s.slice(3 * q));
-    figure('ffi-soak', `${r.ops.toLocaleString('en')} ops in ${r.seconds.toFixed(1)} s (${Math.round(r.ops / r.seconds).toLocaleString('en')} ops/s); median RSS 2nd quarter ${mb(early)}, last quarter ${mb(late)}, growth ${mb(late - early)} (bound ${mb(GROWTH_BOUND)}); range after warm-up ${mb(Math.min(...s.slice(q)))}-${mb(Math.max(...s.slice(q)))}`);
+    const rssSlope = slope(s.slice(q), r.every);
+    const go = r.goHeap as number[];
+    const goSlope = slope(go.slice(q), r.every);
+    const goFloorGrowth = Math.min(...go.slice(3 * q)) - Math.min(...go.slice(q, 2 * q));
+    figure('ffi-soak', `${r.ops.toLocaleString('en')} ops in ${r.seconds.toFixed(1)} s (${Math.round(r.ops / r.seconds).toLocaleString('en')} ops/s); both GCs forced before each sample; median RSS 2nd quarter ${mb(early)}, last quarter ${mb(late)}, growth ${mb(late - early)} (bound ${mb(GROWTH_BOUND)}); range after warm-up ${mb(Math.min(...s.slice(q)))}-${mb(Math.max(...s.slice(q)))}; slope after warm-up: RSS ${rssSlope.toFixed(2)} B/op (bound ${SLOPE_BOUND}), Go heap ${goSlope.toFixed(2)} B/op; Go heap floor growth ${mb(goFloorGrowth)} (bound ${mb(GO_FLOOR_BOUND)})`);
     expect(r.ops).to.equal(OPS);
     expect(s.length).to.be.at.least(8);
     expect(late - early, `RSS samples: ${s.map(mb).join(', ')}`).to.be.below(GROWTH_BOUND);
+    expect(rssSlope, `RSS trend after warm-up, bytes per op; samples: ${s.map(mb).join(', ')}`).to.be.below(SLOPE_BOUND);
+    expect(goFloorGrowth, `Go heap after forced GC: ${go.map(mb).join(', ')}`).to.be.below(GO_FLOOR_BOUND);
   });
 
   it(`scans ${SCAN.toLocaleString('en')} entries within bounded memory`, async () => {

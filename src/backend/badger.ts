@@ -8,6 +8,7 @@ import type { Backend, Capabilities, RawCheck, RawCursor, RawEntry, RawOp, RawRa
 import { SkyshelveError, Errors } from '../errors.js';
 import { growScratch, keyArg, loadNative, nativeError, out, outFor, reqFor, Status, type NativeLib } from './native.js';
 import { BadgerCursor } from './badger-cursor.js';
+import { badgerCapabilities } from './capabilities.js';
 import { WriteCoalescer } from './badger-coalesce.js';
 import { decodeValues, encodeKeys, encodeWrite, keysRequestSize, writeRequestSize } from './badger-codec.js';
 
@@ -80,10 +81,7 @@ export class BadgerBackend implements Backend {
     this.lib = lib;
     this.handle = handle;
     this.what = what;
-    this.supports = {
-      sync: true, readOnly: false, multiProcess: options.inMemory !== true && options.exclusive !== true,
-      inMemory: options.inMemory === true, durableWrites: options.syncWrites === true, conditionalWrites: true,
-    };
+    this.supports = badgerCapabilities(options);
   }
 
   /** Opens (or joins, within this process or as a client of the process that holds it) the database;
@@ -100,6 +98,7 @@ export class BadgerBackend implements Backend {
       ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: Math.ceil(options.requestTimeoutMs) } : {}),
     }));
     const rc = lib.open(cfg, cfg.length, out.buf, out.buf.length);
+    if (rc === -Status.LOCKED) throw lockedError(where!, nativeError(rc, out.buf, what));
     if (rc < 0) throw nativeError(rc, out.buf, `Cannot open the ${what}`, 'CONFIG');
     const backend = new BadgerBackend(lib, rc, options, what);
     openHandles.set(rc, lib);
@@ -265,6 +264,17 @@ export class BadgerBackend implements Backend {
     const rc = this.lib.close(h, out.buf, out.buf.length);
     if (rc < 0 && rc !== -Status.CLOSED) this.fail(rc, out.buf);
   }
+}
+
+/**
+ * LOCKED, naming the path once and saying what to do. Go says why (an owner opened with
+ * `exclusive: true`, or a program that is not skyshelve holds the lock); its text names the path
+ * too, so that part is cut and the rest kept. Go's error stays the cause.
+ */
+function lockedError(where: string, cause: SkyshelveError): SkyshelveError {
+  const goText = cause.message.slice(cause.message.indexOf(': ') + 2);
+  const why = goText.split(where).join('it').replace(/^the database at it is locked:?\s*/, '');
+  return new SkyshelveError('LOCKED', `Cannot open the Badger database at ${where}: another process holds it open and does not share it (${why}). Stop that process, or give this one its own directory; a store that failed this way tries again by itself on a later call.`, { cause, details: cause.details });
 }
 
 function checkOptions(options: BadgerOptions): void {

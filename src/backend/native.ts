@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as Koffi from 'koffi';
-import { SkyshelveError, type ErrorCode } from '../errors.js';
+import { Errors, SkyshelveError, type ErrorCode } from '../errors.js';
 
 /** A native function taking numbers and buffers, returning the int32 status. */
 type NativeFn = ((...args: unknown[]) => number) & { async: (...args: unknown[]) => void };
@@ -27,6 +27,8 @@ export interface NativeLib {
   readonly iterClose: NativeFn;
   readonly sync: NativeFn;
   readonly stats: NativeFn;
+  /** Diagnostics for leak tests: a full Go collection, then the Go heap figures as JSON. */
+  readonly gc: NativeFn;
 }
 
 const SIGNATURES: Record<Exclude<keyof NativeLib, 'path'>, string> = {
@@ -42,6 +44,7 @@ const SIGNATURES: Record<Exclude<keyof NativeLib, 'path'>, string> = {
   iterClose: 'int32_t sky_iter_close(int32_t it, uint8_t *out, int32_t outCap)',
   sync: 'int32_t sky_sync(int32_t h, uint8_t *out, int32_t outCap)',
   stats: 'int32_t sky_stats(int32_t h, uint8_t *out, int32_t outCap)',
+  gc: 'int32_t sky_gc(uint8_t *out, int32_t outCap)',
 };
 
 /** ABI status codes (docs/ABI.md), by number. */
@@ -186,7 +189,7 @@ export function nativeError(rc: number, out: Buffer, what: string, invalidCode: 
   const status = -rc;
   if (status === Status.TOO_SMALL) return new SkyshelveError('INTERNAL', `${what}: unexpected TOO_SMALL from libskyshelve`);
   if (status === Status.NOT_FOUND) return new SkyshelveError('NOT_FOUND', `${what}: not found`);
-  if (status === Status.CLOSED) return new SkyshelveError('CLOSED', `${what}: the Badger database is closed; open a new one to continue.`);
+  if (status === Status.CLOSED) return Errors.closed(what);
   let message = 'no message';
   if (out.length >= 4) {
     const len = Math.min(out.readUInt32LE(0), out.length - 4);

@@ -6,9 +6,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ObjectStore, Settings } from '@slatedb/uniffi';
-import { SkyshelveError } from '../errors.js';
+import { Errors, SkyshelveError } from '../errors.js';
 import { closest } from '../options.js';
 import type { SlateAwsConfig, SlateConfig } from './slatedb-uri.js';
+
+export { secretsOf } from './slatedb-uri.js';
 
 /** The object store, and where the database lives inside it. */
 export interface ResolvedStore {
@@ -18,29 +20,12 @@ export interface ResolvedStore {
   localDir?: string;
 }
 
-/** Credentials of a config, to scrub from every message. */
-export function secretsOf(config: SlateConfig): string[] {
-  if (config.store.provider !== 'aws') return [];
-  const { accessKeyId, secretAccessKey, sessionToken, endpoint } = config.store.aws;
-  const userInfo = endpoint ? endpointUserInfo(endpoint) : [];
-  return [accessKeyId, secretAccessKey, sessionToken, ...userInfo].filter((s): s is string => typeof s === 'string' && s.length > 0);
-}
-
-function endpointUserInfo(endpoint: string): string[] {
-  try {
-    const url = new URL(endpoint);
-    return [url.password, decodeURIComponent(url.password)];
-  } catch {
-    return [];
-  }
-}
-
 /** Opens the object store named by the config. Local directories are created if missing. */
 export function resolveStore(config: SlateConfig, { create }: { create: boolean }): ResolvedStore {
   if (config.store.provider === 'local') {
     const dir = path.resolve(config.path);
     if (create) fs.mkdirSync(dir, { recursive: true });
-    else if (!fs.existsSync(dir)) throw new SkyshelveError('CONFIG', `No SlateDB database at ${dir}: the directory does not exist.`);
+    else if (!fs.existsSync(dir)) throw Errors.noStore(dir, 'the directory does not exist');
     // The directory is the store's root and the database sits at its top (path '').
     return { store: ObjectStore.resolve(pathToFileURL(dir).href), dbPath: '', localDir: dir };
   }

@@ -5,6 +5,7 @@
  */
 import { SkyshelveError } from '../errors.js';
 import { closest } from '../options.js';
+import { scrub } from './slatedb-errors.js';
 
 /** S3 (or S3-compatible) settings; `endpoint` + `allowHttp` point it at a local server. */
 export interface SlateAwsConfig {
@@ -61,6 +62,42 @@ export function parseSlatedbLocation(uri: string): SlateConfig {
     throw configError(`The slatedb: JSON is not valid${at ? ` (error near character ${at})` : ''}.`);
   }
   return checkConfig(raw);
+}
+
+/** Credentials of a config, to scrub from every message and from `store.location`. */
+export function secretsOf(config: SlateConfig): string[] {
+  if (config.store.provider !== 'aws') return [];
+  const { accessKeyId, secretAccessKey, sessionToken, endpoint } = config.store.aws;
+  const userInfo = endpoint ? endpointUserInfo(endpoint) : [];
+  return [accessKeyId, secretAccessKey, sessionToken, ...userInfo].filter((s): s is string => typeof s === 'string' && s.length > 0);
+}
+
+function endpointUserInfo(endpoint: string): string[] {
+  try {
+    const url = new URL(endpoint);
+    return [url.password, decodeURIComponent(url.password)];
+  } catch {
+    return [];
+  }
+}
+
+/** Whether writes wait for the object store: the open option wins over the config. */
+export function durableOf(config: SlateConfig, options: { durable?: boolean }): boolean {
+  return options.durable ?? config.durable ?? false;
+}
+
+// Credential fields of the JSON form, masked even when the URI does not parse.
+const SECRET_FIELDS = /("(?:accessKeyId|secretAccessKey|sessionToken)"\s*:\s*)"(?:[^"\\]|\\.)*"/g;
+
+/** The URI with every credential replaced by '***': what `store.location` shows. */
+export function scrubbedLocation(uri: string): string {
+  let secrets: string[] = [];
+  try {
+    secrets = secretsOf(parseSlatedbLocation(uri));
+  } catch {
+    // An unparsable URI is reported when the store opens; here only the masking below applies.
+  }
+  return scrub(uri, secrets).replace(SECRET_FIELDS, '$1"***"').replace(/(\/\/[^/:@"\s]*:)[^@"\s/]*@/g, '$1***@');
 }
 
 /** Builds the `slatedb:{json}` location string for a config (store defaults to a local directory). */

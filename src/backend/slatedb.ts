@@ -6,6 +6,7 @@
 import { Db, DbBuilder, DbReader, DbReaderBuilder, Ttl, WriteBatch, type ObjectStore, type PutOptions, type WriteOptions } from '@slatedb/uniffi';
 import { Errors, SkyshelveError } from '../errors.js';
 import type { Backend, Capabilities, RawCheck, RawCursor, RawOp, RawRange } from './backend.js';
+import { slateCapabilities } from './capabilities.js';
 import { buildSettings, resolveStore, secretsOf, type ResolvedStore } from './slatedb-config.js';
 import { SlateCursor, type CursorHost } from './slatedb-cursor.js';
 import { fencedError, PendingAcks } from './slatedb-acks.js';
@@ -15,7 +16,7 @@ import { FlushGroup } from './slatedb-flush.js';
 import { WriteGate } from './slatedb-gate.js';
 import { holdLoop, registerForExit, unregisterForExit } from './slatedb-lifecycle.js';
 import { withTimeout } from './slatedb-opening.js';
-import type { SlateConfig } from './slatedb-uri.js';
+import { durableOf, type SlateConfig } from './slatedb-uri.js';
 
 /** Options of SlateBackend.open; each overrides the config where both say something. */
 export interface SlateOpenOptions {
@@ -64,8 +65,7 @@ export class SlateBackend implements Backend, CursorHost {
     this.#db = handle.db;
     this.#reader = handle.reader;
     this.#pollIntervalMs = pollIntervalMs;
-    const readOnly = handle.reader !== undefined;
-    this.supports = { sync: false, readOnly, multiProcess: true, inMemory: false, durableWrites: durable && !readOnly, conditionalWrites: !readOnly };
+    this.supports = slateCapabilities({ readOnly: handle.reader !== undefined, durable });
     this.#flushes = new FlushGroup(() => this.run('flush', () => this.#db!.flush()));
     registerForExit(this);
   }
@@ -73,7 +73,7 @@ export class SlateBackend implements Backend, CursorHost {
   /** Opens (creating if needed) a writer, or a reader with `readOnly`. */
   static async open(config: SlateConfig, options: SlateOpenOptions = {}): Promise<SlateBackend> {
     const readOnly = options.readOnly === true;
-    const durable = options.durable ?? config.durable ?? false;
+    const durable = durableOf(config, options);
     const ctx = { op: readOnly ? 'open (reader)' : 'open', secrets: secretsOf(config), opening: true };
     const poll = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
     if (!Number.isFinite(poll) || poll < 1) throw new TypeError(`pollIntervalMs must be a positive number, got ${String(options.pollIntervalMs)}`);

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { SkyshelveError } from '../errors.js';
+import { Errors } from '../errors.js';
 import { localDir } from './walk.js';
 
 /** What a checkpoint file holds (JSON). */
@@ -31,19 +31,19 @@ export function readCheckpoint(file: string, from: string, to: string): Checkpoi
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new SkyshelveError('IO', `cannot read the checkpoint ${file}`, { cause: err });
+    throw Errors.cannotRead(file, err, 'the checkpoint ');
   }
   let cp: Checkpoint;
   try {
     cp = JSON.parse(text) as Checkpoint;
   } catch (err) {
-    throw new SkyshelveError('CONFIG', `the checkpoint ${file} is not valid JSON; delete it or pass --restart`, { cause: err });
+    throw Errors.config(`the checkpoint ${file} is not valid JSON; delete it or pass --restart`, err);
   }
   if (cp.version !== 1 || typeof cp.lastKey !== 'string' || typeof cp.copied !== 'number') {
-    throw new SkyshelveError('CONFIG', `the checkpoint ${file} is not a skyshelve copy checkpoint; delete it or pass --restart`);
+    throw Errors.config(`the checkpoint ${file} is not a skyshelve copy checkpoint; delete it or pass --restart`);
   }
   if (cp.from !== from || cp.to !== to) {
-    throw new SkyshelveError('CONFIG', `the checkpoint ${file} belongs to a copy from ${cp.from} to ${cp.to}; pass --restart or another --checkpoint`);
+    throw Errors.config(`the checkpoint ${file} belongs to a copy from ${cp.from} to ${cp.to}; pass --restart or another --checkpoint`);
   }
   return cp;
 }

@@ -1,6 +1,6 @@
 /** Shared pieces of the CLI commands: usage errors, opening stores, reading keys, printing. */
 import fs from 'node:fs';
-import { SkyshelveError } from '../errors.js';
+import { Errors } from '../errors.js';
 import { SkyShelve } from '../store.js';
 import type { Key } from '../codec/keys.js';
 import { parseTagged, toTagged, type BytesFormat } from './tagged.js';
@@ -8,16 +8,19 @@ import { parseTagged, toTagged, type BytesFormat } from './tagged.js';
 /** A mistake in the command line itself: exit code 2. */
 export class UsageError extends Error {}
 
-/** Opens a store for a command; read-only commands open SlateDB as a reader (Badger has no reader mode). */
-export async function openStore(location: string, mode: 'read' | 'write'): Promise<SkyShelve<unknown>> {
+/**
+ * Opens a store for a command; read-only commands open SlateDB as a reader (Badger has no reader
+ * mode). Only writing commands may create a store: the others (and `mustExist`) reject with NO_STORE.
+ */
+export async function openStore(location: string, mode: 'read' | 'write', mustExist = mode === 'read'): Promise<SkyShelve<unknown>> {
   if (typeof location !== 'string' || location.length === 0) throw new UsageError('a store location is required');
-  const options = location.startsWith('slatedb:') && mode === 'read' ? { readOnly: true } : {};
-  return SkyShelve.open(location, options);
+  const readOnly = location.startsWith('slatedb:') && mode === 'read';
+  return SkyShelve.open(location, { ...(readOnly ? { readOnly } : {}), ...(mustExist ? { createIfMissing: false } : {}) });
 }
 
 /** Runs `fn` with an open store and always closes it, even after an error. */
-export async function withStore<T>(location: string, mode: 'read' | 'write', fn: (store: SkyShelve<unknown>) => Promise<T>): Promise<T> {
-  const store = await openStore(location, mode);
+export async function withStore<T>(location: string, mode: 'read' | 'write', fn: (store: SkyShelve<unknown>) => Promise<T>, mustExist = mode === 'read'): Promise<T> {
+  const store = await openStore(location, mode, mustExist);
   try {
     return await fn(store);
   } finally {
@@ -62,7 +65,7 @@ export function readArgument(arg: string, bytes = false): string | Buffer {
   try {
     return bytes ? fs.readFileSync(file) : fs.readFileSync(file, 'utf8');
   } catch (err) {
-    throw new SkyshelveError('IO', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+    throw Errors.cannotRead(file, err);
   }
 }
 

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import readline from 'node:readline';
 import type { Command } from 'commander';
 import type { Backend, RawOp } from '../backend/backend.js';
-import { SkyshelveError } from '../errors.js';
+import { Errors, SkyshelveError } from '../errors.js';
 import { out, wholeNumber, withStore } from './common.js';
 import { examples, STORE_ARG } from './help.js';
 import { parseLine } from './jsonl.js';
@@ -50,7 +50,7 @@ function openInput(file: string): { stream: NodeJS.ReadableStream; size: number 
   try {
     size = fs.statSync(file).size;
   } catch (err) {
-    throw new SkyshelveError('IO', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
+    throw Errors.cannotRead(file, err);
   }
   return { stream: fs.createReadStream(file), size };
 }

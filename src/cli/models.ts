@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ownRecord, recordFor } from '../decorators/metadata.js';
-import { SkyshelveError } from '../errors.js';
+import { Errors } from '../errors.js';
 import { MODEL_KIND } from '../model/schema.js';
 import type { SkyShelve } from '../store.js';
 import type { Progress } from './progress.js';
@@ -51,10 +51,10 @@ export async function loadModels(file: string, store: SkyShelve<any>): Promise<M
   try {
     mod = (await import(pathToFileURL(path.resolve(file)).href)) as Record<string, unknown>;
   } catch (err) {
-    throw new SkyshelveError('CONFIG', `cannot load the model module ${file}: ${(err as Error).message}`, { cause: err });
+    throw Errors.config(`cannot load the model module ${file}: ${(err as Error).message}`, err);
   }
   const models = [...new Set(Object.values(mod).filter(isModel))];
-  if (models.length === 0) throw new SkyshelveError('CONFIG', `the model module ${file} exports no model classes (PersistentObject or PersistentBaseModel subclasses)`);
+  if (models.length === 0) throw Errors.config(`the model module ${file} exports no model classes (PersistentObject or PersistentBaseModel subclasses)`);
   for (const m of models) bind(m, store);
   return models;
 }

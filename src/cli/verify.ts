@@ -32,7 +32,8 @@ export function registerVerify(program: Command): void {
       'skyshelve verify ./data --model-module dist/models.js --repair',
     ]))
     .action(async (location: string, opts: VerifyOptions) => {
-      // The model layer may record index definitions even when only checking, so a model module needs a writer.
+      // The model layer may record index definitions even when only checking, so a model module needs a
+      // writer; verify never creates a store either way (the `true` below).
       const mode = opts.repair || opts.modelModule ? 'write' : 'read';
       const report = await withStore(location, mode, async (store) => {
         const models: Record<string, { checked: number; missing: number; stale: number }> = {};
@@ -57,7 +58,7 @@ export function registerVerify(program: Command): void {
         }
         if (opts.repair) await store.sync();
         return { structure, models };
-      });
+      }, true);
       const found = report.structure.missing + report.structure.stale + Object.values(report.models).reduce((n, m) => n + m.missing + m.stale, 0);
       const ok = report.structure.corrupt === 0 && (found === 0 || !!opts.repair);
       await out(opts.json ? JSON.stringify({ ok, repaired: !!opts.repair, ...report }) : render(report, !!opts.repair, ok));

@@ -27,12 +27,8 @@ export async function countEntries(backend: Backend, range: RawRange = {}): Prom
   return n;
 }
 
-/** The smallest key after `key` in byte order: `key` followed by a zero byte. */
-export function successor(key: Uint8Array): Uint8Array {
-  const out = new Uint8Array(key.length + 1);
-  out.set(key);
-  return out;
-}
+/** The smallest key after `key` in byte order (for resuming after the last key copied). */
+export { successor } from '../codec/bytes.js';
 
 /** The local directory a location keeps its files in, when it has one (Badger, slatedb://dir). */
 export function localDir(location: string): string | undefined {

@@ -3,7 +3,8 @@
  * (functions, symbols, cycles, typed arrays...) with a TypeError naming where it sits, and turns
  * class instances into plain objects of their own enumerable properties (docs/FORMAT.md, "Values").
  */
-import { isWellFormed, typeName } from './helpers.js';
+import { isWellFormed } from './helpers.js';
+import { describeType } from '../options.js';
 
 /**
  * Deepest nesting of arrays, objects, maps and sets a value may have. cbor-x encodes and decodes
@@ -85,7 +86,7 @@ function walkContainer(value: object, depth: number): unknown {
 
 /** Built-ins whose own enumerable properties would silently lose everything they hold. */
 function rejectBuiltin(value: object): void {
-  const name = typeName(value);
+  const name = describeType(value);
   if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof SharedArrayBuffer) {
     fail(`is a ${name}; only Buffer/Uint8Array bytes can be stored (convert it to a Buffer or an array)`);
   }

@@ -1,6 +1,6 @@
 /**
  * Helpers shared by the key and value codecs: output allocation, strict UTF-8 decoding with a fast
- * path for ASCII, and readable type names for TypeError messages.
+ * path for ASCII. Type names for messages are options.ts's describeType.
  */
 import { SkyshelveError } from '../errors.js';
 
@@ -49,13 +49,4 @@ export function loneSurrogateIndex(text: string): number {
     i++;
   }
   return -1;
-}
-
-/** A short name for the type of `value` in messages: 'boolean', 'null', 'array', 'Date', 'Float64Array'... */
-export function typeName(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  if (typeof value !== 'object') return typeof value;
-  const name = Object.getPrototypeOf(value)?.constructor?.name;
-  return typeof name === 'string' && name !== '' && name !== 'Object' ? name : 'object';
 }

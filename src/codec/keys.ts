@@ -4,7 +4,8 @@
  */
 import { SkyshelveError } from '../errors.js';
 import { INTERNAL_AREA_START, KeyTag, MAX_KEY_BYTES, type Key, type KeyPart } from './key-format.js';
-import { allocBytes, loneSurrogateIndex, typeName } from './helpers.js';
+import { allocBytes, loneSurrogateIndex } from './helpers.js';
+import { describeType } from '../options.js';
 
 export { INTERNAL_AREA_START, KeyTag, MAX_KEY_BYTES, type Key, type KeyPart } from './key-format.js';
 export { decodeKey, decodeInternalKey } from './key-decode.js';
@@ -124,7 +125,7 @@ function finish(key: Key, argName: string, whole = true): Uint8Array {
 function writeParts(parts: readonly KeyPart[], argName: string): void {
   for (let i = 0; i < parts.length; i++) {
     const part = parts[i];
-    if (Array.isArray(part)) throw new TypeError(`${argName}[${i}] must be a string, number or Buffer/Uint8Array (tuples cannot nest); got array`);
+    if (Array.isArray(part)) throw new TypeError(`${argName}[${i}] must be a string, number or Buffer/Uint8Array (tuples cannot nest); got an array`);
     writePart(part, argName, i, true);
   }
 }
@@ -139,7 +140,7 @@ function writePart(part: KeyPart, argName: string, index: number, whole: boolean
   if (typeof part === 'string') writeString(part, argName, index, whole);
   else if (typeof part === 'number') writeNumber(part, argName, index);
   else if (part instanceof Uint8Array) writeBytes(part, whole);
-  else throw new TypeError(`${partName(argName, index)} must be a string, number, Buffer/Uint8Array or a flat array of those; got ${typeName(part)}`);
+  else throw new TypeError(`${partName(argName, index)} must be a string, number, Buffer/Uint8Array or a flat array of those; got ${describeType(part)}`);
 }
 
 /** IEEE-754 big-endian with the sign bit flipped (positives) or all bits flipped (negatives): sorts numerically. */

@@ -5,7 +5,8 @@
 import { Decoder, Encoder } from 'cbor-x';
 import { prepareValue } from './cbor-check.js';
 import { checkCborProfile } from './cbor-scan.js';
-import { allocBytes, decodeError, decodeUtf8, isWellFormed, typeName } from './helpers.js';
+import { allocBytes, decodeError, decodeUtf8, isWellFormed } from './helpers.js';
+import { describeType } from '../options.js';
 
 /** The first byte of every stored value; any other first byte is DECODE. */
 export const ValueTag = { STRING: 0x01, BYTES: 0x02, CBOR: 0x03 } as const;
@@ -48,7 +49,7 @@ export function encodeValue(value: unknown, options?: EncodeValueOptions): Uint8
   const argName = options?.argName ?? 'value';
   if (value === undefined) throw new TypeError(`${argName} is undefined; to remove a key use delete`);
   if (options?.autoSerialize === false) {
-    throw new TypeError(`${argName} must be a string or Buffer/Uint8Array when autoSerialize is false; got ${typeName(value)}`);
+    throw new TypeError(`${argName} must be a string or Buffer/Uint8Array when autoSerialize is false; got ${describeType(value)}`);
   }
   const body = encoder.encode(prepareValue(value, argName));
   const out = allocBytes(body.length + 1);

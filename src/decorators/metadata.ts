@@ -33,6 +33,8 @@ export interface IndexDeclaration {
 /** Everything recorded about one class (not its ancestors). */
 export interface ClassRecord {
   persistent?: PersistentOptions;
+  /** What was wrong with the argument of @Persistent, reported as METADATA on first use. */
+  persistentProblem?: string;
   /** Fields marked @Key; more than one is reported as a metadata error. */
   readonly keys: string[];
   readonly indexes: IndexDeclaration[];

@@ -1,18 +1,25 @@
 import { instanceToPlain, plainToInstance, type ClassConstructor } from 'class-transformer';
 import { validate } from 'class-validator';
-import { SkyshelveError, describeKey } from '../errors.js';
+import { ModelErrors } from './model-errors.js';
 import { initialize } from './construct.js';
 import { PersistentObject } from './persistent-object.js';
 import { MODEL_KIND, schemaOf } from './schema.js';
-import type { ModelKey } from './types.js';
+import type { ModelInit, ModelKey } from './types.js';
 
 /**
  * A decorated model: fields are the record (class-transformer turns it into plain data and back),
  * class-validator checks it on save, `@Key` names the primary key field (default 'id').
+ * `I` names its indexes; `M`, the model class itself (`class Post extends PersistentBaseModel<'title', Post>`),
+ * types the constructor with the model's own fields, so a misspelled field does not compile.
  */
-export abstract class PersistentBaseModel<I extends string = string> extends PersistentObject<I> {
-  /** Builds an instance; the fields you pass override field initializers, the others keep them. */
-  constructor(init?: object) {
+export abstract class PersistentBaseModel<I extends string = string, M extends object = object> extends PersistentObject<I> {
+  /**
+   * Builds an instance; the fields you pass override field initializers, the others keep them.
+   * At run time, with define semantics (useDefineForClassFields: true) an undeclared field is a
+   * TypeError; with set semantics every field passed is kept, since an undecorated field without an
+   * initializer is invisible then, so the `M` type is the check.
+   */
+  constructor(init?: ModelInit<M>) {
     super();
     return initialize(this, new.target, init);
   }
@@ -40,7 +47,7 @@ export abstract class PersistentBaseModel<I extends string = string> extends Per
   /** Rebuilds an instance with class-transformer, so nested @Type classes and Dates come back. */
   static override fromRecord(key: any, record: any): PersistentObject {
     if (record === null || typeof record !== 'object' || Array.isArray(record)) {
-      throw new SkyshelveError('DECODE', `${this.name} record ${describeKey(key)} is not an object`, { details: { model: this.name, key } });
+      throw ModelErrors.badRecord(this.name, key, 'is not an object');
     }
     const obj = plainToInstance(this as unknown as ClassConstructor<PersistentBaseModel>, record as object);
     const field = schemaOf(this).keyField!;

@@ -6,6 +6,8 @@
  * fields so that the initializer's one write is swallowed and the passed value stays.
  */
 
+import { closest } from '../options.js';
+
 /** Passed to a model constructor to build a blank instance (initializers only). */
 export const BLANK: unique symbol = Symbol('skyshelve.blank');
 const PROBE: unique symbol = Symbol('skyshelve.probe');
@@ -35,6 +37,7 @@ export function initialize<T extends object>(self: T, cls: Function, init: unkno
   if (init === PROBE) return armProbe(self);
   if (typeof init !== 'object') throw new TypeError(`init must be an object of field values for ${cls.name}, got ${typeof init}`);
   const plan = planFor(cls);
+  if (plan.semantics === 'define') rejectUnknownFields(cls, plan, init);
   const pending = new Map<string, unknown>();
   for (const [k, v] of Object.entries(init)) {
     if (plan.initialized.has(k)) pending.set(k, v);
@@ -46,6 +49,23 @@ export function initialize<T extends object>(self: T, cls: Function, init: unkno
     return self;
   }
   return guardDefines(self, pending);
+}
+
+/**
+ * With define semantics (useDefineForClassFields: true, or JavaScript class fields) every declared
+ * field is an own property of a blank instance, so a passed field that is not one of them is a
+ * mistake: a TypeError naming it. With set semantics a declared field without decorator or
+ * initializer is invisible at run time, so nothing can be rejected there (the typed constructor is the check).
+ */
+function rejectUnknownFields(cls: Function, plan: Plan, init: object): void {
+  const unknown = Object.keys(init).filter((k) => !plan.initialized.has(k));
+  if (unknown.length === 0) return;
+  const fields = [...plan.initialized];
+  const hints = unknown.map((k) => {
+    const hint = closest(k, fields);
+    return `'${k}'${hint ? ` (did you mean '${hint}'?)` : ''}`;
+  });
+  throw new TypeError(`init of ${cls.name} has ${hints.join(', ')}, not ${unknown.length === 1 ? 'a field' : 'fields'} of ${cls.name} (its fields: ${fields.join(', ')})`);
 }
 
 function planFor(cls: Function): Plan {

@@ -1,8 +1,9 @@
 import type { KeyPart } from '../codec/keys.js';
-import { SkyshelveError } from '../errors.js';
+import { describeKey } from '../errors.js';
+import { ModelErrors } from './model-errors.js';
 import { describeType } from '../options.js';
 import { recordKey } from './layout.js';
-import type { ModelSchema } from './schema.js';
+import { kindOf, type ModelSchema } from './schema.js';
 
 /** Hidden slot where a PersistentObject keeps the key given to its constructor. */
 export const OBJECT_KEY = Symbol.for('skyshelve.objectKey');
@@ -14,20 +15,37 @@ export function isPrimaryKey(v: unknown): v is KeyPart {
   return v instanceof Uint8Array && v.length > 0;
 }
 
-/** Checks a key argument; a wrong one is a TypeError naming the argument. */
+/**
+ * Checks a key argument; a wrong one is a TypeError naming the argument. When the @Key field has a
+ * declared type, a key of another type (say '11' for a number key, as from a URL) is one too.
+ */
 export function checkKeyArg(schema: ModelSchema, key: unknown, argName = 'key'): KeyPart {
-  if (isPrimaryKey(key)) return key === 0 ? 0 : key;
-  throw new TypeError(`${argName} of ${schema.name} must be a non-empty string, a finite number or non-empty bytes; got ${describeType(key)}`);
+  if (!isPrimaryKey(key)) {
+    throw new TypeError(`${argName} of ${schema.name} must be a non-empty string, a finite number or non-empty bytes; got ${describeType(key)}`);
+  }
+  if (schema.keyType !== undefined && kindOf(key) !== schema.keyType) {
+    throw new TypeError(`${argName} of ${schema.name} must be ${KIND_NAMES[schema.keyType]} (${schema.name}.${schema.keyField} is declared so); got ${describeType(key)} ${describeKey(key)}`);
+  }
+  return key === 0 ? 0 : key;
 }
+
+const KIND_NAMES = { string: 'a string', number: 'a number', bytes: 'bytes' } as const;
 
 /** The primary key of an instance; a missing or wrong one is a VALIDATION error (nothing is written). */
 export function primaryKeyOf(schema: ModelSchema, obj: object): KeyPart {
   const v = schema.keyField !== undefined ? (obj as Record<string, unknown>)[schema.keyField] : (obj as Record<symbol, unknown>)[OBJECT_KEY];
-  if (isPrimaryKey(v)) return v === 0 ? 0 : v;
   const field = schema.keyField ?? 'key';
-  throw new SkyshelveError('VALIDATION', `${schema.name}.${field} (the primary key) must be a non-empty string, a finite number or non-empty bytes; got ${describeType(v)}`, {
-    details: { model: schema.name, errors: [{ property: field, constraints: { isPrimaryKey: `${field} must be a valid primary key` } }] },
-  });
+  if (isPrimaryKey(v) && schema.keyType !== undefined && kindOf(v) !== schema.keyType) {
+    const want = KIND_NAMES[schema.keyType];
+    throw ModelErrors.badPrimaryKey(schema.name, field, `is declared as ${want}; got ${describeType(v)} ${describeKey(v)}`, 'keyType', `must be ${want}`);
+  }
+  if (isPrimaryKey(v)) return v === 0 ? 0 : v;
+  throw ModelErrors.badPrimaryKey(schema.name, field, `must be a non-empty string, a finite number or non-empty bytes; got ${describeType(v)}`, 'isPrimaryKey', 'must be a valid primary key');
+}
+
+/** A string that identifies a primary key (its type and value), for sets and maps of keys. */
+export function pkId(pk: KeyPart): string {
+  return pk instanceof Uint8Array ? `b${Buffer.from(pk).toString('hex')}` : `${typeof pk}${pk}`;
 }
 
 /** True when two primary keys are the same value. */

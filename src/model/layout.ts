@@ -9,8 +9,8 @@
  */
 import { decodeInternalKey, internalKey, internalPrefix, prefixUpperBound, type KeyPart } from '../codec/keys.js';
 import { decodeValue, encodeValue } from '../codec/values.js';
-import { SkyshelveError, describeKey } from '../errors.js';
 import type { IndexEntry, IndexScalar, IndexValue } from './index-values.js';
+import { ModelErrors } from './model-errors.js';
 
 /** An empty value for index entries. */
 export const EMPTY = new Uint8Array(0);
@@ -79,11 +79,11 @@ export function decodeEnvelope(model: string, pk: KeyPart, bytes: Uint8Array): E
   try {
     v = decodeValue(bytes);
   } catch (err) {
-    throw new SkyshelveError('DECODE', `${model} record ${describeKey(pk)} cannot be decoded`, { cause: err, details: { model, key: pk } });
+    throw ModelErrors.badRecord(model, pk, 'cannot be decoded', err);
   }
   const o = v as { r?: unknown; i?: unknown };
   if (o === null || typeof o !== 'object' || !('r' in o) || !Array.isArray(o.i) || !o.i.every(isEntry)) {
-    throw new SkyshelveError('DECODE', `${model} record ${describeKey(pk)} is not a model record`, { details: { model, key: pk } });
+    throw ModelErrors.badRecord(model, pk, 'is not a model record');
   }
   return { record: o.r, entries: o.i as IndexEntry[] };
 }

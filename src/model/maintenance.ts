@@ -4,6 +4,7 @@ import { retryOnConflict, writeChecked } from '../backend/conditional.js';
 import { prefixUpperBound, type KeyPart } from '../codec/keys.js';
 import { decodeValue, encodeValue } from '../codec/values.js';
 import type { Binding } from './binding.js';
+import { pkId } from './keys.js';
 import { entriesOf, entryId, type IndexEntry } from './index-values.js';
 import { EMPTY, decodeEnvelope, encodeEnvelope, entryKey, entryPrefix, metaKey, parseEntryKey, pkOfRecordKey, recordKey, recordRange, slotKey } from './layout.js';
 import { writeLockKeys } from './keys.js';
@@ -49,11 +50,6 @@ export function checkDefinitions(schema: ModelSchema, binding: Binding): Promise
     checkedSchemas.set(schema, done);
   }
   return done;
-}
-
-/** Forgets which definitions were checked, so that the next use checks again (after reindex, or in tests). */
-export function forgetDefinitionChecks(): void {
-  checked.clear();
 }
 
 async function compareDefinitions(schema: ModelSchema, binding: Binding): Promise<void> {
@@ -215,8 +211,4 @@ function sameEntries(a: readonly IndexEntry[], b: readonly IndexEntry[]): boolea
   if (a.length !== b.length) return false;
   const ids = new Set(a.map(entryId));
   return b.every((e) => ids.has(entryId(e)));
-}
-
-function pkId(pk: KeyPart): string {
-  return pk instanceof Uint8Array ? `b${Buffer.from(pk).toString('hex')}` : `${typeof pk}${pk}`;
 }

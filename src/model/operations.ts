@@ -1,5 +1,5 @@
 /** The model operations behind the static and instance methods; each resolves the class on use. */
-import { SkyshelveError } from '../errors.js';
+import { ModelErrors } from './model-errors.js';
 import { checkOptions, describeType } from '../options.js';
 import { retryOnConflict } from '../backend/conditional.js';
 import { contextOf } from './context.js';
@@ -65,15 +65,13 @@ export async function updateObject<T>(cls: Function, key: unknown, options: Upda
     let obj: T;
     if (old) obj = make(pk, old.record) as T;
     else if (options.defaultFactory) obj = await options.defaultFactory();
-    else throw notFound(schema, pk);
+    else throw notFound(schema, pk, 'update');
     const replaced = await options.mutator(obj);
     if (replaced !== undefined) obj = replaced;
     if (obj === null || typeof obj !== 'object') throw new TypeError(`the mutator of ${schema.name}.update must return an instance or nothing, got ${describeType(obj)}`);
     const p = await prepare(schema, obj as unknown as Storable);
     if (!samePk(p.pk, pk)) {
-      throw new SkyshelveError('VALIDATION', `${schema.name}.update: the record's key changed from ${String(pk)} to ${String(p.pk)}; update cannot move a record`, {
-        details: { model: schema.name, errors: [] },
-      });
+      throw ModelErrors.keyChanged(schema.name, pk, p.pk);
     }
     await stageSave(schema, ws, p);
     await ws.commit();

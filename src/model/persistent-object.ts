@@ -65,12 +65,19 @@ export class PersistentObject<I extends string = string> {
     return obj;
   }
 
-  /** Sets where the records live (`path` or options) and, optionally, named indexes. */
+  /**
+   * Sets where the records live (`path` or options) and, optionally, named indexes. With two
+   * objects, both are used; an option given in both is a TypeError.
+   */
   static configureStorage<T>(this: ModelClass<T>, pathOrOptions: string | StorageOptions<T>, options: StorageOptions<T> = {}): void {
-    if (typeof pathOrOptions !== 'string' && (pathOrOptions === null || typeof pathOrOptions !== 'object')) {
+    if (typeof pathOrOptions !== 'string' && (pathOrOptions === null || typeof pathOrOptions !== 'object' || Array.isArray(pathOrOptions))) {
       throw new TypeError(`path must be a string or an options object, got ${describeType(pathOrOptions)}`);
     }
-    const all = typeof pathOrOptions === 'string' ? { ...options, path: pathOrOptions } : { ...pathOrOptions };
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new TypeError(`options must be an object, got ${describeType(options)}`);
+    const first = typeof pathOrOptions === 'string' ? { path: pathOrOptions } : pathOrOptions;
+    const twice = Object.keys(first).filter((k) => Object.prototype.hasOwnProperty.call(options, k));
+    if (twice.length > 0) throw new TypeError(`configureStorage got '${twice.join("', '")}' in both arguments; give each option once`);
+    const all = { ...first, ...options };
     const { secondaryIndexes = {}, uniqueIndexes = {}, ...storage } = all;
     const rec = recordFor(this);
     rec.persistent = storage;

@@ -1,10 +1,12 @@
 /** The read side: load, scans and index queries; every record goes through the class's fromRecord. */
 import type { Backend, RawEntry, RawRange } from '../backend/backend.js';
+import { maxBytes, minBytes } from '../codec/bytes.js';
 import { prefixUpperBound, type KeyPart } from '../codec/keys.js';
 import { SkyshelveError, describeKey } from '../errors.js';
 import { checkOptions, closest } from '../options.js';
 import { queryValue } from './query-values.js';
 import { decodeEnvelope, entryPrefix, parseEntryKey, pkOfRecordKey, recordKey, recordRange } from './layout.js';
+import { pkId } from './keys.js';
 import type { ModelSchema } from './schema.js';
 import type { Binding } from './binding.js';
 
@@ -59,7 +61,7 @@ export function scanRecords(schema: ModelSchema, binding: Binding, make: Instant
 /** Records whose index `name` holds exactly `value`. */
 export function scanIndexEqual(schema: ModelSchema, binding: Binding, make: Instantiate, name: unknown, value: unknown): Promise<object[]> {
   const index = checkIndexName(schema, name);
-  const v = queryValue(schema, index, value);
+  const v = queryValue(schema, index, value, 'value');
   const gte = entryPrefix(schema.namespace, index, v);
   return binding.read(async (backend) => {
     const pks: KeyPart[] = [];
@@ -81,7 +83,7 @@ export function scanIndexBetween(schema: ModelSchema, binding: Binding, make: In
     await eachEntry(backend, raw, Infinity, ({ key }) => {
       if (pks.length >= limit) return false;
       const pk = parseEntryKey(key)[2];
-      const id = pk instanceof Uint8Array ? `b${Buffer.from(pk).toString('hex')}` : `${typeof pk}${pk}`;
+      const id = pkId(pk);
       if (!seen.has(id)) {
         seen.add(id);
         pks.push(pk);
@@ -95,14 +97,14 @@ export function scanIndexBetween(schema: ModelSchema, binding: Binding, make: In
 /** The byte range of an index between bounds; a tuple bound covers every tuple that starts with it. */
 export function indexRange(schema: ModelSchema, index: string, r: Pick<IndexRange, 'gt' | 'gte' | 'lt' | 'lte' | 'reverse'>): RawRange {
   const ns = schema.namespace;
-  const at = (v: unknown): Uint8Array => entryPrefix(ns, index, queryValue(schema, index, v, true));
+  const at = (v: unknown, bound: string): Uint8Array => entryPrefix(ns, index, queryValue(schema, index, v, `range.${bound}`, true));
   const whole = entryPrefix(ns, index);
   let gte = whole;
   let lt = prefixUpperBound(whole)!;
-  if (r.gte !== undefined) gte = max(gte, at(r.gte));
-  if (r.gt !== undefined) gte = max(gte, prefixUpperBound(at(r.gt))!);
-  if (r.lt !== undefined) lt = min(lt, at(r.lt));
-  if (r.lte !== undefined) lt = min(lt, prefixUpperBound(at(r.lte))!);
+  if (r.gte !== undefined) gte = maxBytes(gte, at(r.gte, 'gte'));
+  if (r.gt !== undefined) gte = maxBytes(gte, prefixUpperBound(at(r.gt, 'gt'))!);
+  if (r.lt !== undefined) lt = minBytes(lt, at(r.lt, 'lt'));
+  if (r.lte !== undefined) lt = minBytes(lt, prefixUpperBound(at(r.lte, 'lte'))!);
   return { gte, lt, reverse: r.reverse === true };
 }
 
@@ -135,15 +137,10 @@ export function checkIndexName(schema: ModelSchema, name: unknown): string {
   );
 }
 
-/** NOT_FOUND for a missing record. */
-export function notFound(schema: ModelSchema, pk: KeyPart): SkyshelveError {
-  return new SkyshelveError('NOT_FOUND', `No ${schema.name} record has the key ${describeKey(pk)}.`, { details: { model: schema.name, key: pk } });
-}
-
-function max(a: Uint8Array, b: Uint8Array): Uint8Array {
-  return Buffer.compare(a, b) >= 0 ? a : b;
-}
-
-function min(a: Uint8Array, b: Uint8Array): Uint8Array {
-  return Buffer.compare(a, b) <= 0 ? a : b;
+/** NOT_FOUND for a missing record; the message says how `op` avoids it. */
+export function notFound(schema: ModelSchema, pk: KeyPart, op: 'load' | 'update' = 'load'): SkyshelveError {
+  const how = op === 'load'
+    ? `pass a fallback to get it instead of this error, as in ${schema.name}.load(key, undefined)`
+    : `give options.defaultFactory to create the record when it is missing`;
+  return new SkyshelveError('NOT_FOUND', `No ${schema.name} record has the key ${describeKey(pk)}; ${how}.`, { details: { model: schema.name, key: pk } });
 }

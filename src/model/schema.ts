@@ -19,6 +19,8 @@ export interface ResolvedIndex {
   readonly extract: Extractor;
   /** Changes when the definition changes; stored to detect definitions that moved on. */
   readonly fingerprint: string;
+  /** What kind of index value the property's declared type gives ('number' for numbers, Dates, booleans). */
+  readonly valueKind?: ValueKind;
 }
 
 /** Where a model's store is and how it is shared. */
@@ -36,6 +38,8 @@ export interface ModelSchema {
   readonly namespace: string;
   /** The primary key field ('model' classes only). */
   readonly keyField?: string;
+  /** The key field's declared type (design:type), when it is one a key can have. */
+  readonly keyType?: ValueKind;
   readonly indexes: readonly ResolvedIndex[];
   readonly byName: ReadonlyMap<string, ResolvedIndex>;
   readonly hasUnique: boolean;
@@ -60,18 +64,22 @@ export function schemaOf(cls: Function): ModelSchema {
 function resolve(cls: Function): ModelSchema {
   const problems: string[] = [];
   const chain = ancestry(cls);
-  const options = chain.map((c) => ownRecord(c)?.persistent).find((p) => p !== undefined);
+  const owner = chain.find((c) => ownRecord(c)?.persistent !== undefined);
+  const options = owner && ownRecord(owner)!.persistent;
+  const badArgument = owner && ownRecord(owner)!.persistentProblem;
+  if (badArgument) problems.push(`${owner!.name}: ${badArgument}`);
   if (!options) problems.push(`${cls.name} has no storage configuration: decorate it with @Persistent(...) or call ${cls.name}.configureStorage(...)`);
   const storage = resolveStorage(cls, options ?? {}, problems);
   const keyField = resolveKey(cls, chain, problems);
-  const indexes = resolveIndexes(chain, problems);
+  const keyType = keyField === undefined ? undefined : declaredKind(cls, keyField);
+  const indexes = resolveIndexes(cls, chain, problems);
   const namespace = options?.namespace ?? cls.name;
   if (typeof namespace !== 'string' || namespace.length === 0) problems.push(`${cls.name}: namespace must be a non-empty string`);
   if (problems.length > 0) {
     throw new SkyshelveError('METADATA', `Invalid model metadata:\n- ${problems.join('\n- ')}`, { details: { problems, model: cls.name } });
   }
   return {
-    cls, name: cls.name, namespace, keyField, indexes, storage,
+    cls, name: cls.name, namespace, keyField, keyType, indexes, storage,
     byName: new Map(indexes.map((i) => [i.name, i])),
     hasUnique: indexes.some((i) => i.unique),
     version: metadataVersion(),
@@ -128,7 +136,7 @@ function hasIdField(cls: Function): boolean {
   return blank !== undefined && Object.prototype.hasOwnProperty.call(blank, 'id');
 }
 
-function resolveIndexes(chain: Function[], problems: string[]): ResolvedIndex[] {
+function resolveIndexes(cls: Function, chain: Function[], problems: string[]): ResolvedIndex[] {
   const out: ResolvedIndex[] = [];
   const seen = new Map<string, IndexDeclaration>();
   // Ancestors first, so inherited indexes keep their declaration order.
@@ -143,14 +151,14 @@ function resolveIndexes(chain: Function[], problems: string[]): ResolvedIndex[] 
         continue;
       }
       seen.set(decl.name, decl);
-      const index = toIndex(c, decl, problems);
+      const index = toIndex(cls, c, decl, problems);
       if (index) out.push(index);
     }
   }
   return out;
 }
 
-function toIndex(c: Function, decl: IndexDeclaration, problems: string[]): ResolvedIndex | undefined {
+function toIndex(cls: Function, c: Function, decl: IndexDeclaration, problems: string[]): ResolvedIndex | undefined {
   if (decl.extractor !== undefined && typeof decl.extractor !== 'function') {
     problems.push(`${c.name}: the extractor of index '${decl.name}' must be a function`);
     return undefined;
@@ -169,5 +177,29 @@ function toIndex(c: Function, decl: IndexDeclaration, problems: string[]): Resol
     return undefined;
   }
   const fingerprint = `${decl.name}|${decl.unique ? 'unique' : ''}|${field ?? fields?.join(',') ?? ''}|${decl.extractor ? String(decl.extractor) : ''}`;
-  return { name: decl.name, unique: decl.unique, field, fields, extract, fingerprint };
+  const valueKind = field !== undefined && decl.extractor === undefined ? declaredKind(cls, field) : undefined;
+  return { name: decl.name, unique: decl.unique, field, fields, extract, fingerprint, valueKind };
+}
+
+/** The kinds of key and index values: how a declared property type is stored and compared. */
+export type ValueKind = 'string' | 'number' | 'bytes';
+
+/**
+ * The kind of value a property holds, from TypeScript's emitted design:type; undefined when the
+ * type says nothing useful (a union, an array, any, no emitDecoratorMetadata).
+ */
+function declaredKind(cls: Function, field: string): ValueKind | undefined {
+  const t: unknown = Reflect.getMetadata('design:type', cls.prototype, field);
+  if (t === String) return 'string';
+  if (t === Number || t === Date || t === Boolean) return 'number';
+  if (typeof t === 'function' && (t === Uint8Array || t.prototype instanceof Uint8Array)) return 'bytes';
+  return undefined;
+}
+
+/** The kind of a key or index value, as the codec stores it. */
+export function kindOf(v: unknown): ValueKind | undefined {
+  if (typeof v === 'string') return 'string';
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' || v instanceof Date) return 'number';
+  if (v instanceof Uint8Array) return 'bytes';
+  return undefined;
 }
