@@ -87,8 +87,11 @@ describe('SkyShelve: location and capabilities', function () {
   });
 
   it('reports the same capabilities before and after a Badger open', async () => {
-    const store = new SkyShelve(path.join(tmpDir(), 'db'), { syncWrites: true, createIfMissing: false });
-    expect(store.supports).to.deep.equal({ sync: true, readOnly: false, multiProcess: false, inMemory: false, durableWrites: true });
+    const store = new SkyShelve(path.join(tmpDir(), 'db'), { syncWrites: true });
+    const before = { ...store.supports };
+    expect(before).to.deep.equal({ sync: true, readOnly: false, multiProcess: true, inMemory: false, durableWrites: true, conditionalWrites: true });
+    await store.backend();
+    expect({ ...store.supports }).to.deep.equal(before);
     await store.close();
   });
 });
