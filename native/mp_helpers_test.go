@@ -9,7 +9,9 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // Multi-process tests re-run this test binary as a child (TestMain) playing one role on a store:
@@ -155,4 +157,21 @@ func roleOf(t *testing.T, h int32) string {
 func mustJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// stop sends SIGSTOP and waits until the kernel reports the child stopped (signals are async).
+func stop(t *testing.T, c *child) {
+	t.Helper()
+	c.cmd.Process.Signal(syscall.SIGSTOP)
+	stat := fmt.Sprintf("/proc/%d/stat", c.cmd.Process.Pid)
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		b, err := os.ReadFile(stat)
+		if err != nil {
+			t.Skipf("cannot read %s: %v", stat, err)
+		}
+		if i := strings.LastIndexByte(string(b), ')'); i > 0 && len(b) > i+2 && b[i+2] == 'T' {
+			return
+		}
+	}
+	t.Fatal("the child did not stop")
 }

@@ -199,7 +199,7 @@ func TestHungOwnerTimesOutWithoutElection(t *testing.T) {
 	owner.expect(t, "ready")
 	h := openCfg(t, mpConfig(dir, "requestTimeoutMs", 1000))
 	rWrite(t, h, put("k", "v"))
-	owner.cmd.Process.Signal(syscall.SIGSTOP)
+	stop(t, owner)
 	out := make([]byte, 1024)
 	if rc := routeGet(h, []byte("k"), out); rc != -codeTimeout {
 		t.Fatalf("rc %d: %s", rc, message(out))
@@ -219,7 +219,7 @@ func TestOpenWhileTheOwnerIsStoppedTimesOut(t *testing.T) {
 	dir := t.TempDir()
 	owner := startChild(t, "owner", mpConfig(dir))
 	owner.expect(t, "ready")
-	owner.cmd.Process.Signal(syscall.SIGSTOP)
+	stop(t, owner)
 	defer owner.cmd.Process.Signal(syscall.SIGCONT)
 	out := make([]byte, 512)
 	if rc := doOpen([]byte(mustJSON(mpConfig(dir, "requestTimeoutMs", 300))), out); rc != -codeTimeout {
