@@ -92,7 +92,7 @@ type child struct {
 	err   strings.Builder
 }
 
-func startChild(t *testing.T, role string, cfg map[string]any, env ...string) *child {
+func startChild(t testing.TB, role string, cfg map[string]any, env ...string) *child {
 	t.Helper()
 	raw, _ := json.Marshal(cfg)
 	c := &child{cmd: exec.Command(os.Args[0], "-test.run=^$")}
@@ -112,7 +112,7 @@ func startChild(t *testing.T, role string, cfg map[string]any, env ...string) *c
 }
 
 // expect waits for the child's next output line and checks it.
-func (c *child) expect(t *testing.T, line string) {
+func (c *child) expect(t testing.TB, line string) {
 	t.Helper()
 	if !c.lines.Scan() || c.lines.Text() != line {
 		t.Fatalf("child said %q, want %q; stderr: %s", c.lines.Text(), line, c.err.String())
@@ -129,7 +129,7 @@ func mpConfig(dir string, extra ...any) map[string]any {
 }
 
 // openCfg opens with cfg in this process and closes the handle when the test ends.
-func openCfg(t *testing.T, cfg map[string]any) int32 {
+func openCfg(t testing.TB, cfg map[string]any) int32 {
 	t.Helper()
 	raw, _ := json.Marshal(cfg)
 	out := make([]byte, 1024)
