@@ -31,8 +31,8 @@ type server struct {
 	// writers holds, per client id, a channel closed once the writes of that client's latest
 	// connection are all answered: a reconnected client's resent writes wait for the old queue.
 	writers map[uint64]chan struct{}
-	stop_ bool
-	wg    sync.WaitGroup
+	stop_   bool
+	wg      sync.WaitGroup
 }
 
 // startServing makes st's server listen; a store that cannot serve still works for this process.
