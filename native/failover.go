@@ -35,7 +35,7 @@ func (c *client) failover() {
 	})
 	deadline := time.Now().Add(c.cfg.openTimeout())
 	for attempt := 0; ; attempt++ {
-		if c.isClosed() || c.tryBecomeOwner() {
+		if c.isClosed() || becomeOwner(c) {
 			return
 		}
 		cn, err := dialOwner(c.cfg, c.clientID)
@@ -97,6 +97,9 @@ func (c *client) isClosed() bool {
 	defer c.mu.Unlock()
 	return c.closed
 }
+
+// becomeOwner is c.tryBecomeOwner; tests replace it to keep a client from winning an election.
+var becomeOwner = (*client).tryBecomeOwner
 
 // tryBecomeOwner opens Badger if its lock is free; the store then switches to local, serves the
 // other clients, and runs the pending requests itself (their dedup records still apply).

@@ -227,6 +227,28 @@ func TestOpenWhileTheOwnerIsStoppedTimesOut(t *testing.T) {
 	}
 }
 
+// A client that can neither win the lock nor reach an owner fails with UNAVAILABLE after
+// openTimeoutMs; its next call starts a new election.
+func TestNoOwnerWithinTheOpenTimeoutIsUnavailable(t *testing.T) {
+	dir := t.TempDir()
+	owner := startChild(t, "owner", mpConfig(dir))
+	owner.expect(t, "ready")
+	h := openCfg(t, mpConfig(dir, "openTimeoutMs", 400))
+	rWrite(t, h, put("k", "v"))
+	becomeOwner = func(*client) bool { return false }
+	defer func() { becomeOwner = (*client).tryBecomeOwner }()
+	owner.cmd.Process.Kill()
+	owner.cmd.Wait()
+	out := make([]byte, 1024)
+	if rc := routeGet(h, []byte("k"), out); rc != -codeUnavailable {
+		t.Fatalf("rc %d: %s", rc, message(out))
+	}
+	becomeOwner = (*client).tryBecomeOwner
+	if rGet(t, h, "k") != "v" || roleOf(t, h) != "owner" {
+		t.Fatal("the next call did not elect this process")
+	}
+}
+
 // A socket file left by a killed owner is replaced by the next owner, whose clients connect.
 func TestStaleSocketFileIsRecovered(t *testing.T) {
 	dir := t.TempDir()
