@@ -235,15 +235,15 @@ func TestNoOwnerWithinTheOpenTimeoutIsUnavailable(t *testing.T) {
 	owner.expect(t, "ready")
 	h := openCfg(t, mpConfig(dir, "openTimeoutMs", 400))
 	rWrite(t, h, put("k", "v"))
-	becomeOwner = func(*client) bool { return false }
-	defer func() { becomeOwner = (*client).tryBecomeOwner }()
+	neverOwn.Store(true)
+	defer neverOwn.Store(false)
 	owner.cmd.Process.Kill()
 	owner.cmd.Wait()
 	out := make([]byte, 1024)
 	if rc := routeGet(h, []byte("k"), out); rc != -codeUnavailable {
 		t.Fatalf("rc %d: %s", rc, message(out))
 	}
-	becomeOwner = (*client).tryBecomeOwner
+	neverOwn.Store(false)
 	if rGet(t, h, "k") != "v" || roleOf(t, h) != "owner" {
 		t.Fatal("the next call did not elect this process")
 	}
