@@ -54,9 +54,9 @@ var (
 )
 
 // newClientStore wraps a connection to the owner of cfg.Path as this process's store.
-func newClientStore(cfg Config, cn *net.UnixConn) *store {
+func newClientStore(cfg Config, cn *net.UnixConn, clientID uint64) *store {
 	st := &store{key: cfg.Path, cfg: cfg, refs: 1}
-	c := &client{st: st, cfg: cfg, clientID: rand.Uint64() | 1, pending: make(map[uint32]*call)}
+	c := &client{st: st, cfg: cfg, clientID: clientID, pending: make(map[uint32]*call)}
 	c.cur = cn
 	go c.read(cn)
 	st.client.Store(c)
@@ -64,7 +64,7 @@ func newClientStore(cfg Config, cn *net.UnixConn) *store {
 }
 
 // dialOwner connects to the owner's socket and says hello.
-func dialOwner(cfg Config) (*net.UnixConn, error) {
+func dialOwner(cfg Config, clientID uint64) (*net.UnixConn, error) {
 	path := socketPathOf(cfg.Path)
 	if sockpath.OwnedByOther(path) {
 		return nil, newError(codePermission, "the socket %s of the process that owns %s belongs to another user", path, cfg.Path)
@@ -77,7 +77,7 @@ func dialOwner(cfg Config) (*net.UnixConn, error) {
 		return nil, fmt.Errorf("%w: %v", errNoOwner, err)
 	}
 	uc := conn.(*net.UnixConn)
-	rc, body, err := helloOwner(uc, cfg.requestTimeout())
+	rc, body, err := helloOwner(uc, cfg.requestTimeout(), clientID)
 	if errors.Is(err, os.ErrDeadlineExceeded) { // it holds the lock and accepts, but is stopped
 		uc.Close()
 		return nil, newError(codeTimeout, "the process that owns %s accepted the connection but did not answer within %v (stopped or overloaded?)", cfg.Path, cfg.requestTimeout())
@@ -93,11 +93,16 @@ func dialOwner(cfg Config) (*net.UnixConn, error) {
 	return uc, nil
 }
 
-func helloOwner(uc *net.UnixConn, timeout time.Duration) (int32, []byte, error) {
+// newClientID picks the id that tags a client's writes (dedup.go); random, so two processes (or
+// two lives of one store in a process) never share one.
+func newClientID() uint64 { return rand.Uint64() | 1 }
+
+func helloOwner(uc *net.UnixConn, timeout time.Duration, clientID uint64) (int32, []byte, error) {
 	uc.SetDeadline(time.Now().Add(timeout))
 	defer uc.SetDeadline(time.Time{})
 	u32 := binary.LittleEndian.AppendUint32
-	if _, err := uc.Write(wire.AppendRequest(nil, 0, wire.OpHello, u32(u32(nil, wire.Version), uint32(os.Getuid())))); err != nil {
+	hello := binary.LittleEndian.AppendUint64(u32(u32(nil, wire.Version), uint32(os.Getuid())), clientID)
+	if _, err := uc.Write(wire.AppendRequest(nil, 0, wire.OpHello, hello)); err != nil {
 		return 0, nil, err
 	}
 	frame, err := wire.ReadFrame(bufio.NewReaderSize(uc, 256))
@@ -162,11 +167,14 @@ func (c *client) do(op byte, parts [][]byte) (*call, error) {
 	return c.wait(cl)
 }
 
-// send writes one frame; c.mu is held, so frames (and write seqs) go out in id order.
+// send writes one frame; c.mu is held, so frames (and write seqs) go out in id order. On failure
+// it only half-closes: the owner, if alive, still answers what it read and then ends the stream,
+// and read() collects those answers before it starts an election. Closing outright would drop
+// them, and their writes would be resent without their outcomes.
 func (c *client) send(cn *net.UnixConn, cl *call) bool {
 	cn.SetWriteDeadline(time.Now().Add(c.cfg.requestTimeout()))
 	if _, err := cn.Write(cl.frame); err != nil {
-		c.lostLocked(cn)
+		cn.CloseWrite()
 		return false
 	}
 	return true

@@ -63,10 +63,11 @@ func TestWriteWhoseAnswerIsLostIsResentAndAppliedOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rc, _, err := helloOwner(cn.(*net.UnixConn), cfg.requestTimeout()); rc != 0 || err != nil {
+	id := newClientID()
+	if rc, _, err := helloOwner(cn.(*net.UnixConn), cfg.requestTimeout(), id); rc != 0 || err != nil {
 		t.Fatalf("hello through the proxy: %d %v", rc, err)
 	}
-	st := newClientStore(cfg, cn.(*net.UnixConn))
+	st := newClientStore(cfg, cn.(*net.UnixConn), id)
 	defer st.client.Load().shutdown()
 	out := make([]byte, 256)
 	req := encodeWrite([]writeOp{checkAbsent("n"), put("n", "1")})

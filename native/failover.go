@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net"
 	"sort"
+	"sync/atomic"
 	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
@@ -35,10 +36,10 @@ func (c *client) failover() {
 	})
 	deadline := time.Now().Add(c.cfg.openTimeout())
 	for attempt := 0; ; attempt++ {
-		if c.isClosed() || c.tryBecomeOwner() {
+		if c.isClosed() || (!neverOwn.Load() && c.tryBecomeOwner()) {
 			return
 		}
-		cn, err := dialOwner(c.cfg)
+		cn, err := dialOwner(c.cfg, c.clientID)
 		if err == nil {
 			c.adopt(cn)
 			return
@@ -97,6 +98,9 @@ func (c *client) isClosed() bool {
 	defer c.mu.Unlock()
 	return c.closed
 }
+
+// neverOwn keeps this process from winning elections; only tests set it.
+var neverOwn atomic.Bool
 
 // tryBecomeOwner opens Badger if its lock is free; the store then switches to local, serves the
 // other clients, and runs the pending requests itself (their dedup records still apply).

@@ -28,8 +28,11 @@ type server struct {
 
 	mu    sync.Mutex
 	conns map[*srvConn]struct{}
-	stop_ bool
-	wg    sync.WaitGroup
+	// writers holds, per client id, a channel closed once the writes of that client's latest
+	// connection are all answered: a reconnected client's resent writes wait for the old queue.
+	writers  map[uint64]chan struct{}
+	stopping bool
+	wg       sync.WaitGroup
 }
 
 // startServing makes st's server listen; a store that cannot serve still works for this process.
@@ -65,7 +68,7 @@ func newServer(st *store) (*server, error) {
 		return nil, err
 	}
 	dh := &dbHandle{st: st, internal: true, iters: make(map[int32]*iterator)}
-	s := &server{st: st, h: dbHandles.add(dh), ln: ln, path: path, conns: make(map[*srvConn]struct{})}
+	s := &server{st: st, h: dbHandles.add(dh), ln: ln, path: path, conns: make(map[*srvConn]struct{}), writers: make(map[uint64]chan struct{})}
 	s.group = newGroupCommitter(s.h)
 	s.wantUID, s.checkID = uint32(os.Getuid()), true
 	s.wg.Add(1)
@@ -83,7 +86,7 @@ func (s *server) accept() {
 		}
 		sc := &srvConn{s: s, c: c, r: bufio.NewReaderSize(c, 64<<10), w: bufio.NewWriterSize(c, 64<<10)}
 		s.mu.Lock()
-		if s.stop_ {
+		if s.stopping {
 			s.mu.Unlock()
 			c.Close()
 			return
@@ -99,7 +102,7 @@ func (s *server) accept() {
 // answered, then the connections close so clients elect the next owner.
 func (s *server) stop() {
 	s.mu.Lock()
-	s.stop_ = true
+	s.stopping = true
 	s.ln.Close() // also unlinks the socket file
 	for sc := range s.conns {
 		sc.c.SetReadDeadline(time.Now()) // ends the read loop; handlers in flight still answer
@@ -141,16 +144,22 @@ func (sc *srvConn) serve() {
 		sc.s.mu.Unlock()
 		sc.c.Close()
 	}()
-	if !sc.hello() {
+	client, ok := sc.hello()
+	if !ok {
 		return
 	}
-	// A client's writes run in the order they arrived (their seqs must apply in order); reads
-	// run concurrently.
+	// A client's writes run in the order they arrived (their seqs must apply in order), after
+	// those of its previous connection (dedup.go); reads run concurrently.
+	prev, done := sc.s.claimWriter(client)
 	writes := make(chan wire.Request, 256)
 	sc.wg.Add(1)
 	go func() {
 		defer sc.wg.Done()
+		defer sc.s.releaseWriter(client, done)
 		defer survive("a client's writes", func() { sc.c.Close() })
+		if prev != nil {
+			<-prev
+		}
 		for req := range writes {
 			rc, body := sc.s.group.submit(req)
 			sc.respondRC(req.ID, rc, body)
@@ -185,6 +194,12 @@ func (sc *srvConn) readLoop(writes chan<- wire.Request) {
 			writes <- req
 			continue
 		}
+		if req.Op == wire.OpGet || req.Op == wire.OpHas {
+			// A point read takes about a microsecond: answering inline saves a goroutine hand-off
+			// (client round trip ~30 µs instead of ~40 µs in BenchmarkClientGetRoundTrip).
+			sc.answer(req)
+			continue
+		}
 		sc.wg.Add(1)
 		go func() {
 			defer sc.wg.Done()
@@ -194,12 +209,32 @@ func (sc *srvConn) readLoop(writes chan<- wire.Request) {
 	}
 }
 
-// hello admits the peer and checks its first frame; false ends the connection.
-func (sc *srvConn) hello() bool {
+// claimWriter makes this connection the latest of a client and returns the previous one's
+// done channel (nil if none) and this one's.
+func (s *server) claimWriter(client uint64) (prev, done chan struct{}) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	prev, done = s.writers[client], make(chan struct{})
+	s.writers[client] = done
+	return prev, done
+}
+
+func (s *server) releaseWriter(client uint64, done chan struct{}) {
+	close(done)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.writers[client] == done {
+		delete(s.writers, client)
+	}
+}
+
+// hello admits the peer and checks its first frame; it returns the client's id, or false to end
+// the connection.
+func (sc *srvConn) hello() (uint64, bool) {
 	sc.c.SetReadDeadline(time.Now().Add(10 * time.Second))
 	frame, err := wire.ReadFrame(sc.r)
 	if err != nil {
-		return false
+		return 0, false
 	}
 	sc.c.SetReadDeadline(time.Time{})
 	req, perr := wire.ParseRequest(frame)
@@ -217,10 +252,10 @@ func (sc *srvConn) hello() bool {
 	if refuse != nil {
 		rc, body := writeErrorBody(refuse)
 		sc.respondRC(req.ID, rc, body)
-		return false
+		return 0, false
 	}
 	sc.respondRC(req.ID, 0, []byte(fmt.Sprint(os.Getpid())))
-	return true
+	return req.ClientID, true
 }
 
 func (sc *srvConn) answer(req wire.Request) {
@@ -234,8 +269,14 @@ func (sc *srvConn) respondRC(id uint32, rc int32, body []byte) {
 	frame := wire.AppendResponse(nil, id, rc, body)
 	// A stopped client must not hold up a draining owner for long.
 	sc.c.SetWriteDeadline(time.Now().Add(5 * time.Second))
-	if _, err := sc.w.Write(frame); err == nil {
-		sc.w.Flush()
+	_, err := sc.w.Write(frame)
+	if err == nil {
+		err = sc.w.Flush()
+	}
+	if err != nil {
+		// The client stopped reading (or left): end the connection so that, if it is alive, it
+		// notices and resends what is unanswered instead of waiting out its timeouts.
+		sc.c.Close()
 	}
 }
 

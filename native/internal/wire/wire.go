@@ -22,7 +22,7 @@ const Version = 1
 
 // Ops of a request.
 const (
-	OpHello   = 1 // body: [u32 version][u32 uid]
+	OpHello   = 1 // body: [u32 version][u32 uid][u64 clientID]
 	OpGet     = 2 // body: [u32 outCap][key]
 	OpHas     = 3 // body: [key]
 	OpGetMany = 4 // body: [u32 outCap][i32 start][get_many request]
@@ -46,7 +46,7 @@ type Request struct {
 	Key      []byte // Get, Has
 	Start    int32  // GetMany
 	Data     []byte // GetMany, Write (the ABI request) and Scan (the iterator spec)
-	ClientID uint64 // Write
+	ClientID uint64 // Write, Hello
 	Seq      uint64 // Write
 	Flags    byte   // Write
 	Max      int32  // Scan
