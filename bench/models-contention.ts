@@ -2,7 +2,7 @@
  * Model figures, standalone: `node dist/bench/models-contention.js [n]`.
  *   - saves/s of a PersistentBaseModel with 2 indexes (one unique), one process, one save at a time;
  *   - scanIndex queries/s, each returning 10 records;
- *   - the aggregate Counter.update rate of 4 processes contending in multi-process mode
+ *   - the aggregate Counter.update rate of 4 processes contending on one Badger directory (no option)
  *     (one shared counter, then 50 random counters), checked for lost updates.
  */
 import 'reflect-metadata';

@@ -3,7 +3,8 @@
  * RSS is per system), then prints a table and writes bench/results.json, bench/RESULTS.md and bench/results.svg.
  * Env: BENCH_N (default 200000), BENCH_SLATEDB_N (default 20000), BENCH_SYSTEMS (comma list),
  * BENCH_ROUNDS (default 1): on a shared, noisy machine, run every system that many times, round-robin,
- * and keep each op's best rate (contention only ever slows a run down).
+ * and keep each op's best rate (contention only ever slows a run down). Then the multi-process
+ * section (bench/multiprocess.ts; BENCH_MP=0 skips it).
  */
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -14,6 +15,7 @@ import { writeFileSync } from 'node:fs';
 import { renderChart } from './chart.js';
 import { benchPeer, PEERS } from './peers.js';
 import { writeResultsMarkdown } from './report.js';
+import { runMultiProcess, writeMpSection } from './multiprocess.js';
 import { benchSkyshelve, SKYSHELVE_SYSTEMS } from './skyshelve.js';
 import { collectGarbage, makeWorkload, peakRss, type Row } from './workload.js';
 
@@ -130,6 +132,8 @@ async function main(): Promise<void> {
   writeResultsMarkdown(join(ROOT, 'bench/RESULTS.md'), results);
   writeFileSync(join(ROOT, 'bench/results.svg'), renderChart(results));
   console.error('wrote bench/results.json, bench/RESULTS.md, bench/results.svg');
+  // Several processes on one store (issue 11); BENCH_MP=0 skips it.
+  if (process.env.BENCH_MP !== '0') writeMpSection(join(ROOT, 'bench/RESULTS.md'), await runMultiProcess());
 }
 
 const childAt = process.argv.indexOf('--child');

@@ -1,5 +1,5 @@
 // Counts how many times it has run, in ./data/simple-counter. Safe to run from several terminals at
-// once: the counter is updated atomically under an inter-process lock (multi-process mode).
+// once: the processes share the Badger directory and `update` is atomic across them.
 import { PersistentObject, closeModelStores } from '../src/index.js';
 
 class RunCounter extends PersistentObject {
@@ -16,7 +16,7 @@ class RunCounter extends PersistentObject {
   }
 }
 
-RunCounter.configureStorage(process.argv[2] ?? './data/simple-counter', { multiProcess: true });
+RunCounter.configureStorage(process.argv[2] ?? './data/simple-counter');
 
 const counter = await RunCounter.update('runs', {
   defaultFactory: () => new RunCounter('runs'),

@@ -22,9 +22,14 @@ var commitOrder sync.Map // *badger.DB -> *sync.RWMutex
 // orderCommit takes the database's commit lock (exclusive when ops carry checks) and returns
 // the function that releases it.
 func orderCommit(db *badger.DB, ops []writeOp) func() {
+	return lockOrder(db, hasChecks(ops))
+}
+
+// lockOrder takes the database's commit lock, exclusively for a commit that carries checks.
+func lockOrder(db *badger.DB, exclusive bool) func() {
 	v, _ := commitOrder.LoadOrStore(db, new(sync.RWMutex))
 	mu := v.(*sync.RWMutex)
-	if !hasChecks(ops) {
+	if !exclusive {
 		mu.RLock()
 		return mu.RUnlock
 	}

@@ -6,9 +6,11 @@ import (
 	"testing"
 )
 
-func checkEq(key, val string) writeOp { return writeOp{op: opCheckEqual, key: []byte(key), value: []byte(val)} }
-func checkAbsent(key string) writeOp  { return writeOp{op: opCheckAbsent, key: []byte(key)} }
-func put(key, val string) writeOp     { return writeOp{op: opPut, key: []byte(key), value: []byte(val)} }
+func checkEq(key, val string) writeOp {
+	return writeOp{op: opCheckEqual, key: []byte(key), value: []byte(val)}
+}
+func checkAbsent(key string) writeOp { return writeOp{op: opCheckAbsent, key: []byte(key)} }
+func put(key, val string) writeOp    { return writeOp{op: opPut, key: []byte(key), value: []byte(val)} }
 
 func TestPassingChecksWriteTheBatch(t *testing.T) {
 	h, _ := openTemp(t)

@@ -8,12 +8,9 @@ import (
 	"math/rand/v2"
 	"net"
 	"os"
-	"sort"
 	"sync"
 	"syscall"
 	"time"
-
-	badger "github.com/dgraph-io/badger/v4"
 
 	"skyshelve/native/internal/sockpath"
 	"skyshelve/native/internal/wire"
@@ -57,9 +54,9 @@ var (
 )
 
 // newClientStore wraps a connection to the owner of cfg.Path as this process's store.
-func newClientStore(cfg Config, cn *net.UnixConn) *store {
+func newClientStore(cfg Config, cn *net.UnixConn, clientID uint64) *store {
 	st := &store{key: cfg.Path, cfg: cfg, refs: 1}
-	c := &client{st: st, cfg: cfg, clientID: rand.Uint64() | 1, pending: make(map[uint32]*call)}
+	c := &client{st: st, cfg: cfg, clientID: clientID, pending: make(map[uint32]*call)}
 	c.cur = cn
 	go c.read(cn)
 	st.client.Store(c)
@@ -67,7 +64,7 @@ func newClientStore(cfg Config, cn *net.UnixConn) *store {
 }
 
 // dialOwner connects to the owner's socket and says hello.
-func dialOwner(cfg Config) (*net.UnixConn, error) {
+func dialOwner(cfg Config, clientID uint64) (*net.UnixConn, error) {
 	path := socketPathOf(cfg.Path)
 	if sockpath.OwnedByOther(path) {
 		return nil, newError(codePermission, "the socket %s of the process that owns %s belongs to another user", path, cfg.Path)
@@ -80,7 +77,11 @@ func dialOwner(cfg Config) (*net.UnixConn, error) {
 		return nil, fmt.Errorf("%w: %v", errNoOwner, err)
 	}
 	uc := conn.(*net.UnixConn)
-	rc, body, err := helloOwner(uc, cfg.requestTimeout())
+	rc, body, err := helloOwner(uc, cfg.requestTimeout(), clientID)
+	if errors.Is(err, os.ErrDeadlineExceeded) { // it holds the lock and accepts, but is stopped
+		uc.Close()
+		return nil, newError(codeTimeout, "the process that owns %s accepted the connection but did not answer within %v (stopped or overloaded?)", cfg.Path, cfg.requestTimeout())
+	}
 	if err != nil {
 		uc.Close()
 		return nil, fmt.Errorf("%w: %v", errNoOwner, err) // an owner closing down; elect again
@@ -92,11 +93,16 @@ func dialOwner(cfg Config) (*net.UnixConn, error) {
 	return uc, nil
 }
 
-func helloOwner(uc *net.UnixConn, timeout time.Duration) (int32, []byte, error) {
+// newClientID picks the id that tags a client's writes (dedup.go); random, so two processes (or
+// two lives of one store in a process) never share one.
+func newClientID() uint64 { return rand.Uint64() | 1 }
+
+func helloOwner(uc *net.UnixConn, timeout time.Duration, clientID uint64) (int32, []byte, error) {
 	uc.SetDeadline(time.Now().Add(timeout))
 	defer uc.SetDeadline(time.Time{})
 	u32 := binary.LittleEndian.AppendUint32
-	if _, err := uc.Write(wire.AppendRequest(nil, 0, wire.OpHello, u32(u32(nil, wire.Version), uint32(os.Getuid())))); err != nil {
+	hello := binary.LittleEndian.AppendUint64(u32(u32(nil, wire.Version), uint32(os.Getuid())), clientID)
+	if _, err := uc.Write(wire.AppendRequest(nil, 0, wire.OpHello, hello)); err != nil {
 		return 0, nil, err
 	}
 	frame, err := wire.ReadFrame(bufio.NewReaderSize(uc, 256))
@@ -161,11 +167,14 @@ func (c *client) do(op byte, parts [][]byte) (*call, error) {
 	return c.wait(cl)
 }
 
-// send writes one frame; c.mu is held, so frames (and write seqs) go out in id order.
+// send writes one frame; c.mu is held, so frames (and write seqs) go out in id order. On failure
+// it only half-closes: the owner, if alive, still answers what it read and then ends the stream,
+// and read() collects those answers before it starts an election. Closing outright would drop
+// them, and their writes would be resent without their outcomes.
 func (c *client) send(cn *net.UnixConn, cl *call) bool {
 	cn.SetWriteDeadline(time.Now().Add(c.cfg.requestTimeout()))
 	if _, err := cn.Write(cl.frame); err != nil {
-		c.lostLocked(cn)
+		cn.CloseWrite()
 		return false
 	}
 	return true
@@ -201,6 +210,7 @@ func (c *client) wait(cl *call) (*call, error) {
 
 // read delivers answers from one connection until it fails.
 func (c *client) read(cn *net.UnixConn) {
+	defer survive("the client's reader", func() { go c.lost(cn) })
 	r := bufio.NewReaderSize(cn, 64<<10)
 	for {
 		frame, err := wire.ReadFrame(r)
@@ -224,6 +234,13 @@ func (c *client) read(cn *net.UnixConn) {
 	}
 }
 
+// lost is lostLocked for callers that do not hold c.mu.
+func (c *client) lost(cn *net.UnixConn) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.lostLocked(cn)
+}
+
 // lostLocked handles a dead connection (c.mu held): start electing the next owner.
 func (c *client) lostLocked(cn *net.UnixConn) {
 	if c.cur != cn {
@@ -234,118 +251,6 @@ func (c *client) lostLocked(cn *net.UnixConn) {
 	if !c.closed && !c.local && !c.failing {
 		c.startFailover()
 	}
-}
-
-func (c *client) startFailover() {
-	c.failing = true
-	c.wg.Add(1)
-	go c.failover()
-}
-
-// failover elects the next owner: this process (Badger's lock is free) or whoever answers.
-func (c *client) failover() {
-	defer c.wg.Done()
-	deadline := time.Now().Add(c.cfg.openTimeout())
-	for attempt := 0; ; attempt++ {
-		if c.isClosed() || c.tryBecomeOwner() {
-			return
-		}
-		cn, err := dialOwner(c.cfg)
-		if err == nil {
-			c.adopt(cn)
-			return
-		}
-		if errors.Is(err, errNoOwner) && time.Now().Before(deadline) {
-			time.Sleep(backoff(attempt))
-			continue
-		}
-		if errors.Is(err, errNoOwner) {
-			err = newError(codeUnavailable, "no process could own %s within %v: the directory lock is held, but no owner answers", c.cfg.Path, c.cfg.openTimeout())
-		}
-		c.mu.Lock()
-		c.failing = false
-		c.failAllLocked(err)
-		c.mu.Unlock()
-		return
-	}
-}
-
-// adopt makes cn the connection and resends every pending request on it, in order.
-func (c *client) adopt(cn *net.UnixConn) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.closed {
-		cn.Close()
-		return
-	}
-	c.cur, c.failing = cn, false
-	go c.read(cn)
-	for _, cl := range c.sortedPending() {
-		if !c.send(cn, cl) {
-			return // lost again: a new election resends the rest
-		}
-	}
-}
-
-func (c *client) sortedPending() []*call {
-	calls := make([]*call, 0, len(c.pending))
-	for _, cl := range c.pending {
-		calls = append(calls, cl)
-	}
-	sort.Slice(calls, func(i, j int) bool { return calls[i].id < calls[j].id })
-	return calls
-}
-
-func (c *client) failAllLocked(err error) {
-	for id, cl := range c.pending {
-		delete(c.pending, id)
-		cl.err = err
-		close(cl.done)
-	}
-}
-
-func (c *client) isClosed() bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.closed
-}
-
-// tryBecomeOwner opens Badger if its lock is free; the store then switches to local, serves the
-// other clients, and runs the pending requests itself (their dedup records still apply).
-func (c *client) tryBecomeOwner() bool {
-	db, err := badger.Open(c.cfg.badgerOptions())
-	if err != nil {
-		return false
-	}
-	st := c.st
-	st.mu.Lock()
-	c.mu.Lock()
-	if c.closed {
-		c.mu.Unlock()
-		st.mu.Unlock()
-		db.Close()
-		return true
-	}
-	st.db = db
-	startServing(st)
-	c.local, c.failing = true, false
-	pending := c.sortedPending()
-	c.pending = make(map[uint32]*call)
-	c.mu.Unlock()
-	st.client.Store(nil)
-	st.mu.Unlock()
-	h := dbHandles.add(&dbHandle{st: st, internal: true, iters: make(map[int32]*iterator)})
-	defer dbHandles.remove(h)
-	for _, cl := range pending {
-		req, err := wire.ParseRequest(cl.frame[4:])
-		if err != nil {
-			cl.err = err
-		} else {
-			cl.rc, cl.body = handleRequest(h, req)
-		}
-		close(cl.done)
-	}
-	return true
 }
 
 // shutdown ends the client: pending calls fail with CLOSED and any election stops.

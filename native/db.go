@@ -23,7 +23,7 @@ type store struct {
 
 	srv      *server                // the socket server while this process owns the store (guarded by mu)
 	serveErr string                 // why this owner could not listen, for stats
-	client atomic.Pointer[client] // set while another process owns the store (client.go)
+	client   atomic.Pointer[client] // set while another process owns the store (client.go)
 }
 
 // dbHandle is what one sky_open returns: a reference to a store plus the iterators opened through it.
@@ -235,6 +235,7 @@ func doStats(h int32, out []byte) int32 {
 		runtime.ReadMemStats(&mem)
 		b, err := json.Marshal(map[string]any{
 			"lsmSize": lsm, "vlogSize": vlog, "path": dh.st.key, "inMemory": dh.st.cfg.InMemory, "role": "owner",
+			"socket":  socketOf(dh.st),
 			"options": dh.st.cfg,
 			// The Go runtime is shared by every store in the process: these are process-wide.
 			"goHeapInUse": mem.HeapInuse, "goSys": mem.Sys,
@@ -247,4 +248,15 @@ func doStats(h int32, out []byte) int32 {
 		}
 		return int32(copy(out, b))
 	})
+}
+
+// socketOf says where the store serves other processes, or why it cannot (for stats).
+func socketOf(st *store) string {
+	switch {
+	case st.srv != nil:
+		return st.srv.path
+	case st.serveErr != "":
+		return "not serving: " + st.serveErr
+	}
+	return ""
 }

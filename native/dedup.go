@@ -10,15 +10,16 @@ import (
 
 // Exactly-once writes from clients (docs/MULTIPROCESS.md): every write a client sends carries
 // (clientID, seq), seq growing by one per write of that client. The owner commits, in the same
-// transaction as the write, the record `!skyshelve!applied!<clientID>` = seq. A client that lost its
+// transaction as the write, the record `FF "skyshelve" 00 "applied" 00 <clientID>` = seq (docs/FORMAT.md). A client that lost its
 // owner resends its unacknowledged writes, in order, to the next owner, which skips any whose seq
 // is not above the record: they were committed before the old owner died.
 
-// internalPrefix starts every key skyshelve keeps for itself; user keys may not start with it,
-// and scans never return such keys (the format's keys start with a type tag, never '!').
-var internalPrefix = []byte("!skyshelve!")
+// internalPrefix starts every key the native layer keeps for itself. docs/FORMAT.md reserves
+// keys from 0xF0 up (user keys start with a lower type tag); sky_write refuses this prefix and
+// iterators skip it, so these records never mix with data.
+var internalPrefix = []byte("\xffskyshelve\x00")
 
-var appliedPrefix = []byte("!skyshelve!applied!")
+var appliedPrefix = []byte("\xffskyshelve\x00applied\x00")
 
 // errDuplicate reports a resent write the store already holds; the client gets success.
 var errDuplicate = errors.New("duplicate write")
@@ -29,7 +30,7 @@ func isInternalKey(key []byte) bool {
 }
 
 // errInternalKey is returned for user keys in skyshelve's reserved space.
-var errInternalKey = newError(codeInvalid, "keys must not start with the reserved prefix !skyshelve!")
+var errInternalKey = newError(codeInvalid, "keys must not start with the reserved prefix FF 'skyshelve' 00")
 
 func appliedKey(clientID uint64) []byte {
 	return binary.BigEndian.AppendUint64(bytes.Clone(appliedPrefix), clientID)
@@ -88,11 +89,13 @@ func commitDeduped(db *badger.DB, ops []writeOp, clientID, seq uint64) error {
 			return err
 		}
 	}
-	if err := txn.Set(key, binary.BigEndian.AppendUint64(nil, seq)); err != nil {
+	if err := txn.Set(key, seqBytes(seq)); err != nil {
 		return err
 	}
 	return txn.Commit()
 }
+
+func seqBytes(seq uint64) []byte { return binary.BigEndian.AppendUint64(nil, seq) }
 
 func appliedSeq(txn *badger.Txn, key []byte) (uint64, error) {
 	item, err := txn.Get(key)

@@ -50,9 +50,10 @@ func openShared(cfg Config) (*store, error) {
 		if cfg.Exclusive {
 			return nil, newError(codeLocked, "the database at %s is locked: another process holds it open, and exclusive: true does not share it", cfg.Path)
 		}
-		cn, err := dialOwner(cfg)
+		id := newClientID()
+		cn, err := dialOwner(cfg, id)
 		if err == nil {
-			return newClientStore(cfg, cn), nil
+			return newClientStore(cfg, cn, id), nil
 		}
 		if !errors.Is(err, errNoOwner) {
 			return nil, err
@@ -67,7 +68,7 @@ func openShared(cfg Config) (*store, error) {
 // backoff is a jittered, growing pause between election attempts, so clients that lost their
 // owner together do not retry in lockstep.
 func backoff(attempt int) time.Duration {
-	base := 2 * time.Millisecond << min(attempt, 6) // up to 128 ms
+	base := 2 * time.Millisecond << min(attempt, 6) // 2..128 ms; the pause is base/2..1.5*base
 	return base/2 + rand.N(base)
 }
 

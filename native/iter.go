@@ -17,7 +17,7 @@ type iterator struct {
 	txn    *badger.Txn
 	it     *badger.Iterator
 	closed bool
-	remote *remoteScan // set instead of txn/it when another process owns the store (scan.go)
+	remote *remoteScan // set instead of txn/it when another process owns the store (route.go)
 }
 
 var iterHandles = newTable[*iterator]()

@@ -9,7 +9,9 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // Multi-process tests re-run this test binary as a child (TestMain) playing one role on a store:
@@ -90,7 +92,7 @@ type child struct {
 	err   strings.Builder
 }
 
-func startChild(t *testing.T, role string, cfg map[string]any, env ...string) *child {
+func startChild(t testing.TB, role string, cfg map[string]any, env ...string) *child {
 	t.Helper()
 	raw, _ := json.Marshal(cfg)
 	c := &child{cmd: exec.Command(os.Args[0], "-test.run=^$")}
@@ -110,7 +112,7 @@ func startChild(t *testing.T, role string, cfg map[string]any, env ...string) *c
 }
 
 // expect waits for the child's next output line and checks it.
-func (c *child) expect(t *testing.T, line string) {
+func (c *child) expect(t testing.TB, line string) {
 	t.Helper()
 	if !c.lines.Scan() || c.lines.Text() != line {
 		t.Fatalf("child said %q, want %q; stderr: %s", c.lines.Text(), line, c.err.String())
@@ -127,7 +129,7 @@ func mpConfig(dir string, extra ...any) map[string]any {
 }
 
 // openCfg opens with cfg in this process and closes the handle when the test ends.
-func openCfg(t *testing.T, cfg map[string]any) int32 {
+func openCfg(t testing.TB, cfg map[string]any) int32 {
 	t.Helper()
 	raw, _ := json.Marshal(cfg)
 	out := make([]byte, 1024)
@@ -155,4 +157,21 @@ func roleOf(t *testing.T, h int32) string {
 func mustJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// stop sends SIGSTOP and waits until the kernel reports the child stopped (signals are async).
+func stop(t *testing.T, c *child) {
+	t.Helper()
+	c.cmd.Process.Signal(syscall.SIGSTOP)
+	stat := fmt.Sprintf("/proc/%d/stat", c.cmd.Process.Pid)
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		b, err := os.ReadFile(stat)
+		if err != nil {
+			t.Skipf("cannot read %s: %v", stat, err)
+		}
+		if i := strings.LastIndexByte(string(b), ')'); i > 0 && len(b) > i+2 && b[i+2] == 'T' {
+			return
+		}
+	}
+	t.Fatal("the child did not stop")
 }

@@ -24,10 +24,15 @@ type server struct {
 	wantUID uint32 // peers of another uid are refused
 	checkID bool
 
+	group *groupCommitter // client writes, merged (groupcommit.go)
+
 	mu    sync.Mutex
 	conns map[*srvConn]struct{}
-	stop_ bool
-	wg    sync.WaitGroup
+	// writers holds, per client id, a channel closed once the writes of that client's latest
+	// connection are all answered: a reconnected client's resent writes wait for the old queue.
+	writers  map[uint64]chan struct{}
+	stopping bool
+	wg       sync.WaitGroup
 }
 
 // startServing makes st's server listen; a store that cannot serve still works for this process.
@@ -63,7 +68,8 @@ func newServer(st *store) (*server, error) {
 		return nil, err
 	}
 	dh := &dbHandle{st: st, internal: true, iters: make(map[int32]*iterator)}
-	s := &server{st: st, h: dbHandles.add(dh), ln: ln, path: path, conns: make(map[*srvConn]struct{})}
+	s := &server{st: st, h: dbHandles.add(dh), ln: ln, path: path, conns: make(map[*srvConn]struct{}), writers: make(map[uint64]chan struct{})}
+	s.group = newGroupCommitter(s.h)
 	s.wantUID, s.checkID = uint32(os.Getuid()), true
 	s.wg.Add(1)
 	go s.accept()
@@ -72,6 +78,7 @@ func newServer(st *store) (*server, error) {
 
 func (s *server) accept() {
 	defer s.wg.Done()
+	defer survive("the owner's accept loop", nil)
 	for {
 		c, err := s.ln.AcceptUnix()
 		if err != nil {
@@ -79,7 +86,7 @@ func (s *server) accept() {
 		}
 		sc := &srvConn{s: s, c: c, r: bufio.NewReaderSize(c, 64<<10), w: bufio.NewWriterSize(c, 64<<10)}
 		s.mu.Lock()
-		if s.stop_ {
+		if s.stopping {
 			s.mu.Unlock()
 			c.Close()
 			return
@@ -95,13 +102,14 @@ func (s *server) accept() {
 // answered, then the connections close so clients elect the next owner.
 func (s *server) stop() {
 	s.mu.Lock()
-	s.stop_ = true
+	s.stopping = true
 	s.ln.Close() // also unlinks the socket file
 	for sc := range s.conns {
 		sc.c.SetReadDeadline(time.Now()) // ends the read loop; handlers in flight still answer
 	}
 	s.mu.Unlock()
 	s.wg.Wait()
+	s.group.stop()
 	dbHandles.remove(s.h)
 }
 
@@ -129,23 +137,32 @@ type srvConn struct {
 
 func (sc *srvConn) serve() {
 	defer sc.s.wg.Done()
+	defer survive("a client connection", nil)
 	defer func() {
 		sc.s.mu.Lock()
 		delete(sc.s.conns, sc)
 		sc.s.mu.Unlock()
 		sc.c.Close()
 	}()
-	if !sc.hello() {
+	client, ok := sc.hello()
+	if !ok {
 		return
 	}
-	// A client's writes run in the order they arrived (their seqs must apply in order); reads
-	// run concurrently.
+	// A client's writes run in the order they arrived (their seqs must apply in order), after
+	// those of its previous connection (dedup.go); reads run concurrently.
+	prev, done := sc.s.claimWriter(client)
 	writes := make(chan wire.Request, 256)
 	sc.wg.Add(1)
 	go func() {
 		defer sc.wg.Done()
+		defer sc.s.releaseWriter(client, done)
+		defer survive("a client's writes", func() { sc.c.Close() })
+		if prev != nil {
+			<-prev
+		}
 		for req := range writes {
-			sc.answer(req)
+			rc, body := sc.s.group.submit(req)
+			sc.respondRC(req.ID, rc, body)
 		}
 	}()
 	sc.readLoop(writes)
@@ -177,20 +194,47 @@ func (sc *srvConn) readLoop(writes chan<- wire.Request) {
 			writes <- req
 			continue
 		}
+		if req.Op == wire.OpGet || req.Op == wire.OpHas {
+			// A point read takes about a microsecond: answering inline saves a goroutine hand-off
+			// (client round trip ~30 µs instead of ~40 µs in BenchmarkClientGetRoundTrip).
+			sc.answer(req)
+			continue
+		}
 		sc.wg.Add(1)
 		go func() {
 			defer sc.wg.Done()
+			defer survive("a client request", nil)
 			sc.answer(req)
 		}()
 	}
 }
 
-// hello admits the peer and checks its first frame; false ends the connection.
-func (sc *srvConn) hello() bool {
+// claimWriter makes this connection the latest of a client and returns the previous one's
+// done channel (nil if none) and this one's.
+func (s *server) claimWriter(client uint64) (prev, done chan struct{}) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	prev, done = s.writers[client], make(chan struct{})
+	s.writers[client] = done
+	return prev, done
+}
+
+func (s *server) releaseWriter(client uint64, done chan struct{}) {
+	close(done)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.writers[client] == done {
+		delete(s.writers, client)
+	}
+}
+
+// hello admits the peer and checks its first frame; it returns the client's id, or false to end
+// the connection.
+func (sc *srvConn) hello() (uint64, bool) {
 	sc.c.SetReadDeadline(time.Now().Add(10 * time.Second))
 	frame, err := wire.ReadFrame(sc.r)
 	if err != nil {
-		return false
+		return 0, false
 	}
 	sc.c.SetReadDeadline(time.Time{})
 	req, perr := wire.ParseRequest(frame)
@@ -208,10 +252,10 @@ func (sc *srvConn) hello() bool {
 	if refuse != nil {
 		rc, body := writeErrorBody(refuse)
 		sc.respondRC(req.ID, rc, body)
-		return false
+		return 0, false
 	}
 	sc.respondRC(req.ID, 0, []byte(fmt.Sprint(os.Getpid())))
-	return true
+	return req.ClientID, true
 }
 
 func (sc *srvConn) answer(req wire.Request) {
@@ -223,8 +267,16 @@ func (sc *srvConn) respondRC(id uint32, rc int32, body []byte) {
 	sc.wmu.Lock()
 	defer sc.wmu.Unlock()
 	frame := wire.AppendResponse(nil, id, rc, body)
-	if _, err := sc.w.Write(frame); err == nil {
-		sc.w.Flush()
+	// A stopped client must not hold up a draining owner for long.
+	sc.c.SetWriteDeadline(time.Now().Add(5 * time.Second))
+	_, err := sc.w.Write(frame)
+	if err == nil {
+		err = sc.w.Flush()
+	}
+	if err != nil {
+		// The client stopped reading (or left): end the connection so that, if it is alive, it
+		// notices and resends what is unanswered instead of waiting out its timeouts.
+		sc.c.Close()
 	}
 }
 
@@ -233,4 +285,15 @@ func writeErrorBody(err error) (int32, []byte) {
 	out := make([]byte, 4+len(err.Error()))
 	rc := writeError(out, err)
 	return rc, out
+}
+
+// survive keeps a panic in a background goroutine from killing the host process (no export is on
+// the stack to recover it): it reports the panic on stderr, then runs the goroutine's cleanup.
+func survive(what string, cleanup func()) {
+	if r := recover(); r != nil {
+		fmt.Fprintf(os.Stderr, "skyshelve: recovered from a panic in %s: %v\n", what, r)
+		if cleanup != nil {
+			cleanup()
+		}
+	}
 }

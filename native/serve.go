@@ -96,7 +96,7 @@ func walk(out []byte, n, fields int) int {
 }
 
 // scanChunk reads up to max entries of the range in spec from a fresh snapshot: a client's scan is
-// stateless on the owner, so it survives a change of owner (scan.go resumes after its last key).
+// stateless on the owner, so it survives a change of owner (route.go resumes after its last key).
 func scanChunk(h int32, rawSpec []byte, max int32, out []byte) int32 {
 	spec, derr := decodeIterSpec(rawSpec)
 	if derr != nil {

@@ -5,8 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/../native"
 export GOTOOLCHAIN=local
 fuzztime="${FUZZTIME:-200000x}"
-targets=$(grep -ho '^func Fuzz[A-Za-z0-9_]*' ./*_test.go | sed 's/^func //')
-for target in $targets; do
-  echo "fuzz: $target for $fuzztime"
-  go test -run='^$' -fuzz="^${target}\$" -fuzztime="$fuzztime" .
+# Every package with Fuzz targets: the main package and those under internal/ (the wire decoder).
+for pkg in . $(grep -l '^func Fuzz' internal/*/*_test.go 2>/dev/null | xargs -r -n1 dirname | sort -u | sed 's|^|./|'); do
+  for target in $(grep -ho '^func Fuzz[A-Za-z0-9_]*' "$pkg"/*_test.go | sed 's/^func //'); do
+    echo "fuzz: $pkg $target for $fuzztime"
+    go test -run='^$' -fuzz="^${target}\$" -fuzztime="$fuzztime" "$pkg"
+  done
 done

@@ -10,12 +10,14 @@ go test -count=1 -v ./... 2>&1 | tee "$out"
 rc=${PIPESTATUS[0]}
 p=$(grep -cE '^\s*--- PASS' "$out"); f=$(grep -cE '^\s*--- FAIL' "$out")
 if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
-for target in $(grep -ho 'func Fuzz[A-Za-z0-9_]*' ./*_test.go | sed 's/func //'); do
-  if go test -run='^$' -fuzz="^${target}\$" -fuzztime="${FUZZTIME:-100000x}" . >"$out.fuzz" 2>&1; then
-    p=$((p + 1)); echo "fuzz $target: ok"
-  else
-    f=$((f + 1)); echo "fuzz $target: FAILED"; tail -n 30 "$out.fuzz"
-  fi
+for pkg in . $(grep -l '^func Fuzz' internal/*/*_test.go 2>/dev/null | xargs -r -n1 dirname | sort -u | sed 's|^|./|'); do
+  for target in $(grep -ho 'func Fuzz[A-Za-z0-9_]*' "$pkg"/*_test.go | sed 's/func //'); do
+    if go test -run='^$' -fuzz="^${target}\$" -fuzztime="${FUZZTIME:-100000x}" "$pkg" >"$out.fuzz" 2>&1; then
+      p=$((p + 1)); echo "fuzz $pkg $target: ok"
+    else
+      f=$((f + 1)); echo "fuzz $pkg $target: FAILED"; tail -n 30 "$out.fuzz"
+    fi
+  done
 done
 echo "$p passed, $f failed"
 [ "$f" -eq 0 ]

@@ -58,10 +58,35 @@ describe('SkyShelve on Badger: opening, sharing and locking', () => {
     await store.close();
   });
 
-  it('fails at once with LOCKED naming the path when another process holds it', async function () {
+  it('opens a store another process holds as its client, and takes over when that process is killed', async function () {
     this.timeout(60000);
     const dir = tmpDir();
     const child = spawn(process.execPath, [path.join(here, 'fixtures', 'hold-store.js'), dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let store: SkyShelve | undefined;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.stdout!.on('data', (d) => { if (String(d).includes('ready')) resolve(); });
+        child.once('exit', (code) => reject(new Error(`holder exited with ${code}`)));
+      });
+      store = await SkyShelve.open(dir);
+      expect(await store.get('held-by')).to.equal(child.pid);
+      expect(store.getSync('held-by')).to.equal(child.pid);
+      await store.set('from-client', 1);
+      child.kill('SIGKILL');
+      await store.set('after-kill', 2);
+      expect(await store.get('from-client')).to.equal(1);
+      expect(await store.get('after-kill')).to.equal(2);
+    } finally {
+      child.kill('SIGKILL');
+      await store?.close();
+    }
+  });
+
+
+  it('fails at once with LOCKED naming the path when another process holds it with exclusive: true', async function () {
+    this.timeout(60000);
+    const dir = tmpDir();
+    const child = spawn(process.execPath, [path.join(here, 'fixtures', 'hold-store.js'), dir, 'exclusive'], { stdio: ['ignore', 'pipe', 'inherit'] });
     try {
       await new Promise<void>((resolve, reject) => {
         child.stdout!.on('data', (d) => { if (String(d).includes('ready')) resolve(); });
@@ -70,7 +95,7 @@ describe('SkyShelve on Badger: opening, sharing and locking', () => {
       const started = Date.now();
       const err = await rejectsWith(() => SkyShelve.open(dir), 'LOCKED');
       expect((err as Error).message).to.contain(dir);
-      expect((err as Error).message).to.match(/another process/i);
+      expect((err as Error).message).to.match(/exclusive: true/);
       expect(Date.now() - started, 'LOCKED must not wait for the lock').to.be.below(10000);
       const lazy = new SkyShelve(dir);
       await rejectsWith(() => lazy.get('held-by'), 'LOCKED');

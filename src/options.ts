@@ -12,14 +12,25 @@ export interface SkyShelveOptions<V = unknown> {
   defaultFactory?: (key: Key) => V | Promise<V>;
   /** Badger: fsync every write (default false: writes survive a process crash, not a power loss). */
   syncWrites?: boolean;
+  /**
+   * Badger: refuse to share the directory with other processes (default false). By default every
+   * process that opens a directory shares it: the first one owns Badger and serves the others over
+   * a Unix socket. With `exclusive: true` the open fails with LOCKED while another process holds the
+   * directory, and other processes get LOCKED while this store is open.
+   */
+  exclusive?: boolean;
   /** SlateDB: open a read replica; every write rejects with READ_ONLY. */
   readOnly?: boolean;
   /** SlateDB: every write waits until it is durable in the object store (default false). */
   durable?: boolean;
   /** SlateDB readers: how often to look for new data, in milliseconds (default 200). */
   pollIntervalMs?: number;
-  /** SlateDB: give up opening after this many milliseconds with TIMEOUT (default 60,000). */
+  /** Give up opening after this many milliseconds: SlateDB with TIMEOUT (default 60,000); Badger
+   * when no owning process could be reached or elected, with UNAVAILABLE (default 10,000). */
   openTimeoutMs?: number;
+  /** Badger client of another process: a request the owner does not answer in this many
+   * milliseconds rejects with TIMEOUT (default 10,000). */
+  requestTimeoutMs?: number;
   /** Badger tuning, passed to the engine as is (see native/options.go). */
   badger?: BadgerTuning;
 }
@@ -34,8 +45,8 @@ export interface BadgerTuning {
   memoryLimit?: number;
 }
 
-const KNOWN = ['inMemory', 'libPath', 'autoSerialize', 'defaultFactory', 'syncWrites', 'readOnly', 'durable', 'pollIntervalMs', 'openTimeoutMs', 'badger'];
-const BOOLEANS = ['inMemory', 'autoSerialize', 'syncWrites', 'readOnly', 'durable'];
+const KNOWN = ['inMemory', 'libPath', 'autoSerialize', 'defaultFactory', 'syncWrites', 'exclusive', 'readOnly', 'durable', 'pollIntervalMs', 'openTimeoutMs', 'requestTimeoutMs', 'badger'];
+const BOOLEANS = ['inMemory', 'autoSerialize', 'syncWrites', 'exclusive', 'readOnly', 'durable'];
 
 /** Checks an options object once, naming a misspelled option's right spelling. */
 export function checkOptions(options: unknown, known: readonly string[] = KNOWN, argName = 'options'): void {
@@ -56,7 +67,7 @@ export function checkOptions(options: unknown, known: readonly string[] = KNOWN,
     throw new TypeError(`${argName}.defaultFactory must be a function, got ${describeType(o.defaultFactory)}`);
   }
   if (o.libPath !== undefined && typeof o.libPath !== 'string') throw new TypeError(`${argName}.libPath must be a string`);
-  for (const name of ['pollIntervalMs', 'openTimeoutMs']) {
+  for (const name of ['pollIntervalMs', 'openTimeoutMs', 'requestTimeoutMs']) {
     const v = o[name];
     if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v) && v > 0)) throw new TypeError(`${argName}.${name} must be a positive number of milliseconds, got ${describeType(v)}`);
   }

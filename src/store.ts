@@ -2,7 +2,7 @@ import type { Backend, Capabilities, RawOp } from './backend/backend.js';
 import { openBadger, openSlate, resolveLocation, type Location } from './backend/open.js';
 import { decodeKey, encodeKey, type Key } from './codec/keys.js';
 import { decodeValue, encodeValue } from './codec/values.js';
-import { Errors, SkyshelveError } from './errors.js';
+import { Errors, SkyshelveError, isSkyshelveError } from './errors.js';
 import { deleteOnce } from './backend/conditional.js';
 import { EntryStream } from './entry-stream.js';
 import { checkOptions, describeType, type SkyShelveOptions } from './options.js';
@@ -84,7 +84,11 @@ export class SkyShelve<V = unknown> implements AsyncDisposable {
   get supports(): Capabilities {
     if (this.#backend) return this.#backend.supports;
     const slate = this.#location.kind === 'slatedb';
-    return { sync: !slate, readOnly: slate && !!this.#options.readOnly, multiProcess: slate, inMemory: !!this.#options.inMemory, durableWrites: slate ? !!this.#options.durable : !!this.#options.syncWrites, conditionalWrites: !(slate && this.#options.readOnly) };
+    const o = this.#options;
+    return {
+      sync: !slate, readOnly: slate && !!o.readOnly, multiProcess: slate || (!o.inMemory && !o.exclusive), inMemory: !!o.inMemory,
+      durableWrites: slate ? !!o.durable : !!o.syncWrites, conditionalWrites: !(slate && o.readOnly),
+    };
   }
 
   /** The opened backend, for the model layer and tools; rejects with the open error or CLOSED. */
@@ -259,6 +263,26 @@ export class SkyShelve<V = unknown> implements AsyncDisposable {
     }
   }
 
+  /**
+   * Stores a factory's value only while the key is still absent (a check-absent write), so gets
+   * racing in other processes agree on one value: the loser returns the value that won.
+   */
+  async #storeDefault(key: Key, k: Uint8Array, value: V): Promise<V> {
+    const op = this.#putOp(key, value);
+    const b = await this.#writable('set');
+    if (!b.supports.conditionalWrites) return b.write([op]).then(() => value);
+    for (;;) {
+      try {
+        await b.write([op], [{ key: k }]);
+        return value;
+      } catch (err) {
+        if (!isSkyshelveError(err, 'CONFLICT')) throw err;
+      }
+      const bytes = await b.get(k);
+      if (bytes !== undefined) return this.#decode(key, bytes);
+    }
+  }
+
   /** Calls the factory once per missing key even when many gets race for it. */
   #fillDefault(key: Key, k: Uint8Array): Promise<V> {
     const id = Buffer.from(k).toString('latin1');
@@ -266,9 +290,7 @@ export class SkyShelve<V = unknown> implements AsyncDisposable {
     if (!pending) {
       pending = (async () => {
         try {
-          const value = await this.defaultFactory!(key);
-          await this.set(key, value);
-          return value;
+          return await this.#storeDefault(key, k, await this.defaultFactory!(key));
         } finally {
           this.#factoryCalls.delete(id);
         }

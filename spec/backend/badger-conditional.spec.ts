@@ -1,10 +1,12 @@
 import { expect } from 'chai';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { BadgerBackend } from '../../src/backend/badger.js';
 import { isSkyshelveError, SkyshelveError } from '../../src/errors.js';
 
+const badgerModule = new URL('../../src/backend/badger.js', import.meta.url).href;
 const b = (s: string) => Buffer.from(s);
 const text = (v: Uint8Array | undefined) => (v === undefined ? undefined : Buffer.from(v).toString());
 
@@ -66,6 +68,27 @@ describe('Badger conditional writes', () => {
     const second = db.write([{ type: 'put', key: b('a'), value: b('checked') }], [{ key: b('a'), value: b('queued') }]);
     await Promise.all([first, second]);
     expect(text(await db.get(b('a')))).to.equal('checked');
+  });
+
+  it('checks writes of a client process on its owner', async () => {
+    db.closeSync();
+    const script = `import(${JSON.stringify(badgerModule)}).then(({ BadgerBackend }) => {
+      const owner = BadgerBackend.openSync({ path: ${JSON.stringify(dir)} });
+      console.log('ready'); setInterval(() => owner, 1000);
+    });`;
+    const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      await new Promise<void>((resolve) => child.stdout!.on('data', (d) => String(d).includes('ready') && resolve()));
+      db = BadgerBackend.openSync({ path: dir });
+      expect((await db.stats()).role).to.equal('client');
+      const err = await conflictOf(() => db.write([{ type: 'put', key: b('a'), value: b('2') }], [{ key: b('a') }]));
+      expect(err.details?.index).to.equal(0);
+      expect(text(await db.get(b('a')))).to.equal('1');
+      await db.write([{ type: 'put', key: b('a'), value: b('2') }], [{ key: b('a'), value: b('1') }]);
+      expect(text(await db.get(b('a')))).to.equal('2');
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 
   it('checks durable writes too', async () => {

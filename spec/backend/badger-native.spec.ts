@@ -156,14 +156,37 @@ describe('Badger native backend', () => {
     expect(text(await second.get(b('shared')))).to.equal('yes');
   });
 
-  it('gives LOCKED quickly to a second process', async () => {
-    const script = `import(${JSON.stringify(badgerModule)}).then(({ BadgerBackend }) => {
-      try { BadgerBackend.openSync({ path: ${JSON.stringify(dir)} }); console.log('OPENED'); }
-      catch (e) { console.log(e.code + ' ' + e.message); }
+  it('serves a second process as a client of this one', async () => {
+    await db.write([{ type: 'put', key: b('from-owner'), value: b('o') }]);
+    const script = `import(${JSON.stringify(badgerModule)}).then(async ({ BadgerBackend }) => {
+      try {
+        const c = BadgerBackend.openSync({ path: ${JSON.stringify(dir)} });
+        const seen = Buffer.from(await c.get(Buffer.from('from-owner'))).toString();
+        await c.write([{ type: 'put', key: Buffer.from('from-client'), value: Buffer.from('c') }]);
+        console.log(seen + ' ' + (await c.stats()).role);
+        c.closeSync();
+      } catch (e) { console.log(e.code + ' ' + e.message); }
     });`;
     const output = await new Promise<string>((resolve, reject) => {
       execFile(process.execPath, ['-e', script], { timeout: 30_000 }, (err, stdout) => (err ? reject(err) : resolve(stdout)));
     });
+    expect(output.trim()).to.equal('o client');
+    expect(text(await db.get(b('from-client')))).to.equal('c');
+    expect((await db.stats()).role).to.equal('owner');
+  });
+
+
+  it('gives LOCKED to an exclusive open by a second process', async () => {
+    await db.write([{ type: 'put', key: b('from-first'), value: b('1') }]);
+    const script = (exclusive: boolean) => `import(${JSON.stringify(badgerModule)}).then(({ BadgerBackend }) => {
+      try { const h = BadgerBackend.openSync({ path: ${JSON.stringify(dir)}, exclusive: ${exclusive} }); console.log('OPENED ' + Buffer.from(h.getSync(Buffer.from('from-first')) ?? []).toString()); h.closeSync(); }
+      catch (e) { console.log(e.code + ' ' + e.message); }
+    });`;
+    const run = (exclusive: boolean) => new Promise<string>((resolve, reject) => {
+      execFile(process.execPath, ['-e', script(exclusive)], { timeout: 30_000 }, (err, stdout) => (err ? reject(err) : resolve(stdout)));
+    });
+    expect(await run(false)).to.equal('OPENED 1\n');
+    const output = await run(true);
     expect(output).to.match(/^LOCKED /);
     expect(output).to.contain(dir);
     expect(output).to.contain('another process');

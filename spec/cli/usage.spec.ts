@@ -63,9 +63,31 @@ describe('skyshelve usage, help and errors', function () {
     expect(verbose.stderr).to.contain('caused by:').and.contain('ENOENT');
   });
 
-  it('reports LOCKED at once, never hanging, when another process holds a Badger store', async () => {
+  it('reads a Badger store that an application process holds: get, scan, export, copy, stats, set', async () => {
     const db = badgerLocation();
     const holder = await hold(db);
+    try {
+      const get = await cli(['get', db, 'held-by']);
+      expect(get.stderr).to.equal('');
+      expect(get.code).to.equal(0);
+      expect(get.stdout.trim()).to.equal(String(holder.pid));
+      const scan = await cli(['scan', db]);
+      expect(scan.code, scan.stderr).to.equal(0);
+      expect(scan.stdout).to.contain('held-by').and.to.contain(String(holder.pid));
+      const copy = badgerLocation();
+      for (const args of [['export', db, '-'], ['copy', db, copy], ['stats', db], ['set', db, 'from-cli', 'yes', '--as', 'string']]) {
+        const r = await cli(args);
+        expect(r.code, `${args.join(' ')}: ${r.stderr}`).to.equal(0);
+      }
+      expect((await cli(['get', db, 'from-cli'])).stdout.trim()).to.equal('yes');
+    } finally {
+      holder.kill('SIGKILL');
+    }
+  });
+
+  it('reports LOCKED at once, never hanging, when another process holds a Badger store with exclusive: true', async () => {
+    const db = badgerLocation();
+    const holder = await hold(db, 'exclusive');
     try {
       for (const args of [['get', db, 'held-by'], ['scan', db], ['export', db, '-'], ['copy', db, badgerLocation()]]) {
         const r = await cli(args);
@@ -79,10 +101,10 @@ describe('skyshelve usage, help and errors', function () {
 });
 
 /** Starts spec/cli/holder.js on `db` and waits until it holds the store. */
-function hold(db: string): Promise<ChildProcess> {
+function hold(db: string, mode?: 'exclusive'): Promise<ChildProcess> {
   const fixture = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'holder.js');
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [fixture, db], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, mode ? [fixture, db, mode] : [fixture, db], { stdio: ['ignore', 'pipe', 'inherit'] });
     child.on('error', reject);
     child.on('exit', (code) => reject(new Error(`the holder exited early (${code})`)));
     child.stdout!.once('data', () => resolve(child));

@@ -1,17 +1,16 @@
 /**
- * Multi-process mode (Badger directories with a lockPath): real child processes contend for one
- * counter. Badger-specific, so it is not part of the per-backend suite.
+ * Models on a Badger directory shared by several processes, with a plain configureStorage (no
+ * option): real child processes contend for one counter. Badger-specific, so it is not part of the
+ * per-backend suite.
  */
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { closeModelStores } from '../../src/index.js';
+import { SkyShelve, closeModelStores } from '../../src/index.js';
 import { cleanupTmp, tmpDir } from '../support/tmp.js';
 import { Counter, configureCounter, increment } from './fixtures/counter.js';
-import { rejects } from './helpers.js';
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
 
@@ -31,13 +30,13 @@ function exited(child: ChildProcess): Promise<number | null> {
   return child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise((r) => child.on('exit', (code) => r(code)));
 }
 
-describe('models shared by several processes (Badger, multi-process mode)', function () {
+describe('models shared by several processes (Badger, plain configureStorage)', function () {
   let dir: string;
   beforeEach(() => { dir = tmpDir('sky-mp-'); });
   afterEach(() => closeModelStores());
   after(cleanupTmp);
 
-  it('4 processes x 50 increments give exactly 200, with one value index entry', async () => {
+  it('4 processes x 50 Counter.update give exactly 200, with one value index entry (the seed\'s case)', async () => {
     const workers = await Promise.all([0, 1, 2, 3].map(() => start('counter-worker.js', [dir, '50'], 'ready')));
     for (const w of workers) w.child.stdin!.write('go\n');
     const codes = await Promise.all(workers.map((w) => exited(w.child)));
@@ -51,7 +50,7 @@ describe('models shared by several processes (Badger, multi-process mode)', func
     expect(await Counter.verifyIndexes()).to.deep.equal({ checked: 1, missing: 0, stale: 0 });
   });
 
-  it('shares the lock between worker threads of one process too', async () => {
+  it('a worker thread and the main thread of one process, 50 updates each, count exactly 100', async () => {
     configureCounter(dir);
     const worker = new Worker(path.join(fixtures, 'counter-thread.js'), { workerData: { dir, n: 50 } });
     const done = new Promise((resolve, reject) => { worker.once('message', resolve); worker.once('error', reject); });
@@ -60,44 +59,33 @@ describe('models shared by several processes (Badger, multi-process mode)', func
     await worker.terminate();
     expect((await Counter.load('global')).value).to.equal(100);
   });
+});
 
-  it('takes over the lock of a holder killed with SIGKILL after the stale timeout', async () => {
-    const holder = await start('lock-holder.js', [dir], 'locked');
-    holder.child.kill('SIGKILL');
-    await exited(holder.child);
-    // The lock is stale after 2 s; a TIMEOUT here would mean the dead holder blocked us.
-    configureCounter(dir, { staleMs: 2000, lockTimeoutMs: 10_000 });
-    const c = await increment();
-    expect(c.value).to.equal(1); // the killed holder never committed
-    expect((await Counter.load('global')).value).to.equal(1);
-  });
+describe('worker threads of a client process (Badger, owner in another process)', function () {
+  this.timeout(120_000);
+  after(cleanupTmp);
 
-  it('gives TIMEOUT while a live process holds the lock', async () => {
-    const holder = await start('lock-holder.js', [dir], 'locked');
+  it('a worker thread and the main thread of a client, 50 updates each, count exactly 100 while another process owns the store', async () => {
+    const dir = tmpDir('sky-mp-thr-');
+    const owner = spawn(process.execPath, [path.join(fixtures, '..', '..', 'fixtures', 'owner.js'), path.join(dir, 'counter')], { stdio: ['pipe', 'pipe', 'inherit'] });
     try {
-      configureCounter(dir, { lockTimeoutMs: 500 });
-      const err = await rejects(() => increment(), 'TIMEOUT');
-      expect(err.message).to.contain('counter.lock');
+      await new Promise<void>((resolve, reject) => {
+        owner.stdout!.on('data', (d) => { if (String(d).includes('ready')) resolve(); });
+        owner.once('exit', (code) => reject(new Error(`owner exited with ${code}`)));
+      });
+      configureCounter(dir);
+      const worker = new Worker(path.join(fixtures, 'counter-thread.js'), { workerData: { dir, n: 50 } });
+      const done = new Promise((resolve, reject) => { worker.once('message', resolve); worker.once('error', reject); });
+      for (let i = 0; i < 50; i++) await increment();
+      await done;
+      await worker.terminate();
+      expect((await Counter.load('global')).value).to.equal(100);
+      const probe = await SkyShelve.open(path.join(dir, 'counter'));
+      expect((await probe.stats()).role, 'this process is a client of the owner').to.equal('client');
+      await probe.close();
     } finally {
-      holder.child.kill('SIGKILL');
-      await exited(holder.child);
+      await closeModelStores();
+      owner.kill('SIGKILL');
     }
-  });
-
-  it('creates its lock directories so that other users cannot write them', async () => {
-    configureCounter(dir);
-    await increment();
-    for (const p of [path.join(dir, 'counter.lock'), path.join(dir, 'counter.lock.waiters')]) {
-      expect(fs.statSync(p).mode & 0o022, p).to.equal(0);
-    }
-  });
-
-  it('keeps the lock while nobody waits, and releases it on close', async () => {
-    configureCounter(dir);
-    await increment();
-    await increment();
-    expect(fs.existsSync(path.join(dir, 'counter.lock'))).to.equal(true);
-    await closeModelStores();
-    expect(fs.existsSync(path.join(dir, 'counter.lock'))).to.equal(false);
   });
 });

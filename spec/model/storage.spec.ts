@@ -102,11 +102,21 @@ describe('model storage configuration', function () {
     class Loose extends PersistentObject {}
     const err = await rejects(() => Loose.load('k'), 'METADATA');
     expect(err.message).to.contain('Loose has no storage configuration');
-    @Persistent({ store: new SkyShelve(null, { inMemory: true }), lockPath: 'x.lock' })
+    @Persistent({ store: new SkyShelve(null, { inMemory: true }), path: 'x' })
     class Both extends PersistentBaseModel {
       @Key() @IsString() id!: string;
     }
     await rejects(() => Both.exists('k'), 'METADATA');
+  });
+
+  it('rejects the removed multi-process options with METADATA naming each, instead of ignoring them', async () => {
+    const removed = { multiProcess: true, lockPath: 'x.lock', lockTimeoutMs: 100, lockTenureMs: 100, staleMs: 2000 };
+    for (const [name, value] of Object.entries(removed)) {
+      class Old extends PersistentObject {}
+      Old.configureStorage(tmpDir('sky-old-'), { [name]: value } as never);
+      const err = await rejects(() => Old.load('k'), 'METADATA');
+      expect(err.message).to.contain(`'${name}' was removed`).and.to.contain('by default');
+    }
   });
 
   it('replaces its indexes when configureStorage or registerIndex is called again', async () => {

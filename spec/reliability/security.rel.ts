@@ -112,7 +112,7 @@ describe('security', function () {
     const dir = path.join(base, name);
     const places = [base, process.cwd(), os.tmpdir(), os.homedir()];
     const before = places.map((p) => fs.readdirSync(p).filter((f) => /^pwned/.test(f)));
-    // Badger, SlateDB and a multi-process model (its lock directory) inside the odd directory.
+    // Badger, SlateDB and a model (its own Badger directory and socket) inside the odd directory.
     let store = await SkyShelve.open(path.join(dir, 'badger'));
     await store.set('k', 'badger');
     await store.close();
@@ -122,7 +122,7 @@ describe('security', function () {
     const slate = await SkyShelve.open('slatedb://' + path.join(dir, 'slate'));
     await slate.set('k', 'slate');
     await slate.close();
-    const Counter = bindCounter({ path: path.join(dir, 'mp'), lockPath: path.join(dir, 'mp $(touch pwned4).lock') });
+    const Counter = bindCounter({ path: path.join(dir, 'mp $(touch pwned4)') });
     await Counter.update('c', { defaultFactory: () => new Counter({ name: 'c' }), mutator: (c) => { c.value++; } });
     expect((await Counter.load('c')).value).to.equal(1);
     await closeModelStores();
@@ -132,9 +132,9 @@ describe('security', function () {
     expect(child.code, child.stderr).to.equal(0);
     expect(child.lines).to.include('ok literal');
     expect(fs.readdirSync(base)).to.deep.equal([name]);
-    expect(fs.readdirSync(dir).sort()).to.include.members(['badger', 'slate', 'mp', 'lib-store']);
+    expect(fs.readdirSync(dir).sort()).to.include.members(['badger', 'slate', 'mp $(touch pwned4)', 'lib-store']);
     const after = places.map((p) => fs.readdirSync(p).filter((f) => /^pwned/.test(f)));
     expect(after).to.deep.equal(before);
-    figure('security/paths', `a directory named ${JSON.stringify(name)} works literally for Badger, SlateDB, a model lock path and SKYSHELVE_LIB; no command ran`);
+    figure('security/paths', `a directory named ${JSON.stringify(name)} works literally for Badger, SlateDB, a model's directory and SKYSHELVE_LIB; no command ran`);
   });
 });

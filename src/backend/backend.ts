@@ -10,7 +10,8 @@ export interface Capabilities {
   readonly sync: boolean;
   /** The store was opened as a read-only replica: writes reject with READ_ONLY. */
   readonly readOnly: boolean;
-  /** Several processes may open the same location at once (SlateDB readers; not Badger). */
+  /** Several processes may open the same location at once (SlateDB readers; on-disk Badger, whose
+   *  first process serves the others: docs/MULTIPROCESS.md). */
   readonly multiProcess: boolean;
   /** Data lives only in memory and is gone after close. */
   readonly inMemory: boolean;

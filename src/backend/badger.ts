@@ -32,6 +32,13 @@ export interface BadgerOptions {
   inMemory?: boolean;
   /** Wait for fsync on every write (slower, durable). */
   syncWrites?: boolean;
+  /** Refuse to share the directory with other processes: another process holding it gives LOCKED,
+   * and while this handle holds it, other processes get LOCKED (docs/MULTIPROCESS.md). */
+  exclusive?: boolean;
+  /** Several processes: how long an open may take to reach or elect the owning process (ms). */
+  openTimeoutMs?: number;
+  /** Several processes: how long a client waits for the owning process to answer one request (ms). */
+  requestTimeoutMs?: number;
   /** An explicit libskyshelve.so to load. */
   libPath?: string;
   badger?: BadgerTuning;
@@ -74,12 +81,13 @@ export class BadgerBackend implements Backend {
     this.handle = handle;
     this.what = what;
     this.supports = {
-      sync: true, readOnly: false, multiProcess: false,
+      sync: true, readOnly: false, multiProcess: options.inMemory !== true && options.exclusive !== true,
       inMemory: options.inMemory === true, durableWrites: options.syncWrites === true, conditionalWrites: true,
     };
   }
 
-  /** Opens (or joins, within this process) the database; throws LOCKED if another process holds it. */
+  /** Opens (or joins, within this process or as a client of the process that holds it) the database;
+   * LOCKED only with `exclusive`, or when a program that is not skyshelve holds the directory. */
   static openSync(options: BadgerOptions): BadgerBackend {
     checkOptions(options);
     const lib = loadNative({ libPath: options.libPath });
@@ -87,6 +95,9 @@ export class BadgerBackend implements Backend {
     const what = where ? `Badger database at ${where}` : 'in-memory Badger database';
     const cfg = Buffer.from(JSON.stringify({
       ...options.badger, path: where ?? '', inMemory: options.inMemory === true, syncWrites: options.syncWrites === true,
+      ...(options.exclusive === true ? { exclusive: true } : {}),
+      ...(options.openTimeoutMs !== undefined ? { openTimeoutMs: Math.ceil(options.openTimeoutMs) } : {}),
+      ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: Math.ceil(options.requestTimeoutMs) } : {}),
     }));
     const rc = lib.open(cfg, cfg.length, out.buf, out.buf.length);
     if (rc < 0) throw nativeError(rc, out.buf, `Cannot open the ${what}`, 'CONFIG');
@@ -258,10 +269,12 @@ export class BadgerBackend implements Backend {
 
 function checkOptions(options: BadgerOptions): void {
   if (options === null || typeof options !== 'object') throw new TypeError('BadgerBackend.openSync: options must be an object');
-  const { path: p, inMemory, syncWrites, libPath, badger } = options;
+  const { path: p, inMemory, syncWrites, libPath, badger, exclusive } = options;
   if (p !== undefined && typeof p !== 'string') throw new TypeError('BadgerBackend.openSync: options.path must be a string');
   if (inMemory !== undefined && typeof inMemory !== 'boolean') throw new TypeError('BadgerBackend.openSync: options.inMemory must be a boolean');
   if (syncWrites !== undefined && typeof syncWrites !== 'boolean') throw new TypeError('BadgerBackend.openSync: options.syncWrites must be a boolean');
+  if (exclusive !== undefined && typeof exclusive !== 'boolean') throw new TypeError('BadgerBackend.openSync: options.exclusive must be a boolean');
+  if (exclusive === true && inMemory === true) throw Errors.config('BadgerBackend.openSync: options.exclusive is for directories; an in-memory database is never shared');
   if (libPath !== undefined && typeof libPath !== 'string') throw new TypeError('BadgerBackend.openSync: options.libPath must be a string');
   if (badger !== undefined && (badger === null || typeof badger !== 'object')) throw new TypeError('BadgerBackend.openSync: options.badger must be an object');
   if ((inMemory === true) === (typeof p === 'string' && p !== '')) {

@@ -17,6 +17,7 @@ export function resolveLocation(location: string | null | undefined, options: Sk
   if (typeof location !== 'string') throw new TypeError(`location must be a string, got ${typeof location}`);
   if (location.startsWith('slatedb:')) {
     if (options.inMemory) throw new TypeError('options.inMemory is for Badger stores; a slatedb: location cannot be in memory');
+    if (options.exclusive) throw new TypeError('options.exclusive is for Badger directories; a slatedb: store has one writer by design');
     return { kind: 'slatedb', uri: location, id: location };
   }
   if (location.length === 0) throw new TypeError('location must not be empty');
@@ -31,6 +32,9 @@ export function openBadger(loc: Extract<Location, { kind: 'badger' }>, options: 
     path: loc.path,
     inMemory: loc.inMemory,
     syncWrites: options.syncWrites ?? false,
+    exclusive: options.exclusive,
+    openTimeoutMs: options.openTimeoutMs,
+    requestTimeoutMs: options.requestTimeoutMs,
     libPath: options.libPath,
     badger: options.badger,
   });

@@ -1,25 +1,15 @@
 import type { SkyShelve } from '../store.js';
 
-/** Where a model's records live and how processes share them; set by @Persistent or configureStorage. */
+/** Where a model's records live; set by @Persistent or configureStorage. Several processes share a Badger path by default. */
 export interface PersistentOptions {
   /** Badger directory (default `./data/<class name in lower case>`), or a slatedb: URI. */
   path?: string;
-  /** A store you already opened; the model uses it as is (no path, no lockPath). */
+  /** A store you already opened; the model uses it as is (no path). */
   store?: SkyShelve<any>;
   /** Key namespace inside the store (default: the class name). */
   namespace?: string;
-  /** Lock directory for multi-process use; giving one turns multi-process mode on. */
-  lockPath?: string;
-  /** Multi-process mode with the default lock path `<path>.lock`. */
-  multiProcess?: boolean;
   /** An in-memory Badger store, shared by the models that name the same path. */
   inMemory?: boolean;
-  /** Multi-process mode: how long to wait for the lock before TIMEOUT (default 30000 ms). */
-  lockTimeoutMs?: number;
-  /** Multi-process mode: how long a process keeps running its own sections while others wait (default 100 ms). */
-  lockTenureMs?: number;
-  /** Multi-process mode: a lock not refreshed for this long is taken over (default 4000 ms, min 2000). */
-  staleMs?: number;
   /** Receives warnings (such as changed index definitions); default console.warn, once per model. */
   onWarning?: (message: string) => void;
 }

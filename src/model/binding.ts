@@ -1,26 +1,24 @@
 /**
- * How a model reaches its store. Single-process: a shared store and a per-store keyed mutex.
- * Multi-process (lockPath): the same mutex, then an inter-process lock around the section.
+ * How a model reaches its store: a shared store and a per-store keyed mutex. Other processes
+ * (and worker threads) reach the same Badger directory through the native owner/client layer.
  */
 import path from 'node:path';
 import type { Backend } from '../backend/backend.js';
 import { SkyShelve } from '../store.js';
-import { InterProcessLock } from './interprocess.js';
 import { KeyedMutex } from './mutex.js';
 import type { ModelSchema } from './schema.js';
 
 /** Runs model operations against the right store with the right exclusion. */
 export interface Binding {
-  /** Runs `fn` while holding `keys` (record and unique-value locks) in this process, and the inter-process lock if any. */
+  /** Runs `fn` while holding `keys` (record and unique-value locks) in this process. */
   write<R>(keys: readonly string[], fn: (backend: Backend) => Promise<R>): Promise<R>;
-  /** Runs `fn` with the backend; under the inter-process lock in multi-process mode. */
+  /** Runs `fn` with the backend. */
   read<R>(fn: (backend: Backend) => Promise<R>): Promise<R>;
   /** Identifies the store, so that per-store state (like the definitions check) is kept once per store. */
   readonly id: string;
 }
 
 const mutexes = new WeakMap<object, KeyedMutex>();
-const locks = new Map<string, { lock: InterProcessLock<SkyShelve<any>>; mutex: KeyedMutex }>();
 const memoryStores = new Map<string, SkyShelve<any>>();
 const sharedStores = new Set<SkyShelve<any>>();
 const bindings = new WeakMap<ModelSchema, Binding>();
@@ -28,7 +26,7 @@ const bindings = new WeakMap<ModelSchema, Binding>();
 /** The binding of a model, made once per schema. */
 export function bindingFor(schema: ModelSchema): Binding {
   let b = bindings.get(schema);
-  if (!b) bindings.set(schema, (b = schema.storage.lockPath ? multiProcess(schema) : singleProcess(schema)));
+  if (!b) bindings.set(schema, (b = storeBinding(schema)));
   return b;
 }
 
@@ -38,7 +36,7 @@ function mutexOf(owner: object): KeyedMutex {
   return m;
 }
 
-function singleProcess(schema: ModelSchema): Binding {
+function storeBinding(schema: ModelSchema): Binding {
   const cfg = schema.storage;
   let store: SkyShelve<any> | undefined;
   // Re-resolved when closed, so a test (or user) that closes shared stores gets a fresh one.
@@ -55,36 +53,6 @@ function singleProcess(schema: ModelSchema): Binding {
       return mutexOf(s).run(keys, async () => fn(await s.backend()));
     },
     read: async (fn) => fn(await current().backend()),
-  };
-}
-
-function multiProcess(schema: ModelSchema): Binding {
-  const cfg = schema.storage;
-  const lockPath = path.resolve(cfg.lockPath!);
-  // Looked up per call, so that closeModelStores() followed by more work starts a fresh lock.
-  const entry = () => {
-    let e = locks.get(lockPath);
-    if (!e) {
-      const lock = new InterProcessLock<SkyShelve<any>>({
-        lockPath,
-        open: () => SkyShelve.open(cfg.path!),
-        close: (s) => s.close(),
-        staleMs: cfg.staleMs,
-        timeoutMs: cfg.lockTimeoutMs,
-        maxTenureMs: cfg.lockTenureMs,
-      });
-      locks.set(lockPath, (e = { lock, mutex: new KeyedMutex() }));
-    }
-    return e;
-  };
-  return {
-    id: `lock:${lockPath}`,
-    // Record locks first, the inter-process lock inside: a section never waits for a record lock while holding it.
-    write: (keys, fn) => {
-      const { lock, mutex } = entry();
-      return mutex.run(keys, () => lock.run(async (s) => fn(await s.backend())));
-    },
-    read: (fn) => entry().lock.run(async (s) => fn(await s.backend())),
   };
 }
 
@@ -108,10 +76,9 @@ function storeId(s: object): number {
   return id;
 }
 
-/** Closes every store and lock the model layer opened itself (stores you passed stay open). */
+/** Closes every store the model layer opened itself (stores you passed stay open). */
 export async function closeModelStores(): Promise<void> {
-  const all = [...locks.values()].map((e) => e.lock.close());
-  locks.clear();
+  const all: Promise<void>[] = [];
   for (const s of [...sharedStores, ...memoryStores.values()]) all.push(s.close());
   sharedStores.clear();
   memoryStores.clear();

@@ -26,10 +26,6 @@ export interface StorageConfig {
   readonly path?: string;
   readonly store?: SkyShelve<any>;
   readonly inMemory: boolean;
-  readonly lockPath?: string;
-  readonly lockTimeoutMs: number;
-  readonly lockTenureMs: number;
-  readonly staleMs: number;
   readonly onWarning?: (message: string) => void;
 }
 
@@ -47,7 +43,9 @@ export interface ModelSchema {
   readonly version: number;
 }
 
-const OPTION_NAMES = ['path', 'store', 'namespace', 'lockPath', 'multiProcess', 'inMemory', 'lockTimeoutMs', 'lockTenureMs', 'staleMs', 'onWarning'];
+const OPTION_NAMES = ['path', 'store', 'namespace', 'inMemory', 'onWarning'];
+/** Options of the old proper-lockfile multi-process mode: a clear error, never silently ignored. */
+const REMOVED_OPTIONS = ['multiProcess', 'lockPath', 'lockTimeoutMs', 'lockTenureMs', 'staleMs'];
 const cache = new WeakMap<Function, ModelSchema>();
 
 /** The schema of `cls`, built and checked on first use; every problem is reported in one METADATA error. */
@@ -90,28 +88,20 @@ function ancestry(cls: Function): Function[] {
 function resolveStorage(cls: Function, o: PersistentOptions, problems: string[]): StorageConfig {
   for (const name of Object.keys(o)) {
     if (OPTION_NAMES.includes(name)) continue;
+    if (REMOVED_OPTIONS.includes(name)) {
+      problems.push(`${cls.name}: storage option '${name}' was removed: several processes share a Badger directory by default now (README, "Several processes"); delete the option`);
+      continue;
+    }
     const hint = closest(name, OPTION_NAMES);
     problems.push(`${cls.name}: unknown storage option '${name}'${hint ? `; did you mean '${hint}'?` : ''}`);
   }
   if (o.path !== undefined && (typeof o.path !== 'string' || o.path.length === 0)) problems.push(`${cls.name}: path must be a non-empty string`);
-  if (o.store !== undefined && (o.path !== undefined || o.lockPath !== undefined || o.multiProcess || o.inMemory)) {
-    problems.push(`${cls.name}: 'store' binds an open store; it cannot be combined with path, lockPath, multiProcess or inMemory`);
-  }
-  if (o.inMemory && (o.lockPath !== undefined || o.multiProcess)) problems.push(`${cls.name}: an in-memory store cannot be shared between processes`);
-  const path = o.store ? undefined : o.path ?? `./data/${cls.name.toLowerCase()}`;
-  const lockPath = o.lockPath ?? (o.multiProcess && path ? `${path}.lock` : undefined);
-  if (lockPath !== undefined && path?.startsWith('slatedb:')) problems.push(`${cls.name}: lockPath is for Badger directories; SlateDB stores are shared natively`);
-  for (const n of ['lockTimeoutMs', 'lockTenureMs', 'staleMs'] as const) {
-    if (o[n] !== undefined && !(typeof o[n] === 'number' && o[n]! > 0)) problems.push(`${cls.name}: ${n} must be a positive number`);
+  if (o.store !== undefined && (o.path !== undefined || o.inMemory)) {
+    problems.push(`${cls.name}: 'store' binds an open store; it cannot be combined with path or inMemory`);
   }
   if (o.onWarning !== undefined && typeof o.onWarning !== 'function') problems.push(`${cls.name}: onWarning must be a function`);
-  return {
-    path, store: o.store, inMemory: o.inMemory === true, lockPath,
-    lockTimeoutMs: o.lockTimeoutMs ?? 30_000,
-    lockTenureMs: o.lockTenureMs ?? 100,
-    staleMs: Math.max(o.staleMs ?? 4_000, 2_000),
-    onWarning: o.onWarning,
-  };
+  const path = o.store ? undefined : o.path ?? `./data/${cls.name.toLowerCase()}`;
+  return { path, store: o.store, inMemory: o.inMemory === true, onWarning: o.onWarning };
 }
 
 function resolveKey(cls: Function, chain: Function[], problems: string[]): string | undefined {

@@ -67,7 +67,7 @@ func ParseRequest(frame []byte) (Request, error) {
 	b := &body{buf: frame[5:]}
 	switch req.Op {
 	case OpHello:
-		req.Version, req.UID = b.u32(), b.u32()
+		req.Version, req.UID, req.ClientID = b.u32(), b.u32(), b.u64()
 	case OpGet:
 		req.OutCap, req.Key = b.u32(), b.rest()
 	case OpHas:
@@ -100,7 +100,7 @@ func EncodeRequest(req Request) []byte {
 	var body []byte
 	switch req.Op {
 	case OpHello:
-		body = u32(u32(nil, req.Version), req.UID)
+		body = binary.LittleEndian.AppendUint64(u32(u32(nil, req.Version), req.UID), req.ClientID)
 	case OpGet:
 		body = append(u32(nil, req.OutCap), req.Key...)
 	case OpHas:

@@ -22,14 +22,14 @@ const Version = 1
 
 // Ops of a request.
 const (
-	OpHello     = 1  // body: [u32 version][u32 uid]
-	OpGet       = 2  // body: [u32 outCap][key]
-	OpHas       = 3  // body: [key]
-	OpGetMany   = 4  // body: [u32 outCap][i32 start][get_many request]
-	OpWrite     = 5  // body: [u64 clientID][u64 seq][u8 flags][write request]; flags bit 0 = sync after commit
-	OpScan      = 6  // body: [i32 max][u32 outCap][iterator spec]; stateless: the client sends the resumed range
-	OpSync      = 7  // body: empty
-	OpStats     = 8  // body: [u32 outCap]
+	OpHello   = 1 // body: [u32 version][u32 uid][u64 clientID]
+	OpGet     = 2 // body: [u32 outCap][key]
+	OpHas     = 3 // body: [key]
+	OpGetMany = 4 // body: [u32 outCap][i32 start][get_many request]
+	OpWrite   = 5 // body: [u64 clientID][u64 seq][u8 flags][write request]; flags bit 0 = sync after commit
+	OpScan    = 6 // body: [i32 max][u32 outCap][iterator spec]; stateless: the client sends the resumed range
+	OpSync    = 7 // body: empty
+	OpStats   = 8 // body: [u32 outCap]
 )
 
 // MaxFrame bounds one frame (a write of the largest value Badger accepts fits).
@@ -46,7 +46,7 @@ type Request struct {
 	Key      []byte // Get, Has
 	Start    int32  // GetMany
 	Data     []byte // GetMany, Write (the ABI request) and Scan (the iterator spec)
-	ClientID uint64 // Write
+	ClientID uint64 // Write, Hello
 	Seq      uint64 // Write
 	Flags    byte   // Write
 	Max      int32  // Scan

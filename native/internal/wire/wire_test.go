@@ -9,7 +9,7 @@ import (
 
 func TestRequestsRoundTrip(t *testing.T) {
 	reqs := []Request{
-		{ID: 1, Op: OpHello, Version: Version, UID: 1000},
+		{ID: 1, Op: OpHello, Version: Version, UID: 1000, ClientID: 42},
 		{ID: 2, Op: OpGet, OutCap: 65536, Key: []byte("k")},
 		{ID: 3, Op: OpHas, Key: []byte("k")},
 		{ID: 4, Op: OpGetMany, OutCap: 10, Start: 2, Data: []byte{1, 2}},

@@ -1,0 +1,201 @@
+package main
+
+import (
+	"errors"
+
+	badger "github.com/dgraph-io/badger/v4"
+
+	"skyshelve/native/internal/wire"
+)
+
+// Group commit: the owner commits the writes that its clients sent meanwhile in one Badger
+// transaction on the committer, one commit instead of one each. Each write keeps its own
+// outcome. The transaction applies writes in arrival order. A write sees the writes before it:
+// its duplicate check and its value checks read them, because Badger's txn.Get sees the
+// transaction's pending writes. A write whose check fails stages nothing and answers CONFLICT,
+// and the others still commit. Each connection sends its next write only after the answer to the
+// last one (owner.go), so a group holds at most one write per client. A failed write therefore
+// never shares a transaction with a later write of the same client, which dedup.go relies on.
+
+const maxGroup = 256 // writes per group
+
+// writeJob is one client write waiting for a group commit.
+type writeJob struct {
+	req    wire.Request
+	ops    []writeOp
+	rc     int32
+	body   []byte
+	staged bool
+	done   chan struct{}
+}
+
+// groupCommitter merges the client writes that queue up while a commit runs.
+type groupCommitter struct {
+	h  int32
+	in chan *writeJob
+}
+
+func newGroupCommitter(h int32) *groupCommitter {
+	g := &groupCommitter{h: h, in: make(chan *writeJob, maxGroup)}
+	go g.loop()
+	return g
+}
+
+// submit queues one write and waits for its outcome.
+func (g *groupCommitter) submit(req wire.Request) (int32, []byte) {
+	job := &writeJob{req: req, done: make(chan struct{})}
+	g.in <- job
+	<-job.done
+	return job.rc, job.body
+}
+
+// stop ends the loop; call it once no submit can come any more.
+func (g *groupCommitter) stop() { close(g.in) }
+
+func (g *groupCommitter) loop() {
+	for first := range g.in {
+		jobs := []*writeJob{first}
+	drain:
+		for len(jobs) < maxGroup {
+			select {
+			case job, ok := <-g.in:
+				if !ok {
+					break drain
+				}
+				jobs = append(jobs, job)
+			default:
+				break drain
+			}
+		}
+		g.commit(jobs)
+		for _, job := range jobs {
+			close(job.done)
+		}
+	}
+}
+
+// commit runs one group; if the transaction as a whole fails (too big, an engine error), every
+// write is committed again on its own, so only the writes at fault fail.
+func (g *groupCommitter) commit(jobs []*writeJob) {
+	defer func() {
+		if r := recover(); r != nil {
+			for _, job := range jobs {
+				job.rc, job.body = writeErrorBody(newError(codeInternal, "panic in libskyshelve: %v", r))
+			}
+		}
+	}()
+	var retry []*writeJob
+	rc := withDB(g.h, func(dh *dbHandle, db *badger.DB) int32 {
+		live := prepareJobs(dh.st.cfg, jobs)
+		err := runCommit(func() error { return commitGroup(db, live) })
+		dh.st.reads.invalidate()
+		if err != nil {
+			retry = live
+			return 0
+		}
+		return syncIfAsked(dh, db, live)
+	})
+	if rc < 0 { // the store closed
+		for _, job := range jobs {
+			job.rc, job.body = rc, nil
+		}
+	}
+	// Outside withDB: writeDeduped takes the store's read lock itself.
+	for _, job := range retry {
+		job.rc, job.body = runOut(errOut, func(out []byte) int32 {
+			return writeDeduped(g.h, job.req.ClientID, job.req.Seq, job.req.Flags&1 != 0, job.req.Data, out)
+		}, usedNone)
+	}
+}
+
+// prepareJobs decodes and checks each write; the ones that fail get their error and drop out.
+func prepareJobs(cfg Config, jobs []*writeJob) []*writeJob {
+	live := jobs[:0:0]
+	for _, job := range jobs {
+		ops, derr := decodeWrite(job.req.Data)
+		var err error = derr
+		if derr == nil {
+			for i := range ops {
+				if err = checkOp(cfg, &ops[i]); err != nil {
+					break
+				}
+			}
+		}
+		if err != nil {
+			job.rc, job.body = writeErrorBody(err)
+			continue
+		}
+		job.ops = ops
+		live = append(live, job)
+	}
+	return live
+}
+
+// commitGroup stages each write after its duplicate and value checks, then commits once.
+func commitGroup(db *badger.DB, jobs []*writeJob) error {
+	checked := false
+	for _, job := range jobs {
+		checked = checked || hasChecks(job.ops)
+	}
+	defer lockOrder(db, checked)()
+	txn := db.NewTransaction(true)
+	defer txn.Discard()
+	for _, job := range jobs {
+		if err := stageJob(txn, job); err != nil {
+			return err
+		}
+	}
+	return txn.Commit()
+}
+
+// stageJob adds one write to txn; a failed check or a duplicate sets its outcome and stages nothing.
+func stageJob(txn *badger.Txn, job *writeJob) error {
+	job.staged = false
+	key := appliedKey(job.req.ClientID)
+	applied, err := appliedSeq(txn, key)
+	if err != nil {
+		return err
+	}
+	if job.req.Seq <= applied {
+		job.rc, job.body = 0, nil // already committed by an earlier owner
+		return nil
+	}
+	if err := verifyChecks(txn, job.ops); err != nil {
+		var se *skyError
+		if errors.As(err, &se) && se.code == codeConflict {
+			job.rc, job.body = writeErrorBody(err)
+			return nil
+		}
+		return err
+	}
+	for _, op := range job.ops {
+		switch op.op {
+		case opPut:
+			err = txn.Set(op.key, op.value)
+		case opDelete:
+			err = txn.Delete(op.key)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	job.rc, job.body, job.staged = 0, nil, true
+	return txn.Set(key, seqBytes(job.req.Seq))
+}
+
+// syncIfAsked flushes to disk when a write of the group asked for it (a syncWrites handle).
+func syncIfAsked(dh *dbHandle, db *badger.DB, jobs []*writeJob) int32 {
+	for _, job := range jobs {
+		if job.staged && job.req.Flags&1 != 0 && !dh.st.cfg.SyncWrites {
+			if err := db.Sync(); err != nil {
+				for _, j := range jobs {
+					if j.staged {
+						j.rc, j.body = writeErrorBody(err)
+					}
+				}
+			}
+			return 0
+		}
+	}
+	return 0
+}
