@@ -28,6 +28,8 @@ export interface TransactionOptions {
 export class Transaction {
   readonly #ws: WriteSet;
   readonly #storeId: string;
+  /** Contexts of the classes this transaction used, so each is resolved and checked once. */
+  readonly #contexts = new Map<Function, ModelContext>();
   #done = false;
 
   /** @internal */
@@ -99,11 +101,14 @@ export class Transaction {
 
   async #context(cls: Function, arg: string): Promise<ModelContext> {
     this.#live();
+    const known = this.#contexts.get(cls);
+    if (known !== undefined) return known;
     if (typeof cls !== 'function') throw new TypeError(`${arg} must be a model class, got ${describeType(cls)}`);
     const ctx = await contextOf(cls);
     if (ctx.binding.id !== this.#storeId) {
       throw new TypeError(`${arg}: ${ctx.schema.name} lives in another store than this transaction; a transaction covers the store of the model it was started on`);
     }
+    this.#contexts.set(cls, ctx);
     return ctx;
   }
 }
