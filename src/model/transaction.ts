@@ -5,6 +5,7 @@
  * the same. So transactions are serializable: if another writer changed anything the body read,
  * the commit rejects CONFLICT, nothing is written, and the body runs again on the new state.
  */
+import type { Backend } from '../backend/backend.js';
 import { retryOnConflict, DEFAULT_ATTEMPTS } from '../backend/conditional.js';
 import { encodeKey, type Key } from '../codec/keys.js';
 import { decodeValue, encodeValue } from '../codec/values.js';
@@ -130,7 +131,8 @@ export async function runTransaction<R>(cls: Function, body: (tx: Transaction) =
   }
 }
 
-async function attempt<R>(backend: import('../backend/backend.js').Backend, storeId: string, body: (tx: Transaction) => Promise<R> | R): Promise<R> {
+/** One run of the body and, if it returns, one conditional commit of everything it staged. */
+async function attempt<R>(backend: Backend, storeId: string, body: (tx: Transaction) => Promise<R> | R): Promise<R> {
   const ws = new WriteSet(backend);
   const tx = new Transaction(ws, storeId);
   let result: R;
