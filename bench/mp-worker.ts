@@ -76,6 +76,36 @@ async function sqlite(dir: string): Promise<Driver> {
 
 const now = (): bigint => process.hrtime.bigint();
 
+/** Times n sequential gets: p50 and p99 in microseconds. */
+function roundTrips(d: Driver, n: number): Record<string, unknown> {
+  const samples: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = now();
+    d.get(readKey(i % READ_RECORDS));
+    samples.push(Number(now() - t) / 1000);
+  }
+  samples.sort((a, b) => a - b);
+  return { p50us: samples[Math.floor(n * 0.5)], p99us: samples[Math.floor(n * 0.99)] };
+}
+
+/** Reads until told to stop; the longest gap between two completed reads spans a take-over. */
+async function watch(d: Driver, lines: AsyncIterator<string>): Promise<Record<string, unknown>> {
+  let stop = false;
+  void lines.next().then(() => { stop = true; });
+  let last = now();
+  let maxGapMs = 0;
+  let ops = 0;
+  while (!stop) {
+    await d.get(readKey(ops % READ_RECORDS));
+    ops++;
+    const t = now();
+    maxGapMs = Math.max(maxGapMs, Number(t - last) / 1e6);
+    last = t;
+    if (ops % 100 === 0) await new Promise((r) => setImmediate(r));
+  }
+  return { ops, maxGapMs };
+}
+
 /** Runs one task; returns the extra fields of its report. */
 async function run(task: string, d: Driver, id: number, n: number, lines: AsyncIterator<string>): Promise<Record<string, unknown>> {
   if (task === 'counter') for (let i = 0; i < n; i++) await d.increment();
@@ -91,32 +121,9 @@ async function run(task: string, d: Driver, id: number, n: number, lines: AsyncI
       seed = (seed * 1103515245 + 12345) & 0x7fffffff;
       if (d.get(readKey(seed % READ_RECORDS)) === undefined) throw new Error('a read record is missing');
     }
-  } else if (task === 'rtt') {
-    const samples: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const t = now();
-      d.get(readKey(i % READ_RECORDS));
-      samples.push(Number(now() - t) / 1000);
-    }
-    samples.sort((a, b) => a - b);
-    return { p50us: samples[Math.floor(n * 0.5)], p99us: samples[Math.floor(n * 0.99)] };
-  } else if (task === 'watch') {
-    // Reads until told to stop; the longest gap between two completed reads spans a take-over.
-    let stop = false;
-    void lines.next().then(() => { stop = true; });
-    let last = now();
-    let maxGapMs = 0;
-    let ops = 0;
-    while (!stop) {
-      await d.get(readKey(ops % READ_RECORDS));
-      ops++;
-      const t = now();
-      maxGapMs = Math.max(maxGapMs, Number(t - last) / 1e6);
-      last = t;
-      if (ops % 100 === 0) await new Promise((r) => setImmediate(r));
-    }
-    return { ops, maxGapMs };
-  } else throw new Error(`unknown task ${task}`);
+  } else if (task === 'rtt') return roundTrips(d, n);
+  else if (task === 'watch') return watch(d, lines);
+  else throw new Error(`unknown task ${task}`);
   return {};
 }
 

@@ -63,7 +63,9 @@ export async function benchQueries(rec: Recorder, api: Api, where: string, n: nu
     rec.skip('tx-4proc', 'await', '', TXS, reason(err));
     return undefined;
   });
-  if (children) await rec.op('tx-4proc', 'await', `the same, 4 processes x ${TXS / 4} on one store (tx/s in all)`, TXS, () => Promise.all(children.map((c) => c.go())));
+  if (!children) return;
+  await rec.op('tx-4proc', 'await', `the same, 4 processes x ${TXS / 4} on one store (tx/s in all)`, TXS, () => Promise.all(children.map((c) => c.go())));
+  await Promise.all(children.map((c) => c.exited));
 }
 
 type AccountClass = ReturnType<typeof defineModels>['Account'];
@@ -84,18 +86,19 @@ async function transfers(Account: AccountClass, count: number, offset: number): 
 }
 
 /** Starts `procs` child processes on the store at `where` (closed here); each runs `count` transfers on go(). */
-async function startChildren(where: string, procs: number, count: number): Promise<Array<{ go(): Promise<void> }>> {
+async function startChildren(where: string, procs: number, count: number): Promise<Array<{ go(): Promise<void>; exited: Promise<void> }>> {
   const script = fileURLToPath(import.meta.url);
-  return Promise.all(Array.from({ length: procs }, (_, p) => new Promise<{ go(): Promise<void> }>((ready, fail) => {
+  return Promise.all(Array.from({ length: procs }, (_, p) => new Promise<{ go(): Promise<void>; exited: Promise<void> }>((ready, fail) => {
     const child = spawn(process.execPath, [script, '--tx-child', where, String(count), String(p * count)], { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     // A child that hangs must not hang the bench: it is killed and its row becomes n/a.
     const timer = setTimeout(() => child.kill('SIGKILL'), CHILD_TIMEOUT_MS);
+    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
     const done = new Promise<void>((resolve, reject) => {
       child.stdout.on('data', (d) => {
         out += d;
-        if (out.includes('ready')) ready({ go: () => { child.stdin.write('go\n'); return done; } });
+        if (out.includes('ready')) ready({ go: () => { child.stdin.write('go\n'); return done; }, exited });
         if (out.includes('done')) resolve();
       });
       child.on('exit', (code, signal) => {

@@ -38,6 +38,19 @@ export function conditionalTests(store: () => SkyShelve<any>): void {
     }
   });
 
+  it('conditional write: checks see writes started before them, and writes started after them land after', async () => {
+    const b = await store().backend();
+    const key = encodeKey('order');
+    const put = (v: number): Promise<void> => b.write([{ type: 'put', key, value: encodeValue(v) }]);
+    for (let round = 0; round < 20; round++) {
+      const before = put(round * 10 + 1); // not awaited: still in flight when the checked write starts
+      const checked = writeChecked(b, [{ type: 'put', key, value: encodeValue(round * 10 + 2) }], [{ key, value: encodeValue(round * 10 + 1) }]);
+      const after = put(round * 10 + 3);
+      await Promise.all([before, checked, after]);
+      expect(await store().get('order'), `round ${round}`).to.equal(round * 10 + 3);
+    }
+  });
+
   it('conditional write: 40 concurrent read-modify-write increments with retry lose none', async () => {
     const b = await store().backend();
     const key = encodeKey('counter');

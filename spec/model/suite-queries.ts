@@ -81,6 +81,11 @@ export function querySuite(ctx: SuiteContext): void {
       for (const a of ['alice', 'bob', 'carol', 'nobody']) expect(await Post.count('author', a), a).to.equal([...truth.values()].filter((r) => r.author === a).length);
       for (const t of ['news', 'tech', 'art']) expect(await Post.count('tag', t), t).to.equal([...truth.values()].filter((r) => r.tags.includes(t)).length);
       expect(await Post.count('tag')).to.equal([...truth.values()].reduce((n, r) => n + r.tags.length, 0));
+      // count never decodes a record: a corrupt one is still counted, while loading it is DECODE.
+      const { recordKey } = await import('../../src/model/layout.js');
+      await (await ctx.store.backend()).write([{ type: 'put', key: recordKey('Post', 'corrupt'), value: Uint8Array.of(0xff, 0x00) }]);
+      expect(await Post.count()).to.equal(truth.size + 1);
+      await rejects(() => Post.load('corrupt'), 'DECODE');
       await rejects(() => Post.count('athor' as 'author', 'x'), 'TypeError');
     });
 

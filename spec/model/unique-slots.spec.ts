@@ -48,6 +48,16 @@ describe('unique slots on Badger', () => {
       expect(await internalKeys(store, ['u', 'Member'])).to.deep.equal([['u', 'Member', 'handle', 'h'], ['u', 'Member', 'handle', 'h2']]);
       expect(await M2.delete('a')).to.equal(true);
       expect(await internalKeys(store, ['u', 'Member'])).to.deep.equal([['u', 'Member', 'handle', 'h']]);
+      // Stale slots: one whose owner lacks the value, one whose owner is gone. They block the value until repaired.
+      await (await store.backend()).write([
+        { type: 'put', key: slotKey('Member', 'handle', 'zzz'), value: encodeValue('b') },
+        { type: 'put', key: slotKey('Member', 'handle', 'ghost'), value: encodeValue('nobody') },
+      ]);
+      await rejects(() => new M2({ id: 'c', handle: 'ghost' }).save(), 'UNIQUE');
+      expect(await M2.verifyIndexes()).to.deep.equal({ checked: 1, missing: 0, stale: 2 });
+      expect((await M2.reindex()).stale).to.equal(2);
+      expect(await internalKeys(store, ['u', 'Member'])).to.deep.equal([['u', 'Member', 'handle', 'h']]);
+      await new M2({ id: 'c', handle: 'ghost' }).save();
     } finally {
       await store.close();
     }

@@ -39,13 +39,17 @@ describe('several processes on one Badger directory (no option)', function () {
   afterEach(() => { for (const k of kids.splice(0)) k.child.kill('SIGKILL'); });
   after(cleanupTmp);
 
-  it('4 processes each write and read back 300 keys through a plain new SkyShelve(dir)', async () => {
+  it('4 processes each write and read back 300 keys through a plain new SkyShelve(dir) (and sync, getMany, delete, has, stats)', async () => {
     const dir = path.join(tmpDir('sky-mp-kv-'), 'db');
-    const writers = ['a', 'b', 'c', 'd'].map((tag) => startFixture('kv-writer', [dir, tag, '300']));
+    const writers = ['a', 'b', 'c', 'd'].map((tag) => startFixture('kv-writer', [dir, tag, '300', 'wait']));
     kids.push(...writers);
+    await Promise.all(writers.map((w) => w.line((l) => l === 'ready')));
+    for (const w of writers) w.send('go');
     const codes = await Promise.all(writers.map((w) => w.exited));
     expect(codes, writers.map((w) => w.stderr()).join('\n')).to.deep.equal([0, 0, 0, 0]);
-    for (const w of writers) expect(lastJson(w)).to.deep.include({ wrote: 300, readBack: 300, scanned: 300, wrong: [] });
+    for (const w of writers) expect(lastJson(w)).to.deep.include({ wrote: 300, readBack: 300, scanned: 300, manyOk: true, deleted: true, wrong: [] });
+    // All were open before any wrote: one owner, three clients.
+    expect(writers.map((w) => lastJson(w).startRole).sort()).to.deep.equal(['client', 'client', 'client', 'owner']);
     const store = await SkyShelve.open(dir);
     try {
       for (const tag of ['a', 'b', 'c', 'd']) expect((await store.scan(`${tag}:`)).length, tag).to.equal(300);

@@ -50,11 +50,6 @@ export function startFixture(name: string, args: readonly string[], options: Pic
   return { child, lines, stderr: () => err, exited, line, send: (l) => { child.stdin!.write(l + '\n'); } };
 }
 
-/** Waits for a child to exit and returns its code (or signal name); describes it on failure. */
-export async function finished(p: Proc): Promise<number | string> {
-  return p.exited;
-}
-
 /** The last stdout line of a child, parsed as JSON. */
 export function lastJson<T = Record<string, unknown>>(p: Proc): T {
   return JSON.parse(p.lines.filter((l) => l.startsWith('{')).at(-1) ?? 'null') as T;

@@ -3,6 +3,7 @@
  * finds the smallest condition with bounded counts (read in lock step), walks it, and checks every
  * other condition by looking up the exact index entry key, so records it drops are never loaded.
  */
+import { getMetadataStorage } from 'class-validator';
 import type { Backend } from '../backend/backend.js';
 import { prefixUpperBound, type KeyPart } from '../codec/keys.js';
 import { SkyshelveError } from '../errors.js';
@@ -60,12 +61,12 @@ function indexFor(schema: ModelSchema, field: string): string {
   });
 }
 
+/** Fields the model is known to have: initialized ones, validated ones, and the key. */
 function knownFields(schema: ModelSchema): string[] {
   const blank = blankInstance(schema.cls);
   const own = blank ? Object.keys(blank) : [];
-  const declared = Object.getOwnPropertyNames(schema.cls.prototype).filter((n) => n !== 'constructor');
-  const typed = [...own, ...declared].filter((n) => Reflect.getMetadata?.('design:type', schema.cls.prototype, n) !== undefined || own.includes(n));
-  return [...new Set([...typed, ...(schema.keyField ? [schema.keyField] : [])])];
+  const validated = getMetadataStorage().getTargetValidationMetadatas(schema.cls, '', true, false).map((m) => m.propertyName);
+  return [...new Set([...own, ...validated, ...(schema.keyField ? [schema.keyField] : [])])];
 }
 
 async function walkSmallest(schema: ModelSchema, backend: Backend, conditions: readonly Condition[]): Promise<KeyPart[]> {

@@ -1,7 +1,7 @@
 /** Index upkeep: the stored definitions check, verifyIndexes and reindex. */
 import type { Backend, RawCheck, RawEntry, RawOp, RawRange } from '../backend/backend.js';
 import { retryOnConflict, writeChecked } from '../backend/conditional.js';
-import { prefixUpperBound, type KeyPart } from '../codec/keys.js';
+import { decodeInternalKey, internalPrefix, prefixUpperBound, type KeyPart } from '../codec/keys.js';
 import { decodeValue, encodeValue } from '../codec/values.js';
 import type { Binding } from './binding.js';
 import { pkId } from './keys.js';
@@ -122,6 +122,11 @@ export async function verifyIndexes(schema: ModelSchema, binding: Binding, make:
     done += chunk.length;
     options.onProgress?.({ phase: 'entries', done });
   }
+  for await (const chunk of chunks(binding, slotRange(schema.namespace))) {
+    await binding.write(writeLockKeys(schema, ...chunk.map((e) => decodeValue(e.value) as KeyPart)), (backend) => retryOnConflict(() => checkSlots(schema, backend, make, chunk, repair, result)));
+    done += chunk.length;
+    options.onProgress?.({ phase: 'entries', done });
+  }
   if (repair) await binding.read((backend) => writeDefinitions(schema, backend));
   return result;
 }
@@ -187,6 +192,36 @@ async function checkEntries(schema: ModelSchema, backend: Backend, make: Instant
   // Deleting an entry is right only while its record still is as read: checked in the same commit.
   if (ops.length > 0) await writeChecked(backend, ops, [...checks.values()]);
   result.stale += stale;
+}
+
+/** Counts (and with repair deletes) unique slots whose owner is gone or no longer has that value. */
+async function checkSlots(schema: ModelSchema, backend: Backend, make: Instantiate, slots: RawEntry[], repair: boolean, result: VerifyResult): Promise<void> {
+  const ns = schema.namespace;
+  const ops: RawOp[] = [];
+  const checks: RawCheck[] = [];
+  let stale = 0;
+  for (const { key, value } of slots) {
+    const parts = decodeInternalKey(key);
+    const name = parts[2] as string;
+    const indexed = parts.length === 4 ? parts[3]! : parts.slice(3);
+    const owner = decodeValue(value) as KeyPart;
+    const bytes = await backend.get(recordKey(ns, owner));
+    const has = bytes !== undefined && entriesOf(schema, make(owner, decodeEnvelope(schema.name, owner, bytes).record)).some((e) => entryId(e) === entryId([name, indexed]));
+    if (has) continue;
+    stale++;
+    if (repair) {
+      ops.push({ type: 'del', key });
+      checks.push({ key, value }, { key: recordKey(ns, owner), value: bytes });
+    }
+  }
+  if (ops.length > 0) await writeChecked(backend, ops, checks);
+  result.stale += stale;
+}
+
+/** The byte range of a namespace's unique slots. */
+function slotRange(ns: string): { gte: Uint8Array; lt: Uint8Array } {
+  const gte = internalPrefix(['u', ns]);
+  return { gte, lt: prefixUpperBound(gte)! };
 }
 
 /** Reads a range in chunks, one short section each, so that other writers and processes interleave. */

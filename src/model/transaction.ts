@@ -5,6 +5,7 @@
  * the same. So transactions are serializable: if another writer changed anything the body read,
  * the commit rejects CONFLICT, nothing is written, and the body runs again on the new state.
  */
+import type { Backend } from '../backend/backend.js';
 import { retryOnConflict, DEFAULT_ATTEMPTS } from '../backend/conditional.js';
 import { encodeKey, type Key } from '../codec/keys.js';
 import { decodeValue, encodeValue } from '../codec/values.js';
@@ -28,6 +29,8 @@ export interface TransactionOptions {
 export class Transaction {
   readonly #ws: WriteSet;
   readonly #storeId: string;
+  /** Contexts of the classes this transaction used, so each is resolved and checked once. */
+  readonly #contexts = new Map<Function, ModelContext>();
   #done = false;
 
   /** @internal */
@@ -99,11 +102,14 @@ export class Transaction {
 
   async #context(cls: Function, arg: string): Promise<ModelContext> {
     this.#live();
+    const known = this.#contexts.get(cls);
+    if (known !== undefined) return known;
     if (typeof cls !== 'function') throw new TypeError(`${arg} must be a model class, got ${describeType(cls)}`);
     const ctx = await contextOf(cls);
     if (ctx.binding.id !== this.#storeId) {
       throw new TypeError(`${arg}: ${ctx.schema.name} lives in another store than this transaction; a transaction covers the store of the model it was started on`);
     }
+    this.#contexts.set(cls, ctx);
     return ctx;
   }
 }
@@ -125,7 +131,8 @@ export async function runTransaction<R>(cls: Function, body: (tx: Transaction) =
   }
 }
 
-async function attempt<R>(backend: import('../backend/backend.js').Backend, storeId: string, body: (tx: Transaction) => Promise<R> | R): Promise<R> {
+/** One run of the body and, if it returns, one conditional commit of everything it staged. */
+async function attempt<R>(backend: Backend, storeId: string, body: (tx: Transaction) => Promise<R> | R): Promise<R> {
   const ws = new WriteSet(backend);
   const tx = new Transaction(ws, storeId);
   let result: R;
