@@ -17,10 +17,14 @@ func doWrite(h int32, req []byte, out []byte) int32 {
 			// A durable commit waits on fsync anyway; calling Badger directly lets concurrent
 			// callers (koffi's pool) share one fsync.
 			err = commitOps(db, dh.st.cfg, ops)
+			dh.st.reads.invalidate()
 		} else {
-			err = runCommit(func() error { return commitOps(db, dh.st.cfg, ops) })
+			// The committer also opens the next read transaction (readtxn.go), before we return.
+			err = runCommit(func() error {
+				defer dh.st.reads.refresh(db)
+				return commitOps(db, dh.st.cfg, ops)
+			})
 		}
-		dh.st.reads.invalidate()
 		if err != nil {
 			return writeError(out, err)
 		}
