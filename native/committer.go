@@ -60,6 +60,13 @@ func runCommit(fn func() error) error {
 	if commitDirectly() {
 		return fn()
 	}
+	job := enqueueCommit(fn)
+	awaitCommit(job, 0)
+	return finishJob(job)
+}
+
+// enqueueCommit queues fn for the committer goroutine, starting it on first use.
+func enqueueCommit(fn func() error) *commitJob {
 	committer.once.Do(func() {
 		committer.queue = make(chan *commitJob, 256)
 		go committerLoop()
@@ -69,10 +76,31 @@ func runCommit(fn func() error) error {
 	job.err = nil
 	job.done.Store(false)
 	committer.queue <- job
+	return job
+}
+
+// awaitCommit spins, then parks until job is done; with limit > 0 it gives up after limit and
+// returns false (the job stays queued; its wake value is still to be received).
+func awaitCommit(job *commitJob, limit time.Duration) bool {
 	if !committer.asleep.Load() && !backingOff() && !spinUntilDone(job) {
 		committer.backoff.Store(backoffCalls)
 	}
-	<-job.wake // immediate when the spin saw it done
+	if limit <= 0 || job.done.Load() {
+		<-job.wake // immediate when the spin saw it done
+		return true
+	}
+	timer := time.NewTimer(limit)
+	defer timer.Stop()
+	select {
+	case <-job.wake:
+		return true
+	case <-timer.C:
+		return false
+	}
+}
+
+// finishJob returns a done job's error and recycles it.
+func finishJob(job *commitJob) error {
 	err := job.err
 	job.fn = nil
 	jobPool.Put(job)

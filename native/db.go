@@ -19,6 +19,9 @@ type store struct {
 	db     *badger.DB
 	closed bool
 	reads  readTxns
+	// inflight counts commits queued on the committer, including ones whose caller returned
+	// with a ticket (pending.go); the final close waits for them.
+	inflight storeInflight
 }
 
 // dbHandle is what one sky_open returns: a reference to a store plus the iterators opened through it.
@@ -141,6 +144,7 @@ func closeStore(st *store) error {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.closed = true
+	st.inflight.Wait()
 	st.reads.close()
 	return st.db.Close()
 }

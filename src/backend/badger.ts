@@ -66,8 +66,14 @@ export class BadgerBackend implements Backend {
   private handle: number;
   private readonly lib: NativeLib;
   private readonly what: string;
-  // Unsynced writes of one event-loop turn share one commit (badger-coalesce.ts).
-  private readonly writes = new WriteCoalescer((ops) => this.commitSync(ops));
+  // Unsynced writes of one event-loop turn share one commit (badger-coalesce.ts); a commit that
+  // Badger stalls finishes off the event loop (sky_write_begin returns a ticket).
+  private readonly writes = new WriteCoalescer({
+    start: (ops) => this.commitStart(ops),
+    commitSync: (ops) => this.commitSync(ops),
+    waitSync: () => this.waitPending(),
+  });
+  private pendingTicket = 0;
 
   private constructor(lib: NativeLib, handle: number, options: BadgerOptions, what: string) {
     this.lib = lib;
@@ -148,6 +154,28 @@ export class BadgerBackend implements Backend {
     const len = encodeWrite(ops, buf);
     const rc = this.lib.write(h, buf, len, out.buf, out.buf.length);
     if (rc < 0) this.fail(rc, out.buf);
+  }
+
+  /** Commits ops unless Badger stalls them past ~2 ms; then resolves once the commit is done. */
+  private commitStart(ops: readonly RawOp[]): void | Promise<void> {
+    const h = this.live();
+    if (ops.length === 0) return;
+    const buf = reqFor(writeRequestSize(ops));
+    const len = encodeWrite(ops, buf);
+    const rc = this.lib.writeBegin(h, buf, len, out.buf, out.buf.length);
+    if (rc < 0) this.fail(rc, out.buf);
+    if (rc === 0) return;
+    this.pendingTicket = rc;
+    const clear = () => { if (this.pendingTicket === rc) this.pendingTicket = 0; };
+    return this.callAsync(this.lib.writeFinish, [rc]).then(clear, (err) => {
+      clear();
+      throw err;
+    });
+  }
+
+  /** Blocks until the commit left in flight by commitStart has been applied. */
+  private waitPending(): void {
+    if (this.pendingTicket !== 0) this.lib.writeWait(this.pendingTicket, out.buf, out.buf.length);
   }
 
   /** Reads every key from one snapshot, resuming at `start` whenever the output buffer fills. */
