@@ -94,3 +94,13 @@ func TestReadYourWritesUnderConcurrency(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// BenchmarkReadLease is the pool's own cost per point read (acquire + release of an idle txn).
+func BenchmarkReadLease(b *testing.B) {
+	h, _ := openTemp(b)
+	st := dbHandles.mustGet(h).st
+	st.reads.release(st.reads.acquire(st.db))
+	for i := 0; i < b.N; i++ {
+		st.reads.release(st.reads.acquire(st.db))
+	}
+}
