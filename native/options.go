@@ -12,7 +12,9 @@ import (
 	"github.com/dgraph-io/badger/v4/options"
 )
 
-// Config is the open request (sky_open's JSON). Zero sizes mean "use the default below".
+// Config is the open request (sky_open's JSON). An absent field means "use the default below";
+// so does 0, except for blockCacheSize (0: no block cache, only without compression) and
+// indexCacheSize (0: Badger keeps every table index in memory).
 //
 // The defaults are a small-footprint profile for a library embedded in a Node process, instead
 // of Badger's server profile (64 MiB memtables × 5, a 256 MiB block cache, 1 GiB value log files):
@@ -74,7 +76,18 @@ func parseConfig(raw []byte) (Config, *skyError) {
 	if dec.More() {
 		return Config{}, newError(codeInvalid, "bad open config: trailing data after the JSON object")
 	}
+	// A cache size given as 0 means "no cache", not "default": note which fields were given.
+	var present map[string]json.RawMessage
+	_ = json.Unmarshal(raw, &present) // raw decoded above, so it is an object
 	cfg := mergeDefaults(given)
+	for _, f := range []struct {
+		name string
+		dst  *int64
+	}{{"blockCacheSize", &cfg.BlockCacheSize}, {"indexCacheSize", &cfg.IndexCacheSize}} {
+		if v, ok := present[f.name]; ok && string(v) == "0" {
+			*f.dst = 0
+		}
+	}
 	if err := cfg.check(); err != nil {
 		return Config{}, err
 	}
@@ -122,6 +135,8 @@ func (c Config) check() *skyError {
 		return bad("numMemtables must be between 1 and 16, got %d", c.NumMemtables)
 	case c.BlockCacheSize < 0 || c.IndexCacheSize < 0 || c.MemoryLimit < 0:
 		return bad("cache sizes and memoryLimit must not be negative")
+	case c.BlockCacheSize == 0 && c.Compression != "none":
+		return bad("blockCacheSize 0 (no block cache) needs compression \"none\": Badger caches decompressed blocks")
 	case c.NumCompactors < 2 || c.NumCompactors > 16:
 		return bad("numCompactors must be between 2 and 16 (Badger needs at least 2), got %d", c.NumCompactors)
 	case c.ValueLogFileSize < mib || c.ValueLogFileSize >= 2<<30:
