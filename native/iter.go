@@ -14,7 +14,8 @@ type iterator struct {
 	spec  iterSpec
 
 	mu     sync.Mutex // one chunk at a time; koffi may call from several threads
-	txn    *badger.Txn
+	reads  *readTxns  // the store's pool, which lent the snapshot
+	lease  readLease  // the snapshot, held until close
 	it     *badger.Iterator
 	closed bool
 }
@@ -35,8 +36,10 @@ func openIter(h int32, rawSpec []byte, out []byte) int32 {
 		// Values are read only for entries that fit the caller's chunk.
 		opts.PrefetchValues = false
 		opts.Reverse = spec.reverse
-		txn := db.NewTransaction(false)
-		it := &iterator{owner: h, spec: spec, txn: txn, it: txn.NewIterator(opts)}
+		// A pooled read transaction (readtxn.go): usually the one the committer opened after the
+		// last write, so opening an iterator does not wait on Badger's watermark from this thread.
+		lease := dh.st.reads.acquire(db)
+		it := &iterator{owner: h, spec: spec, reads: &dh.st.reads, lease: lease, it: lease.txn.NewIterator(opts)}
 		it.seekStart()
 		dh.mu.Lock()
 		defer dh.mu.Unlock()
@@ -159,5 +162,5 @@ func (it *iterator) close() {
 	}
 	it.closed = true
 	it.it.Close()
-	it.txn.Discard()
+	it.reads.release(it.lease)
 }
