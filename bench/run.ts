@@ -44,7 +44,7 @@ interface ChildResult {
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const SYSTEMS = [...SKYSHELVE_SYSTEMS, ...PEERS];
-const ALL_OPS = ['put-single', 'put-batch', 'get-random', 'get-batch', 'scan', 'model-save', 'scan-index'];
+const ALL_OPS = ['put-single', 'put-batch', 'get-random', 'get-batch', 'scan', 'rmw', 'mixed', 'model-save', 'scan-index'];
 
 /** Child mode: runs one system and prints `{ rows, rss }` as JSON on stdout. */
 async function child(system: string, n: number): Promise<void> {
