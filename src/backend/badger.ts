@@ -1,7 +1,8 @@
 /**
  * The Badger backend: byte-level hooks over libskyshelve (our Go c-shared library).
  * Calls are synchronous FFI calls (~0.2 µs of boundary, see bench/RESULTS.md); the async
- * methods return settled promises, except fsyncs, which run on koffi's thread pool.
+ * methods return settled promises, except fsyncs and commits that Badger stalls for more than
+ * ~2 ms (memtable flush, L0 compaction), which finish on koffi's thread pool.
  */
 import path from 'node:path';
 import type { Backend, Capabilities, RawCursor, RawEntry, RawOp, RawRange } from './backend.js';
@@ -15,7 +16,9 @@ import { decodeValues, encodeKeys, encodeWrite, keysRequestSize, writeRequestSiz
 export interface BadgerTuning {
   memTableSize?: number;
   numMemtables?: number;
+  /** 0 turns the block cache off (only with compression 'none'). */
   blockCacheSize?: number;
+  /** 0 keeps every table index in memory (Badger's own meaning of 0). */
   indexCacheSize?: number;
   numCompactors?: number;
   valueLogFileSize?: number;
