@@ -3,7 +3,8 @@
  * RSS is per system), then prints a table and writes bench/results.json, bench/RESULTS.md and bench/results.svg.
  * Env: BENCH_N (default 200000), BENCH_SLATEDB_N (default 20000), BENCH_SYSTEMS (comma list),
  * BENCH_ROUNDS (default 1): on a shared, noisy machine, run every system that many times, round-robin,
- * and keep each op's best rate (contention only ever slows a run down).
+ * and keep each op's best rate (contention only ever slows a run down). BENCH_ORM=0 skips the
+ * models-vs-ORMs section (bench/orm.ts, BENCH_ORM_N records); BENCH_MIX_N sets the rmw/mixed op count.
  */
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -12,6 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileSync } from 'node:fs';
 import { renderChart } from './chart.js';
+import { ORM_SECTION, replaceSection, runOrmBench } from './orm.js';
 import { benchPeer, PEERS } from './peers.js';
 import { writeResultsMarkdown } from './report.js';
 import { benchSkyshelve, SKYSHELVE_SYSTEMS } from './skyshelve.js';
@@ -129,6 +131,7 @@ async function main(): Promise<void> {
   writeFileSync(join(ROOT, 'bench/results.json'), JSON.stringify(results, null, 2) + '\n');
   writeResultsMarkdown(join(ROOT, 'bench/RESULTS.md'), results);
   writeFileSync(join(ROOT, 'bench/results.svg'), renderChart(results));
+  if (process.env.BENCH_ORM !== '0') replaceSection(join(ROOT, 'bench/RESULTS.md'), ORM_SECTION, runOrmBench());
   console.error('wrote bench/results.json, bench/RESULTS.md, bench/results.svg');
 }
 
