@@ -233,6 +233,33 @@ func BenchmarkFloorABI(b *testing.B) {
 		}
 		reportRate(b)
 	})
+	big := make([]byte, 256*1024)
+	b.Run("get-batch", func(b *testing.B) {
+		for start := 0; start < b.N; start += floorBatch {
+			keys := make([][]byte, 0, floorBatch)
+			for i := start; i < min(b.N, start+floorBatch); i++ {
+				keys = append(keys, d.key(d.order[i%floorN]))
+			}
+			if rc := doGetMany(h, encodeKeys(keys), 0, big); rc != int32(len(keys)) {
+				b.Fatalf("get_many rc %d", rc)
+			}
+		}
+		reportRate(b)
+	})
+	b.Run("scan", func(b *testing.B) {
+		for done := 0; done < b.N; {
+			it := openIter(h, encodeSpec(iterSpec{}), out)
+			for done < b.N {
+				n := nextChunk(it, 1024, big)
+				if n <= 0 {
+					break
+				}
+				done += int(n)
+			}
+			closeIter(it)
+		}
+		reportRate(b)
+	})
 	b.Run("get-random-parallel", func(b *testing.B) {
 		// Readers on several goroutines at once (Workers): each borrows its own read transaction.
 		var next atomic.Int64
@@ -258,33 +285,6 @@ func BenchmarkFloorABI(b *testing.B) {
 			if rc := doWrite(h, writeReq(k, k+1), out); rc != 0 {
 				b.Fatalf("write rc %d", rc)
 			}
-		}
-		reportRate(b)
-	})
-	big := make([]byte, 256*1024)
-	b.Run("get-batch", func(b *testing.B) {
-		for start := 0; start < b.N; start += floorBatch {
-			keys := make([][]byte, 0, floorBatch)
-			for i := start; i < min(b.N, start+floorBatch); i++ {
-				keys = append(keys, d.key(d.order[i%floorN]))
-			}
-			if rc := doGetMany(h, encodeKeys(keys), 0, big); rc != int32(len(keys)) {
-				b.Fatalf("get_many rc %d", rc)
-			}
-		}
-		reportRate(b)
-	})
-	b.Run("scan", func(b *testing.B) {
-		for done := 0; done < b.N; {
-			it := openIter(h, encodeSpec(iterSpec{}), out)
-			for done < b.N {
-				n := nextChunk(it, 1024, big)
-				if n <= 0 {
-					break
-				}
-				done += int(n)
-			}
-			closeIter(it)
 		}
 		reportRate(b)
 	})
