@@ -1,8 +1,9 @@
-import { instanceToPlain, plainToInstance, type ClassConstructor } from 'class-transformer';
+import { instanceToPlain, type ClassConstructor } from 'class-transformer';
 import { validate } from 'class-validator';
 import { SkyshelveError, describeKey } from '../errors.js';
 import { initialize } from './construct.js';
 import { PersistentObject } from './persistent-object.js';
+import { toInstance } from './plain-copy.js';
 import { MODEL_KIND, schemaOf } from './schema.js';
 import type { ModelKey } from './types.js';
 
@@ -42,7 +43,8 @@ export abstract class PersistentBaseModel<I extends string = string> extends Per
     if (record === null || typeof record !== 'object' || Array.isArray(record)) {
       throw new SkyshelveError('DECODE', `${this.name} record ${describeKey(key)} is not an object`, { details: { model: this.name, key } });
     }
-    const obj = plainToInstance(this as unknown as ClassConstructor<PersistentBaseModel>, record as object);
+    // plainToInstance, with a fast path for flat records of metadata-free classes (plain-copy.ts).
+    const obj = toInstance(this as unknown as ClassConstructor<PersistentBaseModel>, record as Record<string, unknown>);
     const field = schemaOf(this).keyField!;
     const fields = obj as unknown as Record<string, unknown>;
     if (fields[field] === undefined) fields[field] = key;
