@@ -71,6 +71,18 @@ describe('WriteCoalescer with a commit that finishes in the background (a write 
     expect(log).to.deep.equal(['start a', 'start b,c']);
   });
 
+  it('commits a backlog that built up behind a stalled commit in bounded groups, in order', async () => {
+    const { c, log, finish } = stalling();
+    const first = c.add([put('a')]);
+    await Promise.resolve();
+    const rest = Array.from({ length: 2500 }, (_, i) => c.add([put(`k${i}`)]));
+    finish();
+    await Promise.all([first, ...rest]);
+    const groups = log.slice(1).map((l) => l.replace(/^start /, '').split(','));
+    expect(groups.map((g) => g.length)).to.deep.equal([1000, 1000, 500]);
+    expect(groups.flat()).to.deep.equal(Array.from({ length: 2500 }, (_, i) => `k${i}`));
+  });
+
   it('a synchronous flush waits for the stalled commit, then commits what is waiting', async () => {
     const { c, log, finish, waits } = stalling();
     const first = c.add([put('a')]);

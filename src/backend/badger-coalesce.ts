@@ -23,6 +23,7 @@ const MAX_BYTES = 256 * 1024;
 
 interface Waiter {
   readonly ops: readonly RawOp[];
+  readonly bytes: number;
   readonly resolve: () => void;
   readonly reject: (err: unknown) => void;
 }
@@ -58,9 +59,11 @@ export class WriteCoalescer {
   /** Queues one atomic batch; settles after the commit that holds it. */
   add(ops: readonly RawOp[]): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.#waiting.push({ ops, resolve, reject });
+      let bytes = 0;
+      for (const op of ops) bytes += op.key.length + (op.value?.length ?? 0);
+      this.#waiting.push({ ops, bytes, resolve, reject });
       this.#ops += ops.length;
-      for (const op of ops) this.#bytes += op.key.length + (op.value?.length ?? 0);
+      this.#bytes += bytes;
       if (this.#ops >= MAX_OPS || this.#bytes >= MAX_BYTES) this.#kick();
       else if (!this.#scheduled) {
         this.#scheduled = true;
@@ -78,46 +81,56 @@ export class WriteCoalescer {
       this.#hooks.waitSync();
       this.#inflightApplied = true;
     }
-    const waiting = this.#take();
-    if (waiting.length > 0) this.#commitNow(waiting, (ops) => this.#hooks.commitSync(ops));
+    while (this.#waiting.length > 0) this.#commitNow(this.#take(), (ops) => this.#hooks.commitSync(ops));
   }
 
-  /** Starts a commit of what is waiting unless one is in flight (its end starts the next). */
+  /** Starts commits of what is waiting, one bounded group at a time, until one stays in flight. */
   #kick(): void {
-    if (this.#inflight !== undefined) return;
-    const waiting = this.#take();
-    if (waiting.length === 0) return;
-    const ops = waiting.length > 1 ? waiting.flatMap((w) => w.ops) : waiting[0].ops;
-    let started: void | Promise<void>;
-    try {
-      started = this.#hooks.start(ops);
-    } catch {
-      this.#commitEach(waiting, (o) => this.#hooks.commitSync(o));
-      return;
+    while (this.#inflight === undefined && this.#waiting.length > 0) {
+      const waiting = this.#take();
+      const ops = waiting.length > 1 ? waiting.flatMap((w) => w.ops) : waiting[0]!.ops;
+      let started: void | Promise<void>;
+      try {
+        started = this.#hooks.start(ops);
+      } catch {
+        this.#commitEach(waiting, (o) => this.#hooks.commitSync(o));
+        continue;
+      }
+      if (started === undefined) {
+        for (const w of waiting) w.resolve();
+        continue;
+      }
+      this.#inflightApplied = false;
+      this.#inflight = started.then(
+        () => { for (const w of waiting) w.resolve(); },
+        (err) => {
+          if (waiting.length === 1) waiting[0]!.reject(err);
+          else this.#commitEach(waiting, (o) => this.#hooks.commitSync(o));
+        },
+      ).then(() => {
+        this.#inflight = undefined;
+        this.#kick();
+      });
     }
-    if (started === undefined) {
-      for (const w of waiting) w.resolve();
-      return;
-    }
-    this.#inflightApplied = false;
-    this.#inflight = started.then(
-      () => { for (const w of waiting) w.resolve(); },
-      (err) => {
-        if (waiting.length === 1) waiting[0].reject(err);
-        else this.#commitEach(waiting, (o) => this.#hooks.commitSync(o));
-      },
-    ).then(() => {
-      this.#inflight = undefined;
-      this.#kick();
-    });
   }
 
+  /** The next group of waiters, in order, up to MAX_OPS ops or MAX_BYTES bytes (at least one), so
+   * a backlog that built up behind a stalled commit never becomes one oversized transaction. */
   #take(): Waiter[] {
-    const waiting = this.#waiting;
-    this.#waiting = [];
-    this.#ops = 0;
-    this.#bytes = 0;
-    return waiting;
+    let n = 0;
+    let ops = 0;
+    let bytes = 0;
+    while (n < this.#waiting.length && (n === 0 || (ops < MAX_OPS && bytes < MAX_BYTES))) {
+      const w = this.#waiting[n]!;
+      if (n > 0 && (ops + w.ops.length > MAX_OPS || bytes + w.bytes > MAX_BYTES)) break;
+      ops += w.ops.length;
+      bytes += w.bytes;
+      n++;
+    }
+    const group = this.#waiting.splice(0, n);
+    this.#ops -= ops;
+    this.#bytes -= bytes;
+    return group;
   }
 
   #commitNow(waiting: Waiter[], commit: (ops: readonly RawOp[]) => void): void {
