@@ -36,6 +36,11 @@ func openIter(h int32, rawSpec []byte, out []byte) int32 {
 		// Values are read only for entries that fit the caller's chunk.
 		opts.PrefetchValues = false
 		opts.Reverse = spec.reverse
+		// Every key in [gte, lt) starts with their common prefix; telling Badger lets it skip the
+		// tables whose key range lies outside it (a short index scan touches one or two).
+		if len(spec.gte) > 0 && len(spec.lt) > 0 {
+			opts.Prefix = commonPrefix(spec.gte, spec.lt)
+		}
 		// A pooled read transaction (readtxn.go): usually the one the committer opened after the
 		// last write, so opening an iterator does not wait on Badger's watermark from this thread.
 		lease := dh.st.reads.acquire(db)
@@ -163,4 +168,13 @@ func (it *iterator) close() {
 	it.closed = true
 	it.it.Close()
 	it.reads.release(it.lease)
+}
+
+// commonPrefix is the longest prefix a and b share.
+func commonPrefix(a, b []byte) []byte {
+	n := 0
+	for n < len(a) && n < len(b) && a[n] == b[n] {
+		n++
+	}
+	return a[:n]
 }
