@@ -82,7 +82,11 @@ func enqueueCommit(fn func() error) *commitJob {
 // awaitCommit spins, then parks until job is done; with limit > 0 it gives up after limit and
 // returns false (the job stays queued; its wake value is still to be received).
 func awaitCommit(job *commitJob, limit time.Duration) bool {
-	if !committer.asleep.Load() && !backingOff() && !spinUntilDone(job) {
+	spin := callerSpin
+	if limit > 0 {
+		spin = min(spin, limit)
+	}
+	if !committer.asleep.Load() && !backingOff() && !spinUntilDone(job, spin) {
 		committer.backoff.Store(backoffCalls)
 	}
 	if limit <= 0 || job.done.Load() {
@@ -115,11 +119,11 @@ func backingOff() bool {
 	return true
 }
 
-// spinUntilDone polls the job's flag for at most callerSpin; false when it gave up.
-func spinUntilDone(job *commitJob) bool {
+// spinUntilDone polls the job's flag for at most `spin`; false when it gave up.
+func spinUntilDone(job *commitJob, spin time.Duration) bool {
 	start := time.Now()
 	for i := 1; !job.done.Load(); i++ {
-		if i%64 == 0 && time.Since(start) > callerSpin {
+		if i%64 == 0 && time.Since(start) > spin {
 			return false
 		}
 	}

@@ -186,7 +186,7 @@ func doStats(h int32, out []byte) int32 {
 			"lsmSize": lsm, "vlogSize": vlog, "path": dh.st.key, "inMemory": dh.st.cfg.InMemory,
 			"options": dh.st.cfg,
 			// The Go runtime is shared by every store in the process: these are process-wide.
-			"goHeapInUse": mem.HeapInuse, "goSys": mem.Sys,
+			"goHeapInUse": mem.HeapInuse, "goSys": mem.Sys, "backgroundCommits": ticketsIssued.Load(),
 		})
 		if err != nil {
 			return writeError(out, err)

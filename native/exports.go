@@ -91,7 +91,7 @@ func sky_write(h C.int32_t, req *C.uint8_t, reqLen C.int32_t, out *C.uint8_t, ou
 //export sky_write_begin
 func sky_write_begin(h C.int32_t, req *C.uint8_t, reqLen C.int32_t, out *C.uint8_t, outCap C.int32_t) C.int32_t {
 	o := bytesOf(out, outCap)
-	return C.int32_t(guard(o, func() int32 { return writeRequest(int32(h), bytesOf(req, reqLen), o, pendingAfter) }))
+	return C.int32_t(guard(o, func() int32 { return writeRequest(int32(h), bytesOf(req, reqLen), o, storeCommitWait) }))
 }
 
 //export sky_write_finish

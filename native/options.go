@@ -27,6 +27,8 @@ import (
 //	valueLogFileSize  64 MiB  also the largest value accepted
 //	compression       off     values are usually already compact (CBOR); snappy only costs CPU here
 //	logLevel          "error" Badger's INFO chatter would go to the host's stderr
+//	commitWaitMicros  2000    how long sky_write_begin blocks its caller before an unsynced commit
+//	                          finishes in the background (pending.go); 1..1,000,000
 //
 // memoryLimit, when set, derives memTableSize, blockCacheSize and indexCacheSize from one budget
 // (unless they are given): memtables get half of it, the block cache a third, the index cache the rest.
@@ -47,6 +49,7 @@ type Config struct {
 	MemoryLimit      int64  `json:"memoryLimit"`
 	Compression      string `json:"compression"`
 	LogLevel         string `json:"logLevel"`
+	CommitWaitMicros int64  `json:"commitWaitMicros"`
 }
 
 const mib = 1 << 20
@@ -62,6 +65,7 @@ func DefaultConfig() Config {
 		ValueLogFileSize: 64 * mib,
 		Compression:      "none",
 		LogLevel:         "error",
+		CommitWaitMicros: 2000,
 	}
 }
 
@@ -113,6 +117,7 @@ func mergeDefaults(g Config) Config {
 	g.IndexCacheSize = pick(g.IndexCacheSize, d.IndexCacheSize)
 	g.NumCompactors = int(pick(int64(g.NumCompactors), int64(d.NumCompactors)))
 	g.ValueLogFileSize = pick(g.ValueLogFileSize, d.ValueLogFileSize)
+	g.CommitWaitMicros = pick(g.CommitWaitMicros, d.CommitWaitMicros)
 	if g.Compression == "" {
 		g.Compression = d.Compression
 	}
@@ -141,6 +146,8 @@ func (c Config) check() *skyError {
 		return bad("numCompactors must be between 2 and 16 (Badger needs at least 2), got %d", c.NumCompactors)
 	case c.ValueLogFileSize < mib || c.ValueLogFileSize >= 2<<30:
 		return bad("valueLogFileSize must be between 1 MiB and 2 GiB, got %d", c.ValueLogFileSize)
+	case c.CommitWaitMicros < 1 || c.CommitWaitMicros > 1_000_000:
+		return bad("commitWaitMicros must be between 1 and 1000000, got %d", c.CommitWaitMicros)
 	case c.Compression != "none" && c.Compression != "snappy" && c.Compression != "zstd":
 		return bad("compression must be none, snappy or zstd, got %q", c.Compression)
 	case c.LogLevel != "none" && c.LogLevel != "error" && c.LogLevel != "warning" && c.LogLevel != "info":

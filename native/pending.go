@@ -2,6 +2,7 @@ package main
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -14,8 +15,12 @@ import (
 // and holds back later writes until then (back-pressure, and the order of writes is kept).
 // sky_write_wait blocks until the commit is done, for synchronous callers that must see it.
 
-// pendingAfter is how long sky_write_begin blocks the caller before it returns a ticket.
-const pendingAfter = 2 * time.Millisecond
+// storeCommitWait asks writeRequest for the store's own commitWaitMicros (options.go; 2 ms by
+// default): how long sky_write_begin blocks the caller before it returns a ticket.
+const storeCommitWait = time.Duration(-1)
+
+// ticketsIssued counts the commits that finished in the background, process-wide (sky_stats).
+var ticketsIssued atomic.Int64
 
 // pendingCommit is a commit that outlived its caller's wait.
 type pendingCommit struct {
@@ -42,6 +47,7 @@ func commitInBackground(st *store, fn func() error, deferAfter time.Duration) (i
 		<-job.wake
 		close(p.finished)
 	}()
+	ticketsIssued.Add(1)
 	return pendingCommits.add(p), nil
 }
 

@@ -11,9 +11,9 @@ func doWrite(h int32, req []byte, out []byte) int32 {
 	return writeRequest(h, req, out, 0)
 }
 
-// writeRequest applies one write request atomically. With deferAfter > 0, an unsynced commit
-// still running after that long is left to finish in the background: the result is then a
-// ticket (> 0) for doWriteFinish instead of a status (pending.go).
+// writeRequest applies one write request atomically. With deferAfter > 0 (< 0: the store's
+// commitWaitMicros), an unsynced commit still running after that long is left to finish in the
+// background: the result is then a ticket (> 0) for doWriteFinish instead of a status (pending.go).
 func writeRequest(h int32, req []byte, out []byte, deferAfter time.Duration) int32 {
 	return withDB(h, func(dh *dbHandle, db *badger.DB) int32 {
 		// Badger keeps the slices until commit; one copy of the request owns them all.
@@ -28,6 +28,9 @@ func writeRequest(h int32, req []byte, out []byte, deferAfter time.Duration) int
 			err = commitOps(db, dh.st.cfg, ops)
 			dh.st.reads.invalidate()
 		} else {
+			if deferAfter < 0 {
+				deferAfter = time.Duration(dh.st.cfg.CommitWaitMicros) * time.Microsecond
+			}
 			// The committer also opens the next read transaction (readtxn.go), before we return.
 			ticket, cerr := commitInBackground(dh.st, func() error {
 				defer dh.st.reads.refresh(db)

@@ -31,6 +31,9 @@ export interface BadgerTuning {
   blockCacheSize?: number;
   indexCacheSize?: number;
   valueLogFileSize?: number;
+  /** How long (µs, 1..1,000,000; default 2,000) an unsynced commit may block the event loop before it
+   * finishes in the background and the write's promise settles later. */
+  commitWaitMicros?: number;
   memoryLimit?: number;
 }
 

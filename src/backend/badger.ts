@@ -22,6 +22,9 @@ export interface BadgerTuning {
   indexCacheSize?: number;
   numCompactors?: number;
   valueLogFileSize?: number;
+  /** How long (µs, 1..1,000,000; default 2,000) an unsynced commit may block the event loop before it
+   * finishes in the background and the write's promise settles later. */
+  commitWaitMicros?: number;
   /** One budget for memtables and caches; also raises the Go soft memory limit (256 MiB by default,
    * GOGC 50; the GOGC / GOMEMLIMIT environment variables override both, see native/gclimits.go). */
   memoryLimit?: number;
