@@ -3,7 +3,8 @@
  * string id, unique email index, team index, age) through skyshelve models, TypeORM and Drizzle.
  * Ops: save (insert), load by key, update (load, change, save; in a transaction for the ORMs) and
  * find by index (10 records). Each system runs in its own child process, one run.
- * `node dist/bench/orm.js` (BENCH_ORM_N records, default 20,000); prints a table and a ratio table.
+ * `node dist/bench/orm.js` (BENCH_ORM_N records, default 20,000; BENCH_ORM_ROUNDS, default 1); prints the
+ * ratio table and writes it into bench/RESULTS.md.
  */
 import 'reflect-metadata';
 import { spawnSync } from 'node:child_process';
@@ -143,17 +144,22 @@ async function child(system: string, n: number): Promise<void> {
 export const ORM_SECTION = '## Models vs ORMs';
 
 /** Runs every system in its own child process and returns the markdown section. */
-export function runOrmBench(n = Number(process.env.BENCH_ORM_N ?? 20_000)): string {
+export function runOrmBench(n = Number(process.env.BENCH_ORM_N ?? 20_000), rounds = Math.max(1, Number(process.env.BENCH_ORM_ROUNDS ?? 1))): string {
   const results: Record<string, Partial<Record<Op, number>>> = {};
-  for (const system of SYSTEMS) {
-    console.error(`orm bench: ${system} (n=${n})`);
-    const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', system, String(n)], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
-    const last = r.stdout?.trim().split('\n').pop();
-    results[system] = r.status === 0 && last ? JSON.parse(last) : {};
+  // Rounds run the systems round-robin and keep each op's best rate: contention only slows a run down.
+  for (let round = 1; round <= rounds; round++) {
+    for (const system of SYSTEMS) {
+      console.error(`orm bench: ${system} (n=${n}, round ${round}/${rounds})`);
+      const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', system, String(n)], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+      const last = r.stdout?.trim().split('\n').pop();
+      const rates: Partial<Record<Op, number>> = r.status === 0 && last ? JSON.parse(last) : {};
+      const kept = (results[system] ??= {});
+      for (const op of OPS) if (rates[op] !== undefined) kept[op] = Math.max(kept[op] ?? 0, rates[op]!);
+    }
   }
   const fmt = (v?: number) => (v === undefined ? 'n/a' : v.toLocaleString('en-US'));
   const lines = [ORM_SECTION, '',
-    `\`node dist/bench/orm.js\` (also run by \`npm run bench\`): Member (string id, unique email index, team index, age) through skyshelve models, TypeORM and Drizzle over better-sqlite3 (WAL, synchronous=NORMAL). N = ${n.toLocaleString('en-US')} records (BENCH_ORM_N), ops/s, one run, each system in its own child process. update = load, change, save (in a transaction for the ORMs; \`Model.update\` for skyshelve); find-by-index returns 10 records. Run ${new Date().toISOString()}.`,
+    `\`node dist/bench/orm.js\` (also run by \`npm run bench\`): Member (string id, unique email index, team index, age) through skyshelve models, TypeORM and Drizzle over better-sqlite3 (WAL, synchronous=NORMAL). N = ${n.toLocaleString('en-US')} records (BENCH_ORM_N), ops/s, ${rounds > 1 ? `best of ${rounds} round-robin rounds (BENCH_ORM_ROUNDS)` : 'one run (BENCH_ORM_ROUNDS for more)'}, each system in its own child process. update = load, change, save (in a transaction for the ORMs; \`Model.update\` for skyshelve); find-by-index returns 10 records. Run ${new Date().toISOString()}.`,
     '', '| op | skyshelve models | TypeORM | Drizzle | skyshelve / best ORM | target |', '|---|---:|---:|---:|---:|---:|'];
   for (const op of OPS) {
     const ours = results.skyshelve![op];
