@@ -94,10 +94,10 @@ func sky_write_begin(h C.int32_t, req *C.uint8_t, reqLen C.int32_t, out *C.uint8
 	return C.int32_t(guard(o, func() int32 { return writeRequest(int32(h), bytesOf(req, reqLen), o, storeCommitWait) }))
 }
 
-//export sky_write_finish
-func sky_write_finish(ticket C.int32_t, out *C.uint8_t, outCap C.int32_t) C.int32_t {
+//export sky_write_poll
+func sky_write_poll(ticket C.int32_t, out *C.uint8_t, outCap C.int32_t) C.int32_t {
 	o := bytesOf(out, outCap)
-	return C.int32_t(guard(o, func() int32 { return doWriteFinish(int32(ticket), o) }))
+	return C.int32_t(guard(o, func() int32 { return doWritePoll(int32(ticket), o) }))
 }
 
 //export sky_write_wait

@@ -11,8 +11,9 @@ import (
 // runs, or too many L0 tables while compaction catches up) a commit can take 100+ ms, and the
 // whole event loop would freeze for that long. So sky_write_begin waits only briefly
 // (pendingAfter); a commit still running then is left queued on the committer and the call
-// returns a ticket. JavaScript collects the result with sky_write_finish on koffi's thread pool
-// and holds back later writes until then (back-pressure, and the order of writes is kept).
+// returns a ticket. JavaScript polls it with sky_write_poll from a timer (no thread of its own:
+// a koffi .async call still in flight when a Worker is torn down aborts the process) and holds
+// back later writes until then (back-pressure, and the order of writes is kept).
 // sky_write_wait blocks until the commit is done, for synchronous callers that must see it.
 
 // storeCommitWait asks writeRequest for the store's own commitWaitMicros (options.go; 2 ms by
@@ -51,13 +52,18 @@ func commitInBackground(st *store, fn func() error, deferAfter time.Duration) (i
 	return pendingCommits.add(p), nil
 }
 
-// doWriteFinish waits for a pending commit, forgets its ticket and returns its status.
-func doWriteFinish(ticket int32, out []byte) int32 {
+// doWritePoll returns 1 while a pending commit runs; once it is done, forgets the ticket and
+// returns its status (0, or the negative status with its message in out).
+func doWritePoll(ticket int32, out []byte) int32 {
 	p, ok := pendingCommits.get(ticket)
 	if !ok {
 		return writeError(out, newError(codeInvalid, "no pending commit %d", ticket))
 	}
-	<-p.finished
+	select {
+	case <-p.finished:
+	default:
+		return 1
+	}
 	if _, ok := pendingCommits.remove(ticket); !ok {
 		return writeError(out, newError(codeInvalid, "pending commit %d was finished twice", ticket))
 	}
@@ -68,7 +74,7 @@ func doWriteFinish(ticket int32, out []byte) int32 {
 }
 
 // doWriteWait blocks until a pending commit is applied (at once when its ticket is already
-// finished); it leaves the ticket and the result to doWriteFinish.
+// finished); it leaves the ticket and the result to doWritePoll.
 func doWriteWait(ticket int32) int32 {
 	if p, ok := pendingCommits.get(ticket); ok {
 		<-p.finished

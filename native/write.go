@@ -13,7 +13,7 @@ func doWrite(h int32, req []byte, out []byte) int32 {
 
 // writeRequest applies one write request atomically. With deferAfter > 0 (< 0: the store's
 // commitWaitMicros), an unsynced commit still running after that long is left to finish in the
-// background: the result is then a ticket (> 0) for doWriteFinish instead of a status (pending.go).
+// background: the result is then a ticket (> 0) for doWritePoll instead of a status (pending.go).
 func writeRequest(h int32, req []byte, out []byte, deferAfter time.Duration) int32 {
 	return withDB(h, func(dh *dbHandle, db *badger.DB) int32 {
 		// Badger keeps the slices until commit; one copy of the request owns them all.

@@ -2,6 +2,8 @@ import { expect } from 'chai';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { BadgerBackend } from '../../src/backend/badger.js';
 import type { RawOp } from '../../src/backend/backend.js';
 
@@ -71,6 +73,14 @@ describe('Badger commits that finish in the background (the write-stall path)', 
     expect(results.map((r) => r.status)).to.deep.equal(['fulfilled', 'rejected', 'fulfilled']);
     expect(text(db.getSync(Buffer.from('a')))).to.equal('1');
     expect(text(db.getSync(Buffer.from('c')))).to.equal('3');
+  });
+
+  it('lets process.exit() finish while Workers have commits in the background', () => {
+    const fixture = fileURLToPath(new URL('../fixtures/exit-during-background-commits.js', import.meta.url));
+    const r = spawnSync(process.execPath, [fixture], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).to.not.contain('FATAL ERROR');
+    expect(r.signal).to.equal(null);
+    expect(r.status).to.equal(0);
   });
 
   it('rejects a commitWaitMicros out of range with CONFIG', () => {

@@ -1,8 +1,8 @@
 /**
  * The Badger backend: byte-level hooks over libskyshelve (our Go c-shared library).
  * Calls are synchronous FFI calls (~0.2 µs of boundary, see bench/RESULTS.md); the async
- * methods return settled promises, except fsyncs and commits that Badger stalls for more than
- * ~2 ms (memtable flush, L0 compaction), which finish on koffi's thread pool.
+ * methods return settled promises, except fsyncs (on koffi's thread pool) and commits that Badger
+ * stalls for more than commitWaitMicros (memtable flush, L0 compaction), which are polled from a timer.
  */
 import path from 'node:path';
 import type { Backend, Capabilities, RawCursor, RawEntry, RawOp, RawRange } from './backend.js';
@@ -73,7 +73,7 @@ export class BadgerBackend implements Backend {
   private readonly lib: NativeLib;
   private readonly what: string;
   // Unsynced writes of one event-loop turn share one commit (badger-coalesce.ts); a commit that
-  // Badger stalls finishes off the event loop (sky_write_begin returns a ticket).
+  // Badger stalls finishes in the background (sky_write_begin returns a ticket, polled from a timer).
   private readonly writes = new WriteCoalescer({
     start: (ops) => this.commitStart(ops),
     commitSync: (ops) => this.commitSync(ops),
@@ -162,7 +162,7 @@ export class BadgerBackend implements Backend {
     if (rc < 0) this.fail(rc, out.buf);
   }
 
-  /** Commits ops unless Badger stalls them past ~2 ms; then resolves once the commit is done. */
+  /** Commits ops unless Badger stalls them past commitWaitMicros; then settles once the commit is done. */
   private commitStart(ops: readonly RawOp[]): void | Promise<void> {
     const h = this.live();
     if (ops.length === 0) return;
@@ -172,11 +172,20 @@ export class BadgerBackend implements Backend {
     if (rc < 0) this.fail(rc, out.buf);
     if (rc === 0) return;
     this.pendingTicket = rc;
-    const clear = () => { if (this.pendingTicket === rc) this.pendingTicket = 0; };
-    return this.callAsync(this.lib.writeFinish, [rc]).then(clear, (err) => {
-      clear();
-      throw err;
-    });
+    return new Promise((resolve, reject) => this.pollCommit(rc, resolve, reject));
+  }
+
+  /** Polls a commit left in the background from a timer: no thread is kept busy, and nothing calls
+   * back into a Worker that is being torn down (a koffi .async call would abort the process then). */
+  private pollCommit(ticket: number, resolve: () => void, reject: (err: unknown) => void): void {
+    const rc = this.lib.writePoll(ticket, out.buf, out.buf.length);
+    if (rc === 1) {
+      setTimeout(() => this.pollCommit(ticket, resolve, reject), 1);
+      return;
+    }
+    if (this.pendingTicket === ticket) this.pendingTicket = 0;
+    if (rc < 0) reject(nativeError(rc, out.buf, this.what));
+    else resolve();
   }
 
   /** Blocks until the commit left in flight by commitStart has been applied. */
