@@ -11,7 +11,7 @@ func TestParseConfigAppliesDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := DefaultConfig()
-	if cfg.MemTableSize != d.MemTableSize || cfg.BlockCacheSize != 32*mib || cfg.NumCompactors != 2 || cfg.Compression != "none" {
+	if cfg.MemTableSize != d.MemTableSize || cfg.BlockCacheSize != 0 || cfg.NumCompactors != 2 || cfg.Compression != "none" {
 		t.Fatalf("defaults not applied: %+v", cfg)
 	}
 	opt := cfg.badgerOptions()
@@ -27,6 +27,17 @@ func TestParseConfigOverridesAndMemoryLimit(t *testing.T) {
 	}
 	if cfg.BlockCacheSize != mib || cfg.MemTableSize != 16*mib {
 		t.Fatalf("got %+v", cfg)
+	}
+}
+
+func TestCompressionGetsABlockCacheByDefault(t *testing.T) {
+	cfg, err := parseConfig([]byte(`{"path":"/x","compression":"zstd"}`))
+	if err != nil || cfg.BlockCacheSize != compressedBlockCache {
+		t.Fatalf("got %+v, %v: compression needs a block cache", cfg, err)
+	}
+	cfg, err = parseConfig([]byte(`{"path":"/x","compression":"snappy","blockCacheSize":1048576}`))
+	if err != nil || cfg.BlockCacheSize != mib {
+		t.Fatalf("got %+v, %v: a given size wins", cfg, err)
 	}
 }
 

@@ -1,0 +1,12 @@
+import { BadgerBackend } from '/work/wt/perf/dist/src/backend/badger.js';
+import fs from 'node:fs'; import os from 'node:os'; import path from 'node:path'; import { randomBytes } from 'node:crypto';
+const tuning = JSON.parse(process.argv[2]);
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bc-'));
+const db = BadgerBackend.openSync({ path: dir, badger: tuning });
+const n = 200000, key = (i) => Buffer.from('user:' + String(i).padStart(11, '0')), vals = randomBytes(100 * n);
+for (let b = 0; b < n; b += 1000) db.writeSync(Array.from({ length: 1000 }, (_, j) => ({ type: 'put', key: key(b + j), value: vals.subarray((b + j) * 100, (b + j) * 100 + 100) })));
+const order = Array.from({ length: n }, (_, i) => (i * 7919) % n);
+let t = process.hrtime.bigint(); for (const i of order) db.getSync(key(i)); const get = n / (Number(process.hrtime.bigint() - t) / 1e9);
+t = process.hrtime.bigint(); for (let b = 0; b < n; b += 1000) db.getManySync(order.slice(b, b + 1000).map(key)); const many = n / (Number(process.hrtime.bigint() - t) / 1e9);
+console.log(JSON.stringify(tuning).padEnd(24), 'getSync', Math.round(get), 'getMany/key', Math.round(many), 'rss MiB', Math.round(process.memoryUsage().rss / 2 ** 20));
+db.closeSync(); fs.rmSync(dir, { recursive: true });
