@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { best } from './report.js';
 import type { Results } from './run.js';
 
-const OPS = ['put-single', 'put-batch', 'get-random', 'get-batch', 'scan', 'model-save', 'scan-index'];
+const OPS = ['put-single', 'put-batch', 'get-random', 'get-batch', 'scan', 'rmw', 'mixed', 'model-save', 'scan-index'];
 const SYSTEMS = ['skyshelve-badger', 'skyshelve-slatedb', 'lmdb-js', 'classic-level', 'better-sqlite3'];
 const COLORS = ['#1f77b4', '#6baed6', '#ff7f0e', '#2ca02c', '#9467bd'];
 const W = 960, H = 440, LEFT = 70, RIGHT = 20, TOP = 50, BOTTOM = 80;

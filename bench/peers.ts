@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BATCH, batchKeys, must, Recorder, type Workload } from './workload.js';
+import { BATCH, batchKeys, mixCount, modified, must, Recorder, type Workload } from './workload.js';
 
 /** The peer systems this file can run. */
 export const PEERS = ['lmdb-js', 'classic-level', 'better-sqlite3'] as const;
@@ -42,6 +42,13 @@ async function benchLmdb(rec: Recorder, w: Workload, dir: string): Promise<void>
     for (let b = 0; b < n; b += BATCH) must((await db.getMany(batchKeys(w, b)))[0], 'hit');
   });
   await rec.op('scan', 'sync', 'getRange', n, () => { let c = 0; for (const _ of db.getRange({ start: 'user:' })) c++; must(c === n, `scan ${c}`); });
+  const m = mixCount(w);
+  await rec.op('rmw', 'sync', 'getBinary + putSync', m, () => {
+    for (let j = 0; j < m; j++) { const k = keys[order[j]!]!; db.putSync(k, modified(db.getBinary(k)!)); }
+  });
+  await rec.op('mixed', 'sync', 'getBinary / putSync 50:50', m, () => {
+    for (let j = 0; j < m; j++) { const k = keys[order[j]!]!; if (j % 2 === 0) must(db.getBinary(k), 'hit'); else db.putSync(k, vals[j]!); }
+  });
   await db.close();
 }
 
@@ -65,6 +72,13 @@ async function benchLevel(rec: Recorder, w: Workload, dir: string): Promise<void
     for (let b = 0; b < n; b += BATCH) must((await db.getMany(batchKeys(w, b)))[0], 'hit');
   });
   await rec.op('scan', 'await', 'iterator', n, async () => { let c = 0; for await (const _ of db.iterator({ gte: 'user:' })) c++; must(c === n, `scan ${c}`); });
+  const m = mixCount(w);
+  await rec.op('rmw', 'await', 'getSync + await put', m, async () => {
+    for (let j = 0; j < m; j++) { const k = keys[order[j]!]!; await db.put(k, modified(db.getSync(k)!)); }
+  });
+  await rec.op('mixed', 'await', 'getSync / await put 50:50', m, async () => {
+    for (let j = 0; j < m; j++) { const k = keys[order[j]!]!; if (j % 2 === 0) must(db.getSync(k), 'hit'); else await db.put(k, vals[j]!); }
+  });
   await db.close();
 }
 
@@ -91,6 +105,13 @@ async function benchSqlite(rec: Recorder, w: Workload, dir: string): Promise<voi
     let c = 0;
     for (const _ of db.prepare('SELECT k, v FROM kv ORDER BY k').iterate()) c++;
     must(c === n, `scan ${c}`);
+  });
+  const m = mixCount(w);
+  await rec.op('rmw', 'sync', 'get + run (autocommit)', m, () => {
+    for (let j = 0; j < m; j++) { const k = keys[order[j]!]!; ins.run(k, modified(sel.get(k) as Buffer)); }
+  });
+  await rec.op('mixed', 'sync', 'get / run 50:50', m, () => {
+    for (let j = 0; j < m; j++) { const k = keys[order[j]!]!; if (j % 2 === 0) must(sel.get(k), 'hit'); else ins.run(k, vals[j]!); }
   });
   db.close();
 }

@@ -3,8 +3,9 @@
  * RSS is per system), then prints a table and writes bench/results.json, bench/RESULTS.md and bench/results.svg.
  * Env: BENCH_N (default 200000), BENCH_SLATEDB_N (default 20000), BENCH_SYSTEMS (comma list),
  * BENCH_ROUNDS (default 1): on a shared, noisy machine, run every system that many times, round-robin,
- * and keep each op's best rate (contention only ever slows a run down). Then the multi-process
- * section (bench/multiprocess.ts; BENCH_MP=0 skips it).
+ * and keep each op's best rate (contention only ever slows a run down). BENCH_ORM=0 skips the
+ * models-vs-ORMs section (bench/orm.ts, BENCH_ORM_N records); BENCH_MIX_N sets the rmw/mixed op count.
+ * Then the multi-process section (bench/multiprocess.ts; BENCH_MP=0 skips it).
  */
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -13,6 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileSync } from 'node:fs';
 import { renderChart } from './chart.js';
+import { ORM_SECTION, replaceSection, runOrmBench } from './orm.js';
 import { benchPeer, PEERS } from './peers.js';
 import { writeResultsMarkdown } from './report.js';
 import { runMultiProcess, writeMpSection } from './multiprocess.js';
@@ -46,7 +48,7 @@ interface ChildResult {
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const SYSTEMS = [...SKYSHELVE_SYSTEMS, ...PEERS];
-const ALL_OPS = ['put-single', 'put-batch', 'get-random', 'get-batch', 'scan', 'model-save', 'scan-index'];
+const ALL_OPS = ['put-single', 'put-batch', 'get-random', 'get-batch', 'scan', 'rmw', 'mixed', 'model-save', 'scan-index'];
 
 /** Child mode: runs one system and prints `{ rows, rss }` as JSON on stdout. */
 async function child(system: string, n: number): Promise<void> {
@@ -131,6 +133,7 @@ async function main(): Promise<void> {
   writeFileSync(join(ROOT, 'bench/results.json'), JSON.stringify(results, null, 2) + '\n');
   writeResultsMarkdown(join(ROOT, 'bench/RESULTS.md'), results);
   writeFileSync(join(ROOT, 'bench/results.svg'), renderChart(results));
+  if (process.env.BENCH_ORM !== '0') replaceSection(join(ROOT, 'bench/RESULTS.md'), ORM_SECTION, runOrmBench());
   console.error('wrote bench/results.json, bench/RESULTS.md, bench/results.svg');
   // Several processes on one store (issue 11); BENCH_MP=0 skips it.
   if (process.env.BENCH_MP !== '0') writeMpSection(join(ROOT, 'bench/RESULTS.md'), await runMultiProcess());

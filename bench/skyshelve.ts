@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchModels } from './models.js';
 import { benchQueries } from './queries.js';
-import { BATCH, batchKeys, must, peakRss, reason, Recorder, type Workload } from './workload.js';
+import { BATCH, batchKeys, mixCount, modified, must, peakRss, reason, Recorder, type Workload } from './workload.js';
 
 type Api = typeof import('../src/index.js');
 type Store = InstanceType<Api['SkyShelve']>;
@@ -91,6 +91,27 @@ async function benchKv(rec: Recorder, w: Workload, api: Api, location: () => str
       for (let b = 0; b < n; b += BATCH) must((await s.getMany(batchKeys(w, b)))[0], 'hit');
     });
     await rec.op('scan', 'await', 'entries', n, async () => { let c = 0; for await (const _ of s.entries()) c++; must(c === n, `scan ${c}`); });
+    await benchMixed(rec, w, s);
   }
   await s.close();
+}
+
+/** Read-modify-write and mixed 50/50 get/put on the filled store, sync (when supported) and awaited. */
+async function benchMixed(rec: Recorder, w: Workload, s: Store): Promise<void> {
+  const { keys, vals, order } = w;
+  const m = mixCount(w);
+  if (s.supports.sync) {
+    await rec.op('rmw', 'sync', 'getSync + setSync', m, () => {
+      for (let j = 0; j < m; j++) { const k = keys[order[j]!]!; s.setSync(k, modified(s.getSync(k) as Buffer)); }
+    });
+    await rec.op('mixed', 'sync', 'getSync / setSync 50:50', m, () => {
+      for (let j = 0; j < m; j++) { const k = keys[order[j]!]!; if (j % 2 === 0) must(s.getSync(k), 'hit'); else s.setSync(k, vals[j]!); }
+    });
+  }
+  await rec.op('rmw', 'await', 'await get + await set', m, async () => {
+    for (let j = 0; j < m; j++) { const k = keys[order[j]!]!; await s.set(k, modified((await s.get(k)) as Buffer)); }
+  });
+  await rec.op('mixed', 'await', 'await get / await set 50:50', m, async () => {
+    for (let j = 0; j < m; j++) { const k = keys[order[j]!]!; if (j % 2 === 0) must(await s.get(k), 'hit'); else await s.set(k, vals[j]!); }
+  });
 }

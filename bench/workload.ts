@@ -44,6 +44,19 @@ export function makeWorkload(n: number): Workload {
   return { n, keys, vals, order };
 }
 
+/** Ops of the interleaved phases (read-modify-write, mixed 50/50 get/put): a quarter of N keeps
+ * `npm run bench` short on 2 cores; BENCH_MIX_N overrides. */
+export function mixCount(w: Workload): number {
+  return Math.min(w.n, Number(process.env.BENCH_MIX_N ?? Math.ceil(w.n / 4)));
+}
+
+/** The value written back by read-modify-write: the read value with its first byte bumped. */
+export function modified(v: Uint8Array): Buffer {
+  const next = Buffer.from(v);
+  next[0] = (next[0]! + 1) & 0xff;
+  return next;
+}
+
 /** The keys of read batch `b` (starting at position b of the shuffled order). */
 export function batchKeys(w: Workload, b: number): string[] {
   const out: string[] = [];

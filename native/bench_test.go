@@ -15,6 +15,7 @@ import (
 	"fmt"
 	mrand "math/rand/v2"
 	"os"
+	"sync/atomic"
 	"testing"
 
 	badger "github.com/dgraph-io/badger/v4"
@@ -256,6 +257,34 @@ func BenchmarkFloorABI(b *testing.B) {
 				done += int(n)
 			}
 			closeIter(it)
+		}
+		reportRate(b)
+	})
+	b.Run("get-random-parallel", func(b *testing.B) {
+		// Readers on several goroutines at once (Workers): each borrows its own read transaction.
+		var next atomic.Int64
+		b.RunParallel(func(pb *testing.PB) {
+			own := make([]byte, 256)
+			for pb.Next() {
+				i := int(next.Add(1))
+				if rc := doGet(h, d.key(d.order[i%floorN]), own); rc != 100 {
+					b.Errorf("get rc %d", rc)
+					return
+				}
+			}
+		})
+		reportRate(b)
+	})
+	b.Run("read-modify-write", func(b *testing.B) {
+		// A read right after a commit: the read transaction the committer opened is ready.
+		for i := 0; i < b.N; i++ {
+			k := d.order[i%floorN]
+			if rc := doGet(h, d.key(k), out); rc != 100 {
+				b.Fatalf("get rc %d", rc)
+			}
+			if rc := doWrite(h, writeReq(k, k+1), out); rc != 0 {
+				b.Fatalf("write rc %d", rc)
+			}
 		}
 		reportRate(b)
 	})

@@ -24,6 +24,9 @@ type store struct {
 	srv      *server                // the socket server while this process owns the store (guarded by mu)
 	serveErr string                 // why this owner could not listen, for stats
 	client   atomic.Pointer[client] // set while another process owns the store (client.go)
+	// inflight counts commits queued on the committer, including ones whose caller returned
+	// with a ticket (pending.go); the final close waits for them.
+	inflight storeInflight
 }
 
 // dbHandle is what one sky_open returns: a reference to a store plus the iterators opened through it.
@@ -192,6 +195,7 @@ func closeStore(st *store) error {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.closed = true
+	st.inflight.Wait()
 	if st.db == nil {
 		return nil
 	}
@@ -238,7 +242,7 @@ func doStats(h int32, out []byte) int32 {
 			"socket":  socketOf(dh.st),
 			"options": dh.st.cfg,
 			// The Go runtime is shared by every store in the process: these are process-wide.
-			"goHeapInUse": mem.HeapInuse, "goSys": mem.Sys,
+			"goHeapInUse": mem.HeapInuse, "goSys": mem.Sys, "backgroundCommits": ticketsIssued.Load(),
 		})
 		if err != nil {
 			return writeError(out, err)

@@ -88,6 +88,24 @@ func sky_write(h C.int32_t, req *C.uint8_t, reqLen C.int32_t, out *C.uint8_t, ou
 	return C.int32_t(guard(o, func() int32 { return routeWrite(int32(h), bytesOf(req, reqLen), o) }))
 }
 
+//export sky_write_begin
+func sky_write_begin(h C.int32_t, req *C.uint8_t, reqLen C.int32_t, out *C.uint8_t, outCap C.int32_t) C.int32_t {
+	o := bytesOf(out, outCap)
+	return C.int32_t(guard(o, func() int32 { return routeWriteWait(int32(h), bytesOf(req, reqLen), o, storeCommitWait) }))
+}
+
+//export sky_write_poll
+func sky_write_poll(ticket C.int32_t, out *C.uint8_t, outCap C.int32_t) C.int32_t {
+	o := bytesOf(out, outCap)
+	return C.int32_t(guard(o, func() int32 { return doWritePoll(int32(ticket), o) }))
+}
+
+//export sky_write_wait
+func sky_write_wait(ticket C.int32_t, out *C.uint8_t, outCap C.int32_t) C.int32_t {
+	o := bytesOf(out, outCap)
+	return C.int32_t(guard(o, func() int32 { return doWriteWait(int32(ticket)) }))
+}
+
 //export sky_iter_open
 func sky_iter_open(h C.int32_t, spec *C.uint8_t, specLen C.int32_t, out *C.uint8_t, outCap C.int32_t) C.int32_t {
 	o := bytesOf(out, outCap)

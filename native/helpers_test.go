@@ -7,14 +7,14 @@ import (
 )
 
 // openTemp opens a store in a fresh temporary directory and closes it when the test ends.
-func openTemp(t *testing.T) (int32, string) {
+func openTemp(t testing.TB) (int32, string) {
 	t.Helper()
 	dir := t.TempDir()
 	return openAt(t, dir), dir
 }
 
 // openAt opens dir (or an in-memory store for "") and closes the handle when the test ends.
-func openAt(t *testing.T, dir string) int32 {
+func openAt(t testing.TB, dir string) int32 {
 	t.Helper()
 	cfg := map[string]any{"path": dir, "inMemory": dir == "", "logLevel": "none"}
 	raw, _ := json.Marshal(cfg)

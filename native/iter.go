@@ -14,10 +14,11 @@ type iterator struct {
 	spec  iterSpec
 
 	mu     sync.Mutex // one chunk at a time; koffi may call from several threads
-	txn    *badger.Txn
+	reads  *readTxns  // the store's pool, which lent the snapshot
+	lease  readLease  // the snapshot, held until close
 	it     *badger.Iterator
 	closed bool
-	remote *remoteScan // set instead of txn/it when another process owns the store (route.go)
+	remote *remoteScan // set instead of lease/it when another process owns the store (route.go)
 }
 
 var iterHandles = newTable[*iterator]()
@@ -35,18 +36,25 @@ func openIter(h int32, rawSpec []byte, out []byte) int32 {
 		return registerIter(h, &iterator{owner: h, spec: spec, remote: &remoteScan{c: c, h: h, spec: spec}})
 	}
 	return withDB(h, func(dh *dbHandle, db *badger.DB) int32 {
-		return registerIter(h, newIterator(h, db, spec))
+		return registerIter(h, newIterator(h, dh.st, db, spec))
 	})
 }
 
 // newIterator opens a snapshot of db positioned at the start of spec's range.
-func newIterator(h int32, db *badger.DB, spec iterSpec) *iterator {
+func newIterator(h int32, st *store, db *badger.DB, spec iterSpec) *iterator {
 	opts := badger.DefaultIteratorOptions
 	// Values are read only for entries that fit the caller's chunk.
 	opts.PrefetchValues = false
 	opts.Reverse = spec.reverse
-	txn := db.NewTransaction(false)
-	it := &iterator{owner: h, spec: spec, txn: txn, it: txn.NewIterator(opts)}
+	// Every key in [gte, lt) starts with their common prefix; telling Badger lets it skip the
+	// tables whose key range lies outside it (a short index scan touches one or two).
+	if len(spec.gte) > 0 && len(spec.lt) > 0 {
+		opts.Prefix = commonPrefix(spec.gte, spec.lt)
+	}
+	// A pooled read transaction (readtxn.go): usually the one the committer opened after the
+	// last write, so opening an iterator does not wait on Badger's watermark from this thread.
+	lease := st.reads.acquire(db)
+	it := &iterator{owner: h, spec: spec, reads: &st.reads, lease: lease, it: lease.txn.NewIterator(opts)}
 	it.seekStart()
 	return it
 }
@@ -194,5 +202,14 @@ func (it *iterator) close() {
 		return
 	}
 	it.it.Close()
-	it.txn.Discard()
+	it.reads.release(it.lease)
+}
+
+// commonPrefix is the longest prefix a and b share.
+func commonPrefix(a, b []byte) []byte {
+	n := 0
+	for n < len(a) && n < len(b) && a[n] == b[n] {
+		n++
+	}
+	return a[:n]
 }

@@ -117,3 +117,43 @@ func TestClosingTheHandleClosesItsIterators(t *testing.T) {
 		t.Fatalf("bad spec rc %d", rc)
 	}
 }
+
+// Ranges whose bounds share a prefix (Badger then skips tables outside it), on memtables and,
+// after a reopen, on flushed tables, forward and reverse.
+func TestIteratorRangesWithASharedPrefix(t *testing.T) {
+	h, dir := openTemp(t)
+	mustWrite(t, h, "idw", "0", "idx:a", "1", "idx:a:1", "2", "idx:a:2", "3", "idx:ab:1", "4", "idx:b:1", "5", "idy", "6")
+	cases := []struct {
+		spec iterSpec
+		want []string
+	}{
+		{iterSpec{gte: []byte("idx:a:"), lt: []byte("idx:a;")}, []string{"idx:a:1", "idx:a:2"}},
+		{iterSpec{gte: []byte("idx:a"), lt: []byte("idx:b")}, []string{"idx:a", "idx:a:1", "idx:a:2", "idx:ab:1"}},
+		{iterSpec{gte: []byte("idx:a:2"), lt: []byte("idx:b:2")}, []string{"idx:a:2", "idx:ab:1", "idx:b:1"}},
+		{iterSpec{reverse: true, gte: []byte("idx:a:"), lt: []byte("idx:a;")}, []string{"idx:a:2", "idx:a:1"}},
+		{iterSpec{reverse: true, gte: []byte("idx:"), lt: []byte("idx;")}, []string{"idx:b:1", "idx:ab:1", "idx:a:2", "idx:a:1", "idx:a"}},
+		{iterSpec{gte: []byte("idx:c"), lt: []byte("idx:d")}, nil},
+	}
+	check := func(when string, h int32) {
+		for _, c := range cases {
+			for _, max := range []int32{1, 100} {
+				if got := drain(t, h, c.spec, max, 1024); !reflect.DeepEqual(got, c.want) {
+					t.Errorf("%s %+v max %d: got %v, want %v", when, c.spec, max, got, c.want)
+				}
+			}
+		}
+	}
+	check("memtable", h)
+	if err := closeHandle(h); err != nil {
+		t.Fatal(err)
+	}
+	check("tables", openAt(t, dir))
+}
+
+func TestCommonPrefix(t *testing.T) {
+	for _, c := range [][3]string{{"abc", "abd", "ab"}, {"a", "b", ""}, {"ab", "ab\x00", "ab"}, {"", "x", ""}} {
+		if got := string(commonPrefix([]byte(c[0]), []byte(c[1]))); got != c[2] {
+			t.Errorf("commonPrefix(%q, %q) = %q, want %q", c[0], c[1], got, c[2])
+		}
+	}
+}

@@ -12,7 +12,7 @@ func TestParseConfigAppliesDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := DefaultConfig()
-	if cfg.MemTableSize != d.MemTableSize || cfg.BlockCacheSize != 32*mib || cfg.NumCompactors != 2 || cfg.Compression != "none" {
+	if cfg.MemTableSize != d.MemTableSize || cfg.BlockCacheSize != 0 || cfg.NumCompactors != 2 || cfg.Compression != "none" {
 		t.Fatalf("defaults not applied: %+v", cfg)
 	}
 	opt := cfg.badgerOptions()
@@ -31,6 +31,39 @@ func TestParseConfigOverridesAndMemoryLimit(t *testing.T) {
 	}
 }
 
+func TestCompressionGetsABlockCacheByDefault(t *testing.T) {
+	cfg, err := parseConfig([]byte(`{"path":"/x","compression":"zstd"}`))
+	if err != nil || cfg.BlockCacheSize != compressedBlockCache {
+		t.Fatalf("got %+v, %v: compression needs a block cache", cfg, err)
+	}
+	cfg, err = parseConfig([]byte(`{"path":"/x","compression":"snappy","blockCacheSize":1048576}`))
+	if err != nil || cfg.BlockCacheSize != mib {
+		t.Fatalf("got %+v, %v: a given size wins", cfg, err)
+	}
+}
+
+func TestParseConfigTakesZeroCacheSizesAsOff(t *testing.T) {
+	cfg, err := parseConfig([]byte(`{"path":"/x","blockCacheSize":0,"indexCacheSize":0,"memTableSize":0}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.BlockCacheSize != 0 || cfg.IndexCacheSize != 0 || cfg.MemTableSize != DefaultConfig().MemTableSize {
+		t.Fatalf("got %+v: cache sizes 0 must mean off, memTableSize 0 the default", cfg)
+	}
+	if opt := cfg.badgerOptions(); opt.BlockCacheSize != 0 || opt.IndexCacheSize != 0 {
+		t.Fatalf("badger options %+v", opt)
+	}
+	h := doOpen([]byte(`{"inMemory":true,"blockCacheSize":0,"indexCacheSize":0}`), make([]byte, 256))
+	if h <= 0 {
+		t.Fatalf("open without caches: rc %d", h)
+	}
+	mustWrite(t, h, "k", "v")
+	if got := mustGet(t, h, "k"); got != "v" {
+		t.Fatalf("got %q", got)
+	}
+	closeHandle(h)
+}
+
 func TestParseConfigRejectsBadInput(t *testing.T) {
 	cases := map[string]string{
 		`{"path":"/x","memTabelSize":1}`:    "memTabelSize",
@@ -41,6 +74,7 @@ func TestParseConfigRejectsBadInput(t *testing.T) {
 		`{"path":"/x"} {}`:                  "trailing",
 		`[1]`:                               "bad open config",
 		`{"path":"/x","memTableSize":10}`:   "memTableSize",
+		`{"path":"/x","blockCacheSize":0,"compression":"zstd"}`: "blockCacheSize 0",
 	}
 	for raw, want := range cases {
 		_, err := parseConfig([]byte(raw))

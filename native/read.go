@@ -13,9 +13,9 @@ func doGet(h int32, key, out []byte) int32 {
 		if err := checkKey(key); err != nil {
 			return writeError(out, err)
 		}
-		shared := dh.st.reads.acquire(db)
-		defer shared.release()
-		item, err := shared.txn.Get(key)
+		lease := dh.st.reads.acquire(db)
+		defer dh.st.reads.release(lease)
+		item, err := lease.txn.Get(key)
 		if errors.Is(err, badger.ErrKeyNotFound) {
 			return -codeNotFound
 		}
@@ -44,9 +44,9 @@ func doHas(h int32, key, out []byte) int32 {
 		if err := checkKey(key); err != nil {
 			return writeError(out, err)
 		}
-		shared := dh.st.reads.acquire(db)
-		defer shared.release()
-		_, err := shared.txn.Get(key)
+		lease := dh.st.reads.acquire(db)
+		defer dh.st.reads.release(lease)
+		_, err := lease.txn.Get(key)
 		if errors.Is(err, badger.ErrKeyNotFound) {
 			return 0
 		}
@@ -82,9 +82,9 @@ func doGetMany(h int32, req []byte, start int32, out []byte) int32 {
 		return writeError(out, newError(codeInvalid, "start %d is outside 0..%d", start, len(keys)))
 	}
 	return withDB(h, func(dh *dbHandle, db *badger.DB) int32 {
-		shared := dh.st.reads.acquire(db)
-		defer shared.release()
-		txn := shared.txn
+		lease := dh.st.reads.acquire(db)
+		defer dh.st.reads.release(lease)
+		txn := lease.txn
 		pos := 0
 		for i := int(start); i < len(keys); i++ {
 			n, err := appendValue(txn, keys[i], out[pos:])

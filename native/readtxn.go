@@ -7,61 +7,109 @@ import (
 	badger "github.com/dgraph-io/badger/v4"
 )
 
-// Every read transaction costs Badger two trips through its watermark goroutine (Begin on
-// open, Done on discard): about half of a point read. Only this process can write to the store
-// (Badger's directory lock), and every write passes through doWrite, so a read transaction stays
-// current until the next commit. Point reads therefore share one read transaction, replaced after
-// each commit; a reader that starts after a write returned always sees it.
+// Every read transaction costs Badger two trips through its watermark goroutine (Begin on open,
+// Done on discard), and opening one right after a commit waits until that goroutine has marked the
+// commit done. From Node's foreign thread such a wait parks the locked thread: ~20-70 µs for the
+// first read after each write (bench/raw-mix.ts). Only this process can write to the store
+// (Badger's directory lock) and every write passes through doWrite, so a read transaction stays
+// current until the next commit. So:
+//
+//   - point reads reuse idle read transactions until the next commit (one caller at a time per
+//     transaction: Badger documents a Txn as serial-only);
+//   - after a commit on the committer goroutine, that goroutine opens the next read transaction
+//     itself (an ordinary goroutine waits on the watermark cheaply) and discards the retired ones,
+//     so the reader that follows a write finds a current transaction ready.
+//
+// A reader that starts after a write returned always sees it: every commit bumps the version
+// before its caller returns, and a transaction is only handed out while its version is current.
 
-// sharedTxn is a read-only transaction shared by concurrent point reads.
-type sharedTxn struct {
+// readLease is one read transaction lent to one caller; give it back with readTxns.release.
+type readLease struct {
 	txn     *badger.Txn
 	version uint64
-	refs    atomic.Int32 // readers using it, plus one while it is the current one
 }
 
-func (s *sharedTxn) release() {
-	if s.refs.Add(-1) == 0 {
-		s.txn.Discard()
-	}
-}
+// maxIdleReadTxns bounds the idle transactions kept per store (one per concurrent reader).
+const maxIdleReadTxns = 8
 
-// readTxns tracks the current shared read transaction of one store.
+// readTxns pools the read transactions of one store.
 type readTxns struct {
 	mu      sync.Mutex
-	current *sharedTxn
-	version atomic.Uint64 // bumped after every commit
+	version uint64        // bumped after every commit; guarded by mu
+	idle    []*badger.Txn // current, unused transactions; guarded by mu
+	closed  bool
+	reading atomic.Bool // a read happened since the last refresh
 }
 
-// acquire returns a read transaction that sees every commit that finished before the call;
-// the caller must release it.
-func (r *readTxns) acquire(db *badger.DB) *sharedTxn {
+// acquire lends a read transaction that sees every commit that finished before the call.
+func (r *readTxns) acquire(db *badger.DB) readLease {
+	r.reading.Store(true)
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	v := r.version.Load()
-	if r.current == nil || r.current.version != v {
-		if r.current != nil {
-			r.current.release()
-		}
-		fresh := &sharedTxn{txn: db.NewTransaction(false), version: v}
-		fresh.refs.Store(1)
-		r.current = fresh
+	v := r.version
+	if n := len(r.idle); n > 0 {
+		txn := r.idle[n-1]
+		r.idle = r.idle[:n-1]
+		r.mu.Unlock()
+		return readLease{txn: txn, version: v}
 	}
-	r.current.refs.Add(1)
-	return r.current
+	r.mu.Unlock()
+	// Opened after reading v, so it sees every commit that bumped the version up to v.
+	return readLease{txn: db.NewTransaction(false), version: v}
 }
 
-// invalidate makes the next acquire open a new transaction; call it after each commit.
-func (r *readTxns) invalidate() {
-	r.version.Add(1)
+// release returns a lease: kept for the next reader while no commit happened since, else discarded.
+func (r *readTxns) release(l readLease) {
+	r.mu.Lock()
+	if !r.closed && l.version == r.version && len(r.idle) < maxIdleReadTxns {
+		r.idle = append(r.idle, l.txn)
+		r.mu.Unlock()
+		return
+	}
+	r.mu.Unlock()
+	l.txn.Discard()
 }
 
-// close discards the current transaction; the store is closing and no reader is in flight.
+// invalidate retires every idle transaction; call it after each commit, before the writer returns.
+func (r *readTxns) invalidate() uint64 {
+	r.mu.Lock()
+	r.version++
+	v := r.version
+	old := r.idle
+	r.idle = nil
+	r.mu.Unlock()
+	for _, txn := range old {
+		txn.Discard()
+	}
+	return v
+}
+
+// refresh is invalidate plus, when reads are happening, opening the next read transaction here
+// (meant for the committer goroutine), so the next reader does not open one from a foreign thread.
+func (r *readTxns) refresh(db *badger.DB) {
+	v := r.invalidate()
+	if !r.reading.Swap(false) {
+		return
+	}
+	txn := db.NewTransaction(false) // sees every commit that bumped the version up to v
+	r.mu.Lock()
+	if !r.closed && r.version == v && len(r.idle) == 0 {
+		r.idle = append(r.idle, txn)
+		txn = nil
+	}
+	r.mu.Unlock()
+	if txn != nil {
+		txn.Discard()
+	}
+}
+
+// close discards the idle transactions; the store is closing and no reader is in flight.
 func (r *readTxns) close() {
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.current != nil {
-		r.current.release()
-		r.current = nil
+	r.closed = true
+	old := r.idle
+	r.idle = nil
+	r.mu.Unlock()
+	for _, txn := range old {
+		txn.Discard()
 	}
 }

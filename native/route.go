@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
 
@@ -53,6 +54,12 @@ func routeGetMany(h int32, req []byte, start int32, out []byte) int32 {
 }
 
 func routeWrite(h int32, req, out []byte) int32 {
+	return routeWriteWait(h, req, out, 0)
+}
+
+// routeWriteWait is sky_write_begin's route (deferAfter as in writeRequest). A client's write is one
+// round trip to the owner, which commits it on its own committer, so it never returns a ticket.
+func routeWriteWait(h int32, req, out []byte, deferAfter time.Duration) int32 {
 	if c := remoteOf(h); c != nil {
 		flags := byte(0)
 		if dh, ok := dbHandles.get(h); ok && dh.syncWrites {
@@ -62,7 +69,7 @@ func routeWrite(h int32, req, out []byte) int32 {
 			return rc
 		}
 	}
-	return doWrite(h, req, out)
+	return writeRequest(h, req, out, deferAfter)
 }
 
 func routeSync(h int32, out []byte) int32 {
@@ -118,7 +125,7 @@ func (r *remoteScan) next(max int32, out []byte) int32 {
 	rc, ok := r.c.roundTrip(out, wire.OpScan, u32(int(max)), u32(len(out)), appendIterSpec(nil, spec))
 	if !ok {
 		return withDB(r.h, func(dh *dbHandle, db *badger.DB) int32 {
-			r.local = newIterator(r.h, db, spec)
+			r.local = newIterator(r.h, dh.st, db, spec)
 			return r.local.fill(max, out)
 		})
 	}

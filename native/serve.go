@@ -103,7 +103,7 @@ func scanChunk(h int32, rawSpec []byte, max int32, out []byte) int32 {
 		return writeError(out, derr)
 	}
 	return withDB(h, func(dh *dbHandle, db *badger.DB) int32 {
-		it := newIterator(h, db, spec)
+		it := newIterator(h, dh.st, db, spec)
 		defer it.close()
 		return it.fill(max, out)
 	})

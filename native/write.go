@@ -1,11 +1,20 @@
 package main
 
 import (
+	"time"
+
 	badger "github.com/dgraph-io/badger/v4"
 )
 
 // doWrite applies one write request atomically.
 func doWrite(h int32, req []byte, out []byte) int32 {
+	return writeRequest(h, req, out, 0)
+}
+
+// writeRequest applies one write request atomically. With deferAfter > 0 (< 0: the store's
+// commitWaitMicros), an unsynced commit still running after that long is left to finish in the
+// background: the result is then a ticket (> 0) for doWritePoll instead of a status (pending.go).
+func writeRequest(h int32, req []byte, out []byte, deferAfter time.Duration) int32 {
 	return withDB(h, func(dh *dbHandle, db *badger.DB) int32 {
 		// Badger keeps the slices until commit; one copy of the request owns them all.
 		ops, derr := decodeWrite(append([]byte(nil), req...))
@@ -13,14 +22,25 @@ func doWrite(h int32, req []byte, out []byte) int32 {
 			return writeError(out, derr)
 		}
 		var err error
-		if dh.syncWrites || dh.st.cfg.SyncWrites {
+		if dh.syncWrites || dh.st.cfg.SyncWrites || commitDirectly() {
 			// A durable commit waits on fsync anyway; calling Badger directly lets concurrent
 			// callers (koffi's pool) share one fsync.
 			err = commitOps(db, dh.st.cfg, ops)
+			dh.st.reads.invalidate()
 		} else {
-			err = runCommit(func() error { return commitOps(db, dh.st.cfg, ops) })
+			if deferAfter < 0 {
+				deferAfter = time.Duration(dh.st.cfg.CommitWaitMicros) * time.Microsecond
+			}
+			// The committer also opens the next read transaction (readtxn.go), before we return.
+			ticket, cerr := commitInBackground(dh.st, func() error {
+				defer dh.st.reads.refresh(db)
+				return commitOps(db, dh.st.cfg, ops)
+			}, deferAfter)
+			if ticket > 0 {
+				return ticket
+			}
+			err = cerr
 		}
-		dh.st.reads.invalidate()
 		if err != nil {
 			return writeError(out, err)
 		}

@@ -31,6 +31,82 @@ describe('WriteCoalescer (Badger writes of one event-loop turn)', () => {
   });
 });
 
+describe('WriteCoalescer with a commit that finishes in the background (a write stall)', () => {
+  const names = (ops: readonly RawOp[]) => ops.map((o) => Buffer.from(o.key).toString());
+
+  function stalling() {
+    const log: string[] = [];
+    let finish: (err?: Error) => void = () => {};
+    let stallNext = true;
+    let waits = 0;
+    const c = new WriteCoalescer({
+      start: (ops) => {
+        log.push('start ' + names(ops).join(','));
+        if (!stallNext) return undefined;
+        stallNext = false;
+        return new Promise<void>((resolve, reject) => { finish = (err) => (err ? reject(err) : resolve()); });
+      },
+      commitSync: (ops) => {
+        log.push('sync ' + names(ops).join(','));
+        if (names(ops).includes('bad')) throw new Error('bad batch');
+      },
+      waitSync: () => { waits++; },
+    });
+    return { c, log, finish: (err?: Error) => finish(err), waits: () => waits };
+  }
+
+  it('holds later writes back until the stalled commit settles, then commits them in order', async () => {
+    const { c, log, finish } = stalling();
+    let firstDone = false;
+    const first = c.add([put('a')]).then(() => { firstDone = true; });
+    await Promise.resolve();
+    const second = c.add([put('b')]);
+    const third = c.add([put('c')]);
+    await new Promise(setImmediate);
+    expect(log).to.deep.equal(['start a']);
+    expect(firstDone).to.equal(false);
+    expect(c.pending).to.equal(true);
+    finish();
+    await Promise.all([first, second, third]);
+    expect(log).to.deep.equal(['start a', 'start b,c']);
+  });
+
+  it('commits a backlog that built up behind a stalled commit in bounded groups, in order', async () => {
+    const { c, log, finish } = stalling();
+    const first = c.add([put('a')]);
+    await Promise.resolve();
+    const rest = Array.from({ length: 2500 }, (_, i) => c.add([put(`k${i}`)]));
+    finish();
+    await Promise.all([first, ...rest]);
+    const groups = log.slice(1).map((l) => l.replace(/^start /, '').split(','));
+    expect(groups.map((g) => g.length)).to.deep.equal([1000, 1000, 500]);
+    expect(groups.flat()).to.deep.equal(Array.from({ length: 2500 }, (_, i) => `k${i}`));
+  });
+
+  it('a synchronous flush waits for the stalled commit, then commits what is waiting', async () => {
+    const { c, log, finish, waits } = stalling();
+    const first = c.add([put('a')]);
+    await Promise.resolve();
+    const second = c.add([put('b')]);
+    c.flush();
+    expect(waits()).to.equal(1);
+    expect(log).to.deep.equal(['start a', 'sync b']);
+    expect(c.pending).to.equal(false);
+    finish();
+    await Promise.all([first, second]);
+  });
+
+  it('when a stalled combined commit fails, retries batch by batch and rejects only the bad one', async () => {
+    const { c, log, finish } = stalling();
+    const results = Promise.allSettled([c.add([put('a')]), c.add([put('bad')]), c.add([put('c')])]);
+    await Promise.resolve();
+    finish(new Error('txn too big'));
+    const settled = await results;
+    expect(settled.map((r) => r.status)).to.deep.equal(['fulfilled', 'rejected', 'fulfilled']);
+    expect(log).to.deep.equal(['start a,bad,c', 'sync a', 'sync bad', 'sync c']);
+  });
+});
+
 describe('BadgerBackend with coalesced writes', () => {
   it('lets a read in the same turn see a write that was not awaited', async () => {
     const b = BadgerBackend.openSync({ inMemory: true });

@@ -9,6 +9,11 @@
  * write, iterator and close of the backend flushes what is pending first, so a read always sees
  * every write started before it. One transaction is all-or-nothing, so when a combined commit
  * fails, the batches are committed again one by one and only the failing batch rejects.
+ *
+ * A commit may outlive a short wait (Badger stalls writes while it flushes memtables or compacts
+ * L0): `start` then returns a promise and the event loop stays free. Until that commit settles,
+ * later writes wait here (back-pressure; one commit in flight keeps the call order), and a
+ * synchronous flush blocks on `waitSync` before it commits the rest.
  */
 import type { RawOp } from './backend.js';
 
@@ -18,65 +23,138 @@ const MAX_BYTES = 256 * 1024;
 
 interface Waiter {
   readonly ops: readonly RawOp[];
+  readonly bytes: number;
   readonly resolve: () => void;
   readonly reject: (err: unknown) => void;
 }
 
-/** Collects the writes of one turn and commits them together through `commit`. */
+/** How the coalescer commits: `start` may finish later (a promise); the others block. */
+export interface CommitHooks {
+  start(ops: readonly RawOp[]): void | Promise<void>;
+  commitSync(ops: readonly RawOp[]): void;
+  /** Blocks until the commit `start` left in flight has been applied. */
+  waitSync(): void;
+}
+
+/** Collects the writes of one turn and commits them together. */
 export class WriteCoalescer {
   #waiting: Waiter[] = [];
   #ops = 0;
   #bytes = 0;
   #scheduled = false;
+  #inflight: Promise<void> | undefined;
+  #inflightApplied = false;
+  readonly #hooks: CommitHooks;
 
-  constructor(private readonly commit: (ops: readonly RawOp[]) => void) {}
+  /** `commit` blocks until done, or give hooks whose `start` may finish in the background. */
+  constructor(commit: ((ops: readonly RawOp[]) => void) | CommitHooks) {
+    this.#hooks = typeof commit === 'function' ? { start: commit, commitSync: commit, waitSync: () => {} } : commit;
+  }
 
-  /** True when writes wait for the end of the turn. */
+  /** True when writes wait for the end of the turn, or a commit is still running. */
   get pending(): boolean {
-    return this.#waiting.length > 0;
+    return this.#waiting.length > 0 || (this.#inflight !== undefined && !this.#inflightApplied);
   }
 
   /** Queues one atomic batch; settles after the commit that holds it. */
   add(ops: readonly RawOp[]): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.#waiting.push({ ops, resolve, reject });
+      let bytes = 0;
+      for (const op of ops) bytes += op.key.length + (op.value?.length ?? 0);
+      this.#waiting.push({ ops, bytes, resolve, reject });
       this.#ops += ops.length;
-      for (const op of ops) this.#bytes += op.key.length + (op.value?.length ?? 0);
-      if (this.#ops >= MAX_OPS || this.#bytes >= MAX_BYTES) this.flush();
+      this.#bytes += bytes;
+      if (this.#ops >= MAX_OPS || this.#bytes >= MAX_BYTES) this.#kick();
       else if (!this.#scheduled) {
         this.#scheduled = true;
         queueMicrotask(() => {
           this.#scheduled = false;
-          this.flush();
+          this.#kick();
         });
       }
     });
   }
 
-  /** Commits everything pending now; never throws (errors go to the waiting promises). */
+  /** Commits everything pending now, blocking; never throws (errors go to the waiting promises). */
   flush(): void {
-    const waiting = this.#waiting;
-    if (waiting.length === 0) return;
-    this.#waiting = [];
-    this.#ops = 0;
-    this.#bytes = 0;
-    if (waiting.length > 1 && this.#tryCommit(waiting.flatMap((w) => w.ops)) === undefined) {
+    if (this.#inflight !== undefined && !this.#inflightApplied) {
+      this.#hooks.waitSync();
+      this.#inflightApplied = true;
+    }
+    while (this.#waiting.length > 0) this.#commitNow(this.#take(), (ops) => this.#hooks.commitSync(ops));
+  }
+
+  /** Starts commits of what is waiting, one bounded group at a time, until one stays in flight. */
+  #kick(): void {
+    while (this.#inflight === undefined && this.#waiting.length > 0) {
+      const waiting = this.#take();
+      const ops = waiting.length > 1 ? waiting.flatMap((w) => w.ops) : waiting[0]!.ops;
+      let started: void | Promise<void>;
+      try {
+        started = this.#hooks.start(ops);
+      } catch {
+        this.#commitEach(waiting, (o) => this.#hooks.commitSync(o));
+        continue;
+      }
+      if (started === undefined) {
+        for (const w of waiting) w.resolve();
+        continue;
+      }
+      this.#inflightApplied = false;
+      this.#inflight = started.then(
+        () => { for (const w of waiting) w.resolve(); },
+        (err) => {
+          if (waiting.length === 1) waiting[0]!.reject(err);
+          else this.#commitEach(waiting, (o) => this.#hooks.commitSync(o));
+        },
+      ).then(() => {
+        this.#inflight = undefined;
+        this.#kick();
+      });
+    }
+  }
+
+  /** The next group of waiters, in order, up to MAX_OPS ops or MAX_BYTES bytes (at least one), so
+   * a backlog that built up behind a stalled commit never becomes one oversized transaction. */
+  #take(): Waiter[] {
+    let n = 0;
+    let ops = 0;
+    let bytes = 0;
+    while (n < this.#waiting.length && (n === 0 || (ops < MAX_OPS && bytes < MAX_BYTES))) {
+      const w = this.#waiting[n]!;
+      if (n > 0 && (ops + w.ops.length > MAX_OPS || bytes + w.bytes > MAX_BYTES)) break;
+      ops += w.ops.length;
+      bytes += w.bytes;
+      n++;
+    }
+    const group = this.#waiting.splice(0, n);
+    this.#ops -= ops;
+    this.#bytes -= bytes;
+    return group;
+  }
+
+  #commitNow(waiting: Waiter[], commit: (ops: readonly RawOp[]) => void): void {
+    if (waiting.length > 1 && tryCommit(commit, waiting.flatMap((w) => w.ops)) === undefined) {
       for (const w of waiting) w.resolve();
       return;
     }
+    this.#commitEach(waiting, commit);
+  }
+
+  #commitEach(waiting: Waiter[], commit: (ops: readonly RawOp[]) => void): void {
     for (const w of waiting) {
-      const err = this.#tryCommit(w.ops);
+      const err = tryCommit(commit, w.ops);
       if (err === undefined) w.resolve();
       else w.reject(err);
     }
   }
+}
 
-  #tryCommit(ops: readonly RawOp[]): unknown {
-    try {
-      this.commit(ops);
-      return undefined;
-    } catch (err) {
-      return err ?? new Error('commit failed');
-    }
+function tryCommit(commit: (ops: readonly RawOp[]) => void, ops: readonly RawOp[]): unknown {
+  try {
+    commit(ops);
+    return undefined;
+  } catch (err) {
+    return err ?? new Error('commit failed');
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The Badger backend: byte-level hooks over libskyshelve (our Go c-shared library).
  * Calls are synchronous FFI calls (~0.2 µs of boundary, see bench/RESULTS.md); the async
- * methods return settled promises, except fsyncs, which run on koffi's thread pool.
+ * methods return settled promises, except fsyncs (on koffi's thread pool) and commits that Badger
+ * stalls for more than commitWaitMicros (memtable flush, L0 compaction), which are polled from a timer.
  */
 import path from 'node:path';
 import type { Backend, Capabilities, RawCheck, RawCursor, RawEntry, RawOp, RawRange } from './backend.js';
@@ -16,10 +17,15 @@ import { decodeValues, encodeKeys, encodeWrite, keysRequestSize, writeRequestSiz
 export interface BadgerTuning {
   memTableSize?: number;
   numMemtables?: number;
+  /** 0 turns the block cache off (only with compression 'none'). */
   blockCacheSize?: number;
+  /** 0 keeps every table index in memory (Badger's own meaning of 0). */
   indexCacheSize?: number;
   numCompactors?: number;
   valueLogFileSize?: number;
+  /** How long (µs, 1..1,000,000; default 2,000) an unsynced commit may block the event loop before it
+   * finishes in the background and the write's promise settles later. */
+  commitWaitMicros?: number;
   /** One budget for memtables and caches; also raises the Go soft memory limit (256 MiB by default,
    * GOGC 50; the GOGC / GOMEMLIMIT environment variables override both, see native/gclimits.go). */
   memoryLimit?: number;
@@ -74,8 +80,14 @@ export class BadgerBackend implements Backend {
   private handle: number;
   private readonly lib: NativeLib;
   private readonly what: string;
-  // Unsynced writes of one event-loop turn share one commit (badger-coalesce.ts).
-  private readonly writes = new WriteCoalescer((ops) => this.commitSync(ops));
+  // Unsynced writes of one event-loop turn share one commit (badger-coalesce.ts); a commit that
+  // Badger stalls finishes in the background (sky_write_begin returns a ticket, polled from a timer).
+  private readonly writes = new WriteCoalescer({
+    start: (ops) => this.commitStart(ops),
+    commitSync: (ops) => this.commitSync(ops),
+    waitSync: () => this.waitPending(),
+  });
+  private pendingTicket = 0;
 
   private constructor(lib: NativeLib, handle: number, options: BadgerOptions, what: string) {
     this.lib = lib;
@@ -158,6 +170,37 @@ export class BadgerBackend implements Backend {
     const len = encodeWrite(ops, buf, checks);
     const rc = this.lib.write(h, buf, len, out.buf, out.buf.length);
     if (rc < 0) this.fail(rc, out.buf);
+  }
+
+  /** Commits ops unless Badger stalls them past commitWaitMicros; then settles once the commit is done. */
+  private commitStart(ops: readonly RawOp[]): void | Promise<void> {
+    const h = this.live();
+    if (ops.length === 0) return;
+    const buf = reqFor(writeRequestSize(ops));
+    const len = encodeWrite(ops, buf);
+    const rc = this.lib.writeBegin(h, buf, len, out.buf, out.buf.length);
+    if (rc < 0) this.fail(rc, out.buf);
+    if (rc === 0) return;
+    this.pendingTicket = rc;
+    return new Promise((resolve, reject) => this.pollCommit(rc, resolve, reject));
+  }
+
+  /** Polls a commit left in the background from a timer: no thread is kept busy, and nothing calls
+   * back into a Worker that is being torn down (a koffi .async call would abort the process then). */
+  private pollCommit(ticket: number, resolve: () => void, reject: (err: unknown) => void): void {
+    const rc = this.lib.writePoll(ticket, out.buf, out.buf.length);
+    if (rc === 1) {
+      setTimeout(() => this.pollCommit(ticket, resolve, reject), 1);
+      return;
+    }
+    if (this.pendingTicket === ticket) this.pendingTicket = 0;
+    if (rc < 0) reject(nativeError(rc, out.buf, this.what));
+    else resolve();
+  }
+
+  /** Blocks until the commit left in flight by commitStart has been applied. */
+  private waitPending(): void {
+    if (this.pendingTicket !== 0) this.lib.writeWait(this.pendingTicket, out.buf, out.buf.length);
   }
 
   /** Reads every key from one snapshot, resuming at `start` whenever the output buffer fills. */

@@ -22,6 +22,9 @@ export interface NativeLib {
   readonly has: NativeFn;
   readonly getMany: NativeFn;
   readonly write: NativeFn;
+  readonly writeBegin: NativeFn;
+  readonly writePoll: NativeFn;
+  readonly writeWait: NativeFn;
   readonly iterOpen: NativeFn;
   readonly iterNext: NativeFn;
   readonly iterClose: NativeFn;
@@ -39,6 +42,9 @@ const SIGNATURES: Record<Exclude<keyof NativeLib, 'path'>, string> = {
   has: 'int32_t sky_has(int32_t h, const uint8_t *key, int32_t keyLen, uint8_t *out, int32_t outCap)',
   getMany: 'int32_t sky_get_many(int32_t h, const uint8_t *req, int32_t reqLen, int32_t start, uint8_t *out, int32_t outCap)',
   write: 'int32_t sky_write(int32_t h, const uint8_t *req, int32_t reqLen, uint8_t *out, int32_t outCap)',
+  writeBegin: 'int32_t sky_write_begin(int32_t h, const uint8_t *req, int32_t reqLen, uint8_t *out, int32_t outCap)',
+  writePoll: 'int32_t sky_write_poll(int32_t ticket, uint8_t *out, int32_t outCap)',
+  writeWait: 'int32_t sky_write_wait(int32_t ticket, uint8_t *out, int32_t outCap)',
   iterOpen: 'int32_t sky_iter_open(int32_t h, const uint8_t *spec, int32_t specLen, uint8_t *out, int32_t outCap)',
   iterNext: 'int32_t sky_iter_next(int32_t it, int32_t max, uint8_t *out, int32_t outCap)',
   iterClose: 'int32_t sky_iter_close(int32_t it, uint8_t *out, int32_t outCap)',

@@ -1,8 +1,9 @@
-import { instanceToPlain, plainToInstance, type ClassConstructor } from 'class-transformer';
+import { instanceToPlain, type ClassConstructor } from 'class-transformer';
 import { validate } from 'class-validator';
 import { ModelErrors } from './model-errors.js';
 import { initialize } from './construct.js';
 import { PersistentObject } from './persistent-object.js';
+import { toInstance } from './plain-copy.js';
 import { MODEL_KIND, schemaOf } from './schema.js';
 import type { ModelInit, ModelKey } from './types.js';
 
@@ -49,7 +50,8 @@ export abstract class PersistentBaseModel<I extends string = string, M extends o
     if (record === null || typeof record !== 'object' || Array.isArray(record)) {
       throw ModelErrors.badRecord(this.name, key, 'is not an object');
     }
-    const obj = plainToInstance(this as unknown as ClassConstructor<PersistentBaseModel>, record as object);
+    // plainToInstance, with a fast path for flat records of metadata-free classes (plain-copy.ts).
+    const obj = toInstance(this as unknown as ClassConstructor<PersistentBaseModel>, record as Record<string, unknown>);
     const field = schemaOf(this).keyField!;
     const fields = obj as unknown as Record<string, unknown>;
     if (fields[field] === undefined) fields[field] = key;

@@ -1,0 +1,89 @@
+import { expect } from 'chai';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { BadgerBackend } from '../../src/backend/badger.js';
+import type { RawOp } from '../../src/backend/backend.js';
+
+const put = (k: string, v: string): RawOp => ({ type: 'put', key: Buffer.from(k), value: Buffer.from(v) });
+const text = (v: Uint8Array | undefined) => (v === undefined ? undefined : Buffer.from(v).toString());
+
+// With commitWaitMicros: 1 almost every unsynced commit outlives the caller's wait, so writes take
+// the ticket path (sky_write_begin → sky_write_finish on koffi's pool) that a real Badger write
+// stall takes; the store must behave exactly as with blocking commits.
+describe('Badger commits that finish in the background (the write-stall path)', () => {
+  let dir: string;
+  let db: BadgerBackend;
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skyshelve-bgcommit-'));
+    db = BadgerBackend.openSync({ path: dir, badger: { commitWaitMicros: 1 } });
+  });
+
+  afterEach(() => {
+    db.closeSync();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function backgroundCommits(): Promise<number> {
+    return (await db.stats()).backgroundCommits as number;
+  }
+
+  it('applies every write in call order and resolves each promise after its commit', async () => {
+    const before = await backgroundCommits();
+    for (let round = 0; round < 50; round++) {
+      const writes: Promise<void>[] = [];
+      for (let i = 0; i < 40; i++) writes.push(db.write([put(`k${i % 7}`, `${round}:${i}`), put(`seq${round}:${i}`, 'x')]));
+      await Promise.all(writes);
+      // After the promises resolved every write is visible; the last write of each key won.
+      for (let k = 0; k < 7; k++) {
+        const last = 39 - ((39 - k) % 7);
+        expect(text(db.getSync(Buffer.from(`k${k}`)))).to.equal(`${round}:${last}`);
+      }
+    }
+    expect(await backgroundCommits() - before, 'writes never took the background path').to.be.greaterThan(0);
+    const seen: string[] = [];
+    const cursor = db.iterate({ gte: Buffer.from('seq'), lt: Buffer.from('seq~') });
+    for (let chunk = await cursor.next(1000); chunk.length > 0; chunk = await cursor.next(1000)) {
+      for (const e of chunk) seen.push(Buffer.from(e.key).toString());
+    }
+    expect(seen.length).to.equal(50 * 40);
+  });
+
+  it('a synchronous read right after an unawaited write sees it, even while its commit runs in the background', async () => {
+    for (let i = 0; i < 300; i++) {
+      const pending = db.write([put('hot', String(i))]);
+      await Promise.resolve(); // the commit has started (end of the turn's microtasks)
+      expect(text(db.getSync(Buffer.from('hot')))).to.equal(String(i));
+      db.writeSync([put('hot', `${i}b`)]); // a sync write after it lands after it
+      await pending;
+      expect(text(await db.get(Buffer.from('hot')))).to.equal(`${i}b`);
+    }
+  });
+
+  it('rejects a failing batch on its own and keeps the others', async () => {
+    const tooBig = Buffer.alloc(65_001, 1); // over Badger's key limit
+    const results = await Promise.allSettled([
+      db.write([put('a', '1')]),
+      db.write([{ type: 'put', key: tooBig, value: Buffer.from('v') }]),
+      db.write([put('c', '3')]),
+    ]);
+    expect(results.map((r) => r.status)).to.deep.equal(['fulfilled', 'rejected', 'fulfilled']);
+    expect(text(db.getSync(Buffer.from('a')))).to.equal('1');
+    expect(text(db.getSync(Buffer.from('c')))).to.equal('3');
+  });
+
+  it('lets process.exit() finish while Workers have commits in the background', () => {
+    const fixture = fileURLToPath(new URL('../fixtures/exit-during-background-commits.js', import.meta.url));
+    const r = spawnSync(process.execPath, [fixture], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).to.not.contain('FATAL ERROR');
+    expect(r.signal).to.equal(null);
+    expect(r.status).to.equal(0);
+  });
+
+  it('rejects a commitWaitMicros out of range with CONFIG', () => {
+    expect(() => BadgerBackend.openSync({ inMemory: true, badger: { commitWaitMicros: 2_000_000 } })).to.throw(/commitWaitMicros/).with.property('code', 'CONFIG');
+  });
+});

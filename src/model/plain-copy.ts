@@ -1,0 +1,86 @@
+/**
+ * A fast path for `plainToInstance(cls, record)` (class-transformer 0.5.1) that gives the very same
+ * instance where the work is trivial: the class has no class-transformer metadata that could change
+ * the result (@Expose, @Exclude, @Type, @Transform, class strategies) and every value of the record is
+ * a primitive. Then class-transformer builds `new cls()` and assigns each own key of the record in
+ * order, skipping keys that name a getter without a setter on the class prototype or a function on
+ * the instance (TransformOperationExecutor.transform). That costs ~3 µs per record through the
+ * general machinery, a quarter of a load (bench/model-read.ts). Anything else (nested objects,
+ * arrays, Dates, Buffers, any metadata) goes through plainToInstance itself.
+ */
+import { createRequire } from 'node:module';
+import { plainToInstance, type ClassConstructor } from 'class-transformer';
+
+/** The parts of class-transformer's metadata storage this file reads. */
+interface MetadataStorage {
+  getStrategy(target: Function): string;
+  getExposedMetadatas(target: Function): unknown[];
+  getExcludedMetadatas(target: Function): unknown[];
+  findTypeMetadata(target: Function, property: string): unknown;
+  findTransformMetadatas(target: Function, property: string, type: number): unknown[];
+}
+
+// The singleton that class-transformer's decorators fill (the same module instance plainToInstance uses).
+const storage = (createRequire(import.meta.url)('class-transformer/cjs/storage.js') as { defaultMetadataStorage: MetadataStorage }).defaultMetadataStorage;
+const PLAIN_TO_CLASS = 0; // TransformationType.PLAIN_TO_CLASS
+
+/** What one class allows: whether its key set is the record's own keys, and which keys copy as is. */
+interface Plan {
+  readonly plainKeys: boolean;
+  readonly keyIsPlain: Map<string, boolean>;
+}
+
+const plans = new WeakMap<Function, Plan>();
+
+function planFor(cls: Function): Plan {
+  let plan = plans.get(cls);
+  if (!plan) {
+    const plainKeys = storage.getStrategy(cls) === 'none'
+      && storage.getExposedMetadatas(cls).length === 0
+      && storage.getExcludedMetadatas(cls).length === 0;
+    plan = { plainKeys, keyIsPlain: new Map() };
+    plans.set(cls, plan);
+  }
+  return plan;
+}
+
+function keyIsPlain(cls: Function, plan: Plan, key: string): boolean {
+  let ok = plan.keyIsPlain.get(key);
+  if (ok === undefined) {
+    ok = key !== '__proto__'
+      && storage.findTypeMetadata(cls, key) === undefined
+      && storage.findTransformMetadatas(cls, key, PLAIN_TO_CLASS).length === 0;
+    plan.keyIsPlain.set(key, ok);
+  }
+  return ok;
+}
+
+function isPrimitive(v: unknown): boolean {
+  const t = typeof v;
+  return v === null || t === 'string' || t === 'number' || t === 'boolean' || t === 'undefined' || t === 'bigint';
+}
+
+/** True when `record` of `cls` can take the fast path (exported for the equivalence spec). */
+export function canCopyPlainly(cls: Function, record: Record<string, unknown>): boolean {
+  const plan = planFor(cls);
+  if (!plan.plainKeys) return false;
+  for (const key of Object.keys(record)) {
+    if (!isPrimitive(record[key]) || !keyIsPlain(cls, plan, key)) return false;
+  }
+  return true;
+}
+
+/** Exactly `plainToInstance(cls, record)`, faster for flat records of metadata-free classes. */
+export function toInstance<T extends object>(cls: ClassConstructor<T>, record: Record<string, unknown>): T {
+  if (!canCopyPlainly(cls, record)) return plainToInstance(cls, record);
+  const obj = new cls() as Record<string, unknown>;
+  const proto = (obj.constructor as Function | undefined)?.prototype as object | undefined;
+  for (const key of Object.keys(record)) {
+    if (proto) {
+      const desc = Object.getOwnPropertyDescriptor(proto, key);
+      if ((desc && !desc.set) || obj[key] instanceof Function) continue;
+    }
+    obj[key] = record[key];
+  }
+  return obj as T;
+}
