@@ -63,7 +63,7 @@ describe('skyshelve usage, help and errors', function () {
     expect(verbose.stderr).to.contain('caused by:').and.contain('ENOENT');
   });
 
-  it('reads a Badger store that an application process holds: get, scan, export, copy, stats, set', async () => {
+  it('reads a Badger store that an application process holds: get, scan, export, copy, stats, set, del', async () => {
     const db = badgerLocation();
     const holder = await hold(db);
     try {
@@ -80,6 +80,8 @@ describe('skyshelve usage, help and errors', function () {
         expect(r.code, `${args.join(' ')}: ${r.stderr}`).to.equal(0);
       }
       expect((await cli(['get', db, 'from-cli'])).stdout.trim()).to.equal('yes');
+      expect((await cli(['del', db, 'from-cli'])).code).to.equal(0);
+      expect((await cli(['get', db, 'from-cli'])).stderr).to.match(/^error: NOT_FOUND/);
     } finally {
       holder.kill('SIGKILL');
     }
