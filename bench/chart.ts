@@ -11,8 +11,14 @@ import type { Results } from './run.js';
 const OPS = ['put-single', 'put-batch', 'get-random', 'get-batch', 'scan', 'rmw', 'mixed', 'model-save', 'scan-index'];
 const SYSTEMS = ['skyshelve-badger', 'skyshelve-slatedb', 'lmdb-js', 'classic-level', 'better-sqlite3'];
 const COLORS = ['#1f77b4', '#6baed6', '#ff7f0e', '#2ca02c', '#9467bd'];
-const W = 960, H = 440, LEFT = 70, RIGHT = 20, TOP = 50, BOTTOM = 80;
-const LO = 2, HI = 7; // log10 of the axis range: 100 .. 10M ops/s
+const W = 960,
+  H = 440,
+  LEFT = 70,
+  RIGHT = 20,
+  TOP = 50,
+  BOTTOM = 80;
+const LO = 2,
+  HI = 7; // log10 of the axis range: 100 .. 10M ops/s
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const short = (v: number): string => (v >= 1e6 ? `${(v / 1e6).toFixed(1)}M` : v >= 1e3 ? `${Math.round(v / 1e3)}k` : String(Math.round(v)));
@@ -30,8 +36,10 @@ export function renderChart(res: Results): string {
   ];
   for (let e = LO; e <= HI; e++) {
     const v = 10 ** e;
-    parts.push(`<line x1="${LEFT}" x2="${W - RIGHT}" y1="${y(v)}" y2="${y(v)}" stroke="#ddd"/>`,
-      `<text x="${LEFT - 6}" y="${y(v) + 4}" text-anchor="end">${short(v)}</text>`);
+    parts.push(
+      `<line x1="${LEFT}" x2="${W - RIGHT}" y1="${y(v)}" y2="${y(v)}" stroke="#ddd"/>`,
+      `<text x="${LEFT - 6}" y="${y(v) + 4}" text-anchor="end">${short(v)}</text>`,
+    );
   }
   OPS.forEach((op, g) => {
     const x0 = LEFT + g * groupW + 8;
@@ -40,8 +48,10 @@ export function renderChart(res: Results): string {
       const x = x0 + s * barW;
       if (!row) return;
       const top = y(row.opsPerSec!);
-      parts.push(`<rect x="${x.toFixed(1)}" y="${top.toFixed(1)}" width="${(barW - 2).toFixed(1)}" height="${(TOP + plotH - top).toFixed(1)}" fill="${COLORS[s]}"><title>${esc(`${system} ${op} ${row.api ?? ''}: ${row.opsPerSec} ops/s`)}</title></rect>`,
-        `<text x="${(x + barW / 2).toFixed(1)}" y="${(top - 3).toFixed(1)}" text-anchor="middle" font-size="9">${short(row.opsPerSec!)}</text>`);
+      parts.push(
+        `<rect x="${x.toFixed(1)}" y="${top.toFixed(1)}" width="${(barW - 2).toFixed(1)}" height="${(TOP + plotH - top).toFixed(1)}" fill="${COLORS[s]}"><title>${esc(`${system} ${op} ${row.api ?? ''}: ${row.opsPerSec} ops/s`)}</title></rect>`,
+        `<text x="${(x + barW / 2).toFixed(1)}" y="${(top - 3).toFixed(1)}" text-anchor="middle" font-size="9">${short(row.opsPerSec!)}</text>`,
+      );
     });
     parts.push(`<text x="${(x0 + (groupW - 16) / 2).toFixed(1)}" y="${TOP + plotH + 16}" text-anchor="middle">${op}</text>`);
   });

@@ -15,10 +15,16 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sky-bench-cli-'));
 async function fill(location: string): Promise<void> {
   const store = await SkyShelve.open(location);
   for (let i = 0; i < N; i += 1000) {
-    await store.batch(Array.from({ length: Math.min(1000, N - i) }, (_, j) => {
-      const n = i + j;
-      return { type: 'put' as const, key: ['user', n], value: { id: n, name: `user ${n}`, email: `u${n}@example.com`, joined: new Date(1700000000000 + n), tags: ['a', 'b'], score: n * 1.5 } };
-    }));
+    await store.batch(
+      Array.from({ length: Math.min(1000, N - i) }, (_, j) => {
+        const n = i + j;
+        return {
+          type: 'put' as const,
+          key: ['user', n],
+          value: { id: n, name: `user ${n}`, email: `u${n}@example.com`, joined: new Date(1700000000000 + n), tags: ['a', 'b'], score: n * 1.5 },
+        };
+      }),
+    );
   }
   await store.sync();
   await store.close();
@@ -30,7 +36,11 @@ function time(label: string, args: string[]): void {
   const r = spawnSync(process.execPath, [BIN, ...args, '--no-progress'], { encoding: 'utf8' });
   const s = (performance.now() - started) / 1000;
   if (r.status !== 0) throw new Error(`${label} failed: ${r.stderr}`);
-  console.log(`${label.padEnd(34)} ${s.toFixed(2).padStart(6)} s  ${Math.round(N / s).toLocaleString('en-US').padStart(9)} records/s`);
+  console.log(
+    `${label.padEnd(34)} ${s.toFixed(2).padStart(6)} s  ${Math.round(N / s)
+      .toLocaleString('en-US')
+      .padStart(9)} records/s`,
+  );
 }
 
 try {

@@ -25,14 +25,18 @@ try {
   const original = Member.fromRecord;
   Member.fromRecord = function (this: typeof Member, key: unknown, record: unknown) {
     const t = process.hrtime.bigint();
-    try { return original.call(this, key, record); } finally { fromRecordNs += process.hrtime.bigint() - t; }
+    try {
+      return original.call(this, key, record);
+    } finally {
+      fromRecordNs += process.hrtime.bigint() - t;
+    }
   } as typeof Member.fromRecord;
   const time = async (label: string, count: number, fn: (i: number) => Promise<unknown>) => {
     fromRecordNs = 0n;
     const start = process.hrtime.bigint();
     for (let i = 0; i < count; i++) await fn(i);
     const total = Number(process.hrtime.bigint() - start);
-    console.log(`${label.padEnd(24)} ${(total / 1000 / count).toFixed(1).padStart(7)} µs  fromRecord ${(Number(fromRecordNs) / total * 100).toFixed(0)}%`);
+    console.log(`${label.padEnd(24)} ${(total / 1000 / count).toFixed(1).padStart(7)} µs  fromRecord ${((Number(fromRecordNs) / total) * 100).toFixed(0)}%`);
   };
   await time('load', n, (i) => Member.load(ids[(i * 7919) % n]));
   await time('scanIndex (10 records)', n / 10, (i) => Member.scanIndex('team', `team${(i * 7919) % (n / 10)}`));

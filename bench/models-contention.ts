@@ -47,9 +47,16 @@ async function contention(procs: number, each: number, keys: number): Promise<vo
   const kids = Array.from({ length: procs }, () => {
     const child = spawn(process.execPath, [worker, dir, String(each), String(keys)], { stdio: ['pipe', 'pipe', 'inherit'] });
     let out = '';
-    child.stdout.on('data', (d) => { out += d; });
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
     let exited = false;
-    const exit = new Promise<number | null>((r) => child.on('exit', (code) => { exited = true; r(code); }));
+    const exit = new Promise<number | null>((r) =>
+      child.on('exit', (code) => {
+        exited = true;
+        r(code);
+      }),
+    );
     return { child, exit, out: () => out, exited: () => exited };
   });
   while (!kids.every((k) => k.out().includes('ready'))) {
@@ -68,7 +75,11 @@ async function contention(procs: number, each: number, keys: number): Promise<vo
   const total = counters.reduce((sum, c) => sum + c.value, 0);
   const verify = await Counter.verifyIndexes();
   await closeModelStores();
-  report(`update, ${procs} processes, ${keys === 1 ? '1 counter' : `${keys} counters`} (total ${total} of ${procs * each}; index missing ${verify.missing}, stale ${verify.stale})`, procs * each, ms);
+  report(
+    `update, ${procs} processes, ${keys === 1 ? '1 counter' : `${keys} counters`} (total ${total} of ${procs * each}; index missing ${verify.missing}, stale ${verify.stale})`,
+    procs * each,
+    ms,
+  );
 }
 
 function report(what: string, ops: number, ms: number): void {

@@ -15,9 +15,18 @@ export const readKey = (i: number): string => 'user:' + String(i).padStart(11, '
 
 /** A plain PersistentObject counter (no index), as a user would write it. */
 class Counter extends PersistentObject {
-  constructor(key: string, public value = 0) { super(key); }
-  override toRecord(): unknown { return { value: this.value }; }
-  static override fromRecord(key: string, r: { value: number }): Counter { return new Counter(key, r.value); }
+  constructor(
+    key: string,
+    public value = 0,
+  ) {
+    super(key);
+  }
+  override toRecord(): unknown {
+    return { value: this.value };
+  }
+  static override fromRecord(key: string, r: { value: number }): Counter {
+    return new Counter(key, r.value);
+  }
 }
 
 /** What one system offers the tasks. */
@@ -32,14 +41,21 @@ interface Driver {
 async function skyshelve(dir: string): Promise<Driver> {
   const store = await SkyShelve.open<Buffer>(join(dir, 'kv'));
   Counter.configureStorage(join(dir, 'counter'));
-  const mutator = (c: Counter): void => { c.value++; };
+  const mutator = (c: Counter): void => {
+    c.value++;
+  };
   const defaultFactory = (): Counter => new Counter('c');
   return {
-    increment: async () => { await Counter.update('c', { defaultFactory, mutator }); },
+    increment: async () => {
+      await Counter.update('c', { defaultFactory, mutator });
+    },
     count: async () => (await Counter.load('c', undefined))?.value ?? 0,
     put: (k, v) => store.set(k, v),
     get: (k) => store.getSync(k),
-    close: async () => { await store.close(); await closeModelStores(); },
+    close: async () => {
+      await store.close();
+      await closeModelStores();
+    },
   };
 }
 
@@ -48,9 +64,15 @@ async function lmdb(dir: string): Promise<Driver> {
   const db = open<Buffer | number, string>({ path: dir, encoding: 'binary', noSync: true, compression: false });
   const counter = db.openDB<number, string>({ name: 'counter', encoding: 'ordered-binary' });
   return {
-    increment: () => { counter.transactionSync(() => { counter.putSync('c', (counter.get('c') ?? 0) + 1); }); },
+    increment: () => {
+      counter.transactionSync(() => {
+        counter.putSync('c', (counter.get('c') ?? 0) + 1);
+      });
+    },
     count: () => counter.get('c') ?? 0,
-    put: (k, v) => { db.putSync(k, v); },
+    put: (k, v) => {
+      db.putSync(k, v);
+    },
     get: (k) => db.getBinary(k),
     close: () => db.close(),
   };
@@ -67,10 +89,21 @@ async function sqlite(dir: string): Promise<Driver> {
   const sel = db.prepare('SELECT v FROM kv WHERE k = ?').pluck();
   const cget = db.prepare('SELECT v FROM counter WHERE k = ?').pluck();
   const cput = db.prepare('INSERT OR REPLACE INTO counter VALUES (?, ?)');
-  const inc = db.transaction(() => { cput.run('c', ((cget.get('c') as number | undefined) ?? 0) + 1); });
+  const inc = db.transaction(() => {
+    cput.run('c', ((cget.get('c') as number | undefined) ?? 0) + 1);
+  });
   return {
-    increment: () => { inc.immediate(); }, count: () => (cget.get('c') as number | undefined) ?? 0,
-    put: (k, v) => { ins.run(k, v); }, get: (k) => sel.get(k), close: () => { db.close(); },
+    increment: () => {
+      inc.immediate();
+    },
+    count: () => (cget.get('c') as number | undefined) ?? 0,
+    put: (k, v) => {
+      ins.run(k, v);
+    },
+    get: (k) => sel.get(k),
+    close: () => {
+      db.close();
+    },
   };
 }
 
@@ -91,7 +124,9 @@ function roundTrips(d: Driver, n: number): Record<string, unknown> {
 /** Reads until told to stop; the longest gap between two completed reads spans a take-over. */
 async function watch(d: Driver, lines: AsyncIterator<string>): Promise<Record<string, unknown>> {
   let stop = false;
-  void lines.next().then(() => { stop = true; });
+  void lines.next().then(() => {
+    stop = true;
+  });
   let last = now();
   let maxGapMs = 0;
   let ops = 0;

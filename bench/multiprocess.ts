@@ -21,18 +21,40 @@ const SECTION = '## Several processes on one store';
 const TAKEOVERS = 5;
 
 /** One measured multi-process operation. */
-export interface MpRow { system: string; op: string; opsPerSec: number | null; lost?: number; note?: string }
+export interface MpRow {
+  system: string;
+  op: string;
+  opsPerSec: number | null;
+  lost?: number;
+  note?: string;
+}
 /** What the section reports. */
-export interface MpResults { date: string; loadavg: number[]; perProcess: Record<string, number>; rows: MpRow[]; rttUs?: { p50: number; p99: number }; takeoverMs?: number[]; note?: string }
+export interface MpResults {
+  date: string;
+  loadavg: number[];
+  perProcess: Record<string, number>;
+  rows: MpRow[];
+  rttUs?: { p50: number; p99: number };
+  takeoverMs?: number[];
+  note?: string;
+}
 
-interface Running { child: ChildProcess; out: () => string; exit: Promise<number | null> }
+interface Running {
+  child: ChildProcess;
+  out: () => string;
+  exit: Promise<number | null>;
+}
 
 function start(system: string, task: string, dir: string, id: number, n: number): Running {
   const child = spawn(process.execPath, [WORKER, system, task, dir, String(id), String(n)], { stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
-  child.stdout!.on('data', (d) => { out += d; });
-  child.stderr!.on('data', (d) => { err += d; });
+  child.stdout!.on('data', (d) => {
+    out += d;
+  });
+  child.stderr!.on('data', (d) => {
+    err += d;
+  });
   const exit = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
   return { child, out: () => out + err, exit };
 }
@@ -53,7 +75,10 @@ async function ready(r: Running): Promise<void> {
 /** The JSON report of a finished worker. */
 async function report(r: Running): Promise<Record<string, any>> {
   const code = await r.exit;
-  const line = r.out().split('\n').find((l) => l.startsWith('{'));
+  const line = r
+    .out()
+    .split('\n')
+    .find((l) => l.startsWith('{'));
   if (code !== 0 || !line) throw new Error(`worker failed (${code}): ${why(r)}`);
   return JSON.parse(line) as Record<string, any>;
 }
@@ -87,16 +112,20 @@ async function benchSystem(system: string, per: Record<string, number>): Promise
   const dir = mkdtempSync(join(tmpdir(), `bench-mp-${system}-`));
   try {
     const rows: MpRow[] = [];
-    rows.push(await measure(system, 'update one shared counter', async () => {
-      const { rate } = await together(system, 'counter', dir, per.updates!);
-      const [{ value }] = (await together(system, 'count', dir, 0, 1)).reports as [{ value: number }];
-      return { opsPerSec: rate, lost: PROCS * per.updates! - value };
-    }));
+    rows.push(
+      await measure(system, 'update one shared counter', async () => {
+        const { rate } = await together(system, 'counter', dir, per.updates!);
+        const [{ value }] = (await together(system, 'count', dir, 0, 1)).reports as [{ value: number }];
+        return { opsPerSec: rate, lost: PROCS * per.updates! - value };
+      }),
+    );
     rows.push(await measure(system, 'write distinct keys', async () => ({ opsPerSec: (await together(system, 'write', dir, per.writes!)).rate })));
-    rows.push(await measure(system, 'random read of 10,000 records', async () => {
-      await together(system, 'load', dir, 0, 1);
-      return { opsPerSec: (await together(system, 'read', dir, per.reads!)).rate };
-    }));
+    rows.push(
+      await measure(system, 'random read of 10,000 records', async () => {
+        await together(system, 'load', dir, 0, 1);
+        return { opsPerSec: (await together(system, 'read', dir, per.reads!)).rate };
+      }),
+    );
     return rows;
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -143,7 +172,11 @@ export async function takeover(): Promise<number> {
 
 /** Runs every system and the skyshelve-only figures. */
 export async function runMultiProcess(): Promise<MpResults> {
-  const per = { updates: Number(process.env.BENCH_MP_UPDATES ?? 5000), writes: Number(process.env.BENCH_MP_WRITES ?? 10_000), reads: Number(process.env.BENCH_MP_READS ?? 50_000) };
+  const per = {
+    updates: Number(process.env.BENCH_MP_UPDATES ?? 5000),
+    writes: Number(process.env.BENCH_MP_WRITES ?? 10_000),
+    reads: Number(process.env.BENCH_MP_READS ?? 50_000),
+  };
   const systems = process.env.BENCH_MP_SYSTEMS?.split(',') ?? MP_SYSTEMS;
   const res: MpResults = { date: new Date().toISOString(), loadavg: loadavg().map((l) => Math.round(l * 100) / 100), perProcess: per, rows: [] };
   for (const s of systems) {
@@ -166,9 +199,15 @@ const fmt = (v: number | null | undefined): string => (v === null || v === undef
 
 /** The markdown of the section. */
 export function mpSection(res: MpResults): string {
-  const out = [SECTION, '', `Run ${res.date} · ${PROCS} processes on one store, started together · load average at the start ${res.loadavg.join(' / ')} · ops per process: updates ${res.perProcess.updates}, writes ${res.perProcess.writes}, reads ${res.perProcess.reads}.`,
-    'skyshelve: `new SkyShelve(dir)` / `configureStorage(dir)` with no option (the first process owns Badger, the others are its clients); `Counter.update` of a PersistentObject; `await set`; `getSync`. lmdb-js: `noSync`, `transactionSync(get + putSync)`, `putSync`, `getBinary`. better-sqlite3: WAL, `synchronous=NORMAL`, an IMMEDIATE transaction (SELECT + INSERT OR REPLACE), autocommit `run`, `get`. Aggregate ops/s from the first start to the last finish.', '',
-    '| work (4 processes) | skyshelve | lmdb-js | better-sqlite3 | skyshelve / lmdb-js | skyshelve / better-sqlite3 | lost updates (sky / lmdb / sqlite) |', '|---|---:|---:|---:|---:|---:|---|'];
+  const out = [
+    SECTION,
+    '',
+    `Run ${res.date} · ${PROCS} processes on one store, started together · load average at the start ${res.loadavg.join(' / ')} · ops per process: updates ${res.perProcess.updates}, writes ${res.perProcess.writes}, reads ${res.perProcess.reads}.`,
+    'skyshelve: `new SkyShelve(dir)` / `configureStorage(dir)` with no option (the first process owns Badger, the others are its clients); `Counter.update` of a PersistentObject; `await set`; `getSync`. lmdb-js: `noSync`, `transactionSync(get + putSync)`, `putSync`, `getBinary`. better-sqlite3: WAL, `synchronous=NORMAL`, an IMMEDIATE transaction (SELECT + INSERT OR REPLACE), autocommit `run`, `get`. Aggregate ops/s from the first start to the last finish.',
+    '',
+    '| work (4 processes) | skyshelve | lmdb-js | better-sqlite3 | skyshelve / lmdb-js | skyshelve / better-sqlite3 | lost updates (sky / lmdb / sqlite) |',
+    '|---|---:|---:|---:|---:|---:|---|',
+  ];
   const ops = [...new Set(res.rows.map((r) => r.op))];
   for (const op of ops) {
     const by = (s: string): MpRow | undefined => res.rows.find((r) => r.system === s && r.op === op);
@@ -179,10 +218,15 @@ export function mpSection(res: MpResults): string {
     out.push(`| ${op} | ${cell(sky)} | ${cell(lmdb)} | ${cell(sql)} | ${ratio(lmdb)} | ${ratio(sql)} | ${lost} |`);
   }
   out.push('');
-  if (res.rttUs) out.push(`One client round trip (\`getSync\` of a 100-byte value from a client of another process, 20,000 sequential): p50 ${res.rttUs.p50.toFixed(1)} µs, p99 ${res.rttUs.p99.toFixed(1)} µs.`);
+  if (res.rttUs)
+    out.push(
+      `One client round trip (\`getSync\` of a 100-byte value from a client of another process, 20,000 sequential): p50 ${res.rttUs.p50.toFixed(1)} µs, p99 ${res.rttUs.p99.toFixed(1)} µs.`,
+    );
   if (res.takeoverMs?.length) {
     const t = [...res.takeoverMs].sort((a, b) => a - b);
-    out.push(`Take-over after SIGKILL of the owner (${t.length} times): the reading client's longest stall was ${t[Math.floor(t.length / 2)]!.toFixed(1)} ms (median), ${t.at(-1)!.toFixed(1)} ms (worst).`);
+    out.push(
+      `Take-over after SIGKILL of the owner (${t.length} times): the reading client's longest stall was ${t[Math.floor(t.length / 2)]!.toFixed(1)} ms (median), ${t.at(-1)!.toFixed(1)} ms (worst).`,
+    );
   }
   if (res.note) out.push(res.note);
   return out.join('\n') + '\n';
@@ -193,7 +237,10 @@ export function writeMpSection(file: string, res: MpResults): void {
   const text = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmark results\n';
   const start = text.indexOf(SECTION);
   const mine = mpSection(res);
-  if (start < 0) return writeFileSync(file, text.trimEnd() + '\n\n' + mine);
+  if (start < 0) {
+    writeFileSync(file, text.trimEnd() + '\n\n' + mine);
+    return;
+  }
   const after = text.indexOf('\n## ', start + SECTION.length);
   writeFileSync(file, text.slice(0, start) + mine + (after < 0 ? '' : '\n' + text.slice(after + 1)));
 }

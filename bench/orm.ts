@@ -44,10 +44,22 @@ async function skyshelve(dir: string): Promise<Driver> {
     age!: number;
   }
   return {
-    save: async (i) => { await new Member(member(i)).save(); },
-    load: async (i) => { must((await Member.load(id(i))).id === id(i), 'load'); },
-    update: async (i) => { await Member.update(id(i), { mutator: (m) => { m.age += 1; } }); },
-    find: async (t) => { must((await Member.scanIndex('team', `team${t}`)).length === PER_TEAM, 'find'); },
+    save: async (i) => {
+      await new Member(member(i)).save();
+    },
+    load: async (i) => {
+      must((await Member.load(id(i))).id === id(i), 'load');
+    },
+    update: async (i) => {
+      await Member.update(id(i), {
+        mutator: (m) => {
+          m.age += 1;
+        },
+      });
+    },
+    find: async (t) => {
+      must((await Member.scanIndex('team', `team${t}`)).length === PER_TEAM, 'find');
+    },
     close: () => store.close(),
   };
 }
@@ -72,14 +84,24 @@ async function typeorm(dir: string): Promise<Driver> {
     @Column('integer') age!: number;
   }
   const ds = new DataSource({
-    type: 'better-sqlite3', database: join(dir, 'orm.db'), entities: [Member], synchronize: true,
-    prepareDatabase: (db: { pragma(s: string): unknown }) => { db.pragma('journal_mode = WAL'); db.pragma('synchronous = NORMAL'); },
+    type: 'better-sqlite3',
+    database: join(dir, 'orm.db'),
+    entities: [Member],
+    synchronize: true,
+    prepareDatabase: (db: { pragma(s: string): unknown }) => {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+    },
   });
   await ds.initialize();
   const repo = ds.getRepository(Member);
   return {
-    save: async (i) => { await repo.save(repo.create(member(i))); },
-    load: async (i) => { must((await repo.findOneBy({ id: id(i) }))?.id === id(i), 'load'); },
+    save: async (i) => {
+      await repo.save(repo.create(member(i)));
+    },
+    load: async (i) => {
+      must((await repo.findOneBy({ id: id(i) }))?.id === id(i), 'load');
+    },
     update: async (i) => {
       await ds.transaction(async (em) => {
         const m = await em.findOneBy(Member, { id: id(i) });
@@ -87,7 +109,9 @@ async function typeorm(dir: string): Promise<Driver> {
         await em.save(m!);
       });
     },
-    find: async (t) => { must((await repo.findBy({ team: `team${t}` })).length === PER_TEAM, 'find'); },
+    find: async (t) => {
+      must((await repo.findBy({ team: `team${t}` })).length === PER_TEAM, 'find');
+    },
     close: () => ds.destroy(),
   };
 }
@@ -100,19 +124,53 @@ async function drizzle(dir: string): Promise<Driver> {
   raw.exec('CREATE TABLE member (id TEXT PRIMARY KEY, email TEXT NOT NULL, team TEXT NOT NULL, age INTEGER NOT NULL)');
   raw.exec('CREATE UNIQUE INDEX member_email ON member (email)');
   raw.exec('CREATE INDEX member_team ON member (team)');
-  const members = sqliteTable('member', { id: text('id').primaryKey(), email: text('email').notNull(), team: text('team').notNull(), age: integer('age').notNull() });
+  const members = sqliteTable('member', {
+    id: text('id').primaryKey(),
+    email: text('email').notNull(),
+    team: text('team').notNull(),
+    age: integer('age').notNull(),
+  });
   const db = open(raw);
   return {
-    save: (i) => { db.insert(members).values(member(i)).run(); },
-    load: (i) => { must(db.select().from(members).where(eq(members.id, id(i))).get()?.id === id(i), 'load'); },
+    save: (i) => {
+      db.insert(members).values(member(i)).run();
+    },
+    load: (i) => {
+      must(
+        db
+          .select()
+          .from(members)
+          .where(eq(members.id, id(i)))
+          .get()?.id === id(i),
+        'load',
+      );
+    },
     update: (i) => {
       db.transaction((tx) => {
-        const m = tx.select().from(members).where(eq(members.id, id(i))).get()!;
-        tx.update(members).set({ age: m.age + 1 }).where(eq(members.id, id(i))).run();
+        const m = tx
+          .select()
+          .from(members)
+          .where(eq(members.id, id(i)))
+          .get()!;
+        tx.update(members)
+          .set({ age: m.age + 1 })
+          .where(eq(members.id, id(i)))
+          .run();
       });
     },
-    find: (t) => { must(db.select().from(members).where(eq(members.team, `team${t}`)).all().length === PER_TEAM, 'find'); },
-    close: () => { raw.close(); },
+    find: (t) => {
+      must(
+        db
+          .select()
+          .from(members)
+          .where(eq(members.team, `team${t}`))
+          .all().length === PER_TEAM,
+        'find',
+      );
+    },
+    close: () => {
+      raw.close();
+    },
   };
 }
 
@@ -150,7 +208,10 @@ export function runOrmBench(n = Number(process.env.BENCH_ORM_N ?? 20_000), round
   for (let round = 1; round <= rounds; round++) {
     for (const system of SYSTEMS) {
       console.error(`orm bench: ${system} (n=${n}, round ${round}/${rounds})`);
-      const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', system, String(n)], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+      const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', system, String(n)], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+        encoding: 'utf8',
+      });
       const last = r.stdout?.trim().split('\n').pop();
       const rates: Partial<Record<Op, number>> = r.status === 0 && last ? JSON.parse(last) : {};
       const kept = (results[system] ??= {});
@@ -158,14 +219,21 @@ export function runOrmBench(n = Number(process.env.BENCH_ORM_N ?? 20_000), round
     }
   }
   const fmt = (v?: number) => (v === undefined ? 'n/a' : v.toLocaleString('en-US'));
-  const lines = [ORM_SECTION, '',
+  const lines = [
+    ORM_SECTION,
+    '',
     `\`node dist/bench/orm.js\` (also run by \`npm run bench\`): Member (string id, unique email index, team index, age) through skyshelve models, TypeORM and Drizzle over better-sqlite3 (WAL, synchronous=NORMAL). N = ${n.toLocaleString('en-US')} records (BENCH_ORM_N), ops/s, ${rounds > 1 ? `best of ${rounds} round-robin rounds (BENCH_ORM_ROUNDS)` : 'one run (BENCH_ORM_ROUNDS for more)'}, each system in its own child process. update = load, change, save (in a transaction for the ORMs; \`Model.update\` for skyshelve); find-by-index returns 10 records. Run ${new Date().toISOString()}.`,
-    '', '| op | skyshelve models | TypeORM | Drizzle | skyshelve / best ORM | target |', '|---|---:|---:|---:|---:|---:|'];
+    '',
+    '| op | skyshelve models | TypeORM | Drizzle | skyshelve / best ORM | target |',
+    '|---|---:|---:|---:|---:|---:|',
+  ];
   for (const op of OPS) {
     const ours = results.skyshelve![op];
     const best = Math.max(results.typeorm![op] ?? 0, results.drizzle![op] ?? 0);
     const target = op === 'find-by-index' ? 1.5 : 2;
-    lines.push(`| ${op} | ${fmt(ours)} | ${fmt(results.typeorm![op])} | ${fmt(results.drizzle![op])} | ${ours && best ? (ours / best).toFixed(2) : 'n/a'} | ≥ ${target} |`);
+    lines.push(
+      `| ${op} | ${fmt(ours)} | ${fmt(results.typeorm![op])} | ${fmt(results.drizzle![op])} | ${ours && best ? (ours / best).toFixed(2) : 'n/a'} | ≥ ${target} |`,
+    );
   }
   return lines.join('\n') + '\n';
 }

@@ -33,7 +33,9 @@ export async function benchQueries(rec: Recorder, api: Api, where: string, n: nu
     for (let i = 0; i < n; i += 100) {
       await Post.transaction(async (tx) => {
         for (let j = i; j < Math.min(n, i + 100); j++) {
-          await tx.save(new Post({ id: `p${String(j).padStart(9, '0')}`, author: `a${j % AUTHORS}`, tag: `t${Math.floor(j / AUTHORS) % TAGS}`, publishedAt: j }));
+          await tx.save(
+            new Post({ id: `p${String(j).padStart(9, '0')}`, author: `a${j % AUTHORS}`, tag: `t${Math.floor(j / AUTHORS) % TAGS}`, publishedAt: j }),
+          );
         }
       });
     }
@@ -73,43 +75,66 @@ type AccountClass = ReturnType<typeof defineModels>['Account'];
 /** `count` transactions, each moving 1 unit between two of the 10 accounts. */
 async function transfers(Account: AccountClass, count: number, offset: number): Promise<void> {
   for (let i = offset; i < offset + count; i++) {
-    await Account.transaction(async (tx) => {
-      const from = await tx.load(Account, `acc${i % 10}`);
-      const to = await tx.load(Account, `acc${(i * 7 + 3) % 10}`);
-      if (from.id === to.id || from.balance < 1) return;
-      from.balance -= 1;
-      to.balance += 1;
-      await tx.save(from);
-      await tx.save(to);
-    }, { attempts: 1000 });
+    await Account.transaction(
+      async (tx) => {
+        const from = await tx.load(Account, `acc${i % 10}`);
+        const to = await tx.load(Account, `acc${(i * 7 + 3) % 10}`);
+        if (from.id === to.id || from.balance < 1) return;
+        from.balance -= 1;
+        to.balance += 1;
+        await tx.save(from);
+        await tx.save(to);
+      },
+      { attempts: 1000 },
+    );
   }
 }
 
 /** Starts `procs` child processes on the store at `where` (closed here); each runs `count` transfers on go(). */
 async function startChildren(where: string, procs: number, count: number): Promise<Array<{ go(): Promise<void>; exited: Promise<void> }>> {
   const script = fileURLToPath(import.meta.url);
-  return Promise.all(Array.from({ length: procs }, (_, p) => new Promise<{ go(): Promise<void>; exited: Promise<void> }>((ready, fail) => {
-    const child = spawn(process.execPath, [script, '--tx-child', where, String(count), String(p * count)], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    // A child that hangs must not hang the bench: it is killed and its row becomes n/a.
-    const timer = setTimeout(() => child.kill('SIGKILL'), CHILD_TIMEOUT_MS);
-    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-    const done = new Promise<void>((resolve, reject) => {
-      child.stdout.on('data', (d) => {
-        out += d;
-        if (out.includes('ready')) ready({ go: () => { child.stdin.write('go\n'); return done; }, exited });
-        if (out.includes('done')) resolve();
-      });
-      child.on('exit', (code, signal) => {
-        clearTimeout(timer);
-        if (code === 0) resolve();
-        else reject(new Error(`transfer child ${p} ${signal === 'SIGKILL' ? `did not finish within ${CHILD_TIMEOUT_MS} ms` : `exited with ${code}`}: ${err.slice(0, 200)}`));
-      });
-    });
-    child.stderr.on('data', (d) => { err += d; });
-    done.catch(fail);
-  })));
+  return Promise.all(
+    Array.from(
+      { length: procs },
+      (_, p) =>
+        new Promise<{ go(): Promise<void>; exited: Promise<void> }>((ready, fail) => {
+          const child = spawn(process.execPath, [script, '--tx-child', where, String(count), String(p * count)], { stdio: ['pipe', 'pipe', 'pipe'] });
+          let out = '';
+          let err = '';
+          // A child that hangs must not hang the bench: it is killed and its row becomes n/a.
+          const timer = setTimeout(() => child.kill('SIGKILL'), CHILD_TIMEOUT_MS);
+          const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+          const done = new Promise<void>((resolve, reject) => {
+            child.stdout.on('data', (d) => {
+              out += d;
+              if (out.includes('ready'))
+                ready({
+                  go: () => {
+                    child.stdin.write('go\n');
+                    return done;
+                  },
+                  exited,
+                });
+              if (out.includes('done')) resolve();
+            });
+            child.on('exit', (code, signal) => {
+              clearTimeout(timer);
+              if (code === 0) resolve();
+              else
+                reject(
+                  new Error(
+                    `transfer child ${p} ${signal === 'SIGKILL' ? `did not finish within ${CHILD_TIMEOUT_MS} ms` : `exited with ${code}`}: ${err.slice(0, 200)}`,
+                  ),
+                );
+            });
+          });
+          child.stderr.on('data', (d) => {
+            err += d;
+          });
+          done.catch(fail);
+        }),
+    ),
+  );
 }
 
 function defineModels(api: Api, store: InstanceType<Api['SkyShelve']>) {

@@ -29,12 +29,27 @@ try {
   const db = await SkyShelve.open<Buffer>(dir);
   for (let i = 0; i < n; i += 1000) await db.batch(keys.slice(i, i + 1000).map((key) => ({ type: 'put' as const, key, value })));
   const other = (i: number) => keys[(i * 7919) % n];
-  await time('await get', async (i) => { await db.get(other(i)); });
-  await time('await set', async (i) => { await db.set(keys[i], value); });
-  await time('await get, await set', async (i) => { await db.get(other(i)); await db.set(keys[i], value); });
-  await time('await set, await get (other key)', async (i) => { await db.set(keys[i], value); await db.get(other(i)); });
-  await time('getSync, setSync', (i) => { db.getSync(other(i)); db.setSync(keys[i], value); });
-  await time('await batch 3 puts', async (i) => { await db.batch([0, 1, 2].map((j) => ({ type: 'put' as const, key: keys[(i + j) % n], value }))); });
+  await time('await get', async (i) => {
+    await db.get(other(i));
+  });
+  await time('await set', async (i) => {
+    await db.set(keys[i], value);
+  });
+  await time('await get, await set', async (i) => {
+    await db.get(other(i));
+    await db.set(keys[i], value);
+  });
+  await time('await set, await get (other key)', async (i) => {
+    await db.set(keys[i], value);
+    await db.get(other(i));
+  });
+  await time('getSync, setSync', (i) => {
+    db.getSync(other(i));
+    db.setSync(keys[i], value);
+  });
+  await time('await batch 3 puts', async (i) => {
+    await db.batch([0, 1, 2].map((j) => ({ type: 'put' as const, key: keys[(i + j) % n], value })));
+  });
   await time('await get, await batch 3 puts', async (i) => {
     await db.get(other(i));
     await db.batch([0, 1, 2].map((j) => ({ type: 'put' as const, key: keys[(i + j) % n], value })));

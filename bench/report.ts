@@ -40,30 +40,54 @@ const mib = (b: number): string => `${Math.round(b / 2 ** 20)} MiB`;
 /** The markdown of the owned section. */
 export function section(res: Results): string {
   const m = res.machine;
-  const out = [SECTION, '', `Run ${m.date} · ${m.cpus} × ${m.cpuModel} · ${mib(m.memory)} RAM · Node ${m.node} · ${m.platform}`,
+  const out = [
+    SECTION,
+    '',
+    `Run ${m.date} · ${m.cpus} × ${m.cpuModel} · ${mib(m.memory)} RAM · Node ${m.node} · ${m.platform}`,
     `N = ${res.n.toLocaleString('en-US')} records (skyshelve-slatedb: ${res.slatedbN.toLocaleString('en-US')}), 16-byte keys, 100-byte random values, no fsync.`,
-    `Each system runs in its own child process of one \`npm run bench\`${res.rounds > 1 ? `, ${res.rounds} rounds round-robin, best round kept per op` : ''}. Load average at the start: ${m.loadavg.join(' / ')} (a shared machine: other work slows every system). Higher is better.`, '',
-    '### Ratio skyshelve-badger / best peer', '', '| op | skyshelve-badger (best variant) | best peer | ratio | target | vs lmdb-js | vs classic-level | vs better-sqlite3 |', '|---|---|---|---|---|---|---|---|'];
+    `Each system runs in its own child process of one \`npm run bench\`${res.rounds > 1 ? `, ${res.rounds} rounds round-robin, best round kept per op` : ''}. Load average at the start: ${m.loadavg.join(' / ')} (a shared machine: other work slows every system). Higher is better.`,
+    '',
+    '### Ratio skyshelve-badger / best peer',
+    '',
+    '| op | skyshelve-badger (best variant) | best peer | ratio | target | vs lmdb-js | vs classic-level | vs better-sqlite3 |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
   for (const l of ratioLines(res.rows)) {
     const vs = PEER_SYSTEMS.map((s) => {
       const p = best(res.rows, s, l.op);
       return l.ours && p ? (l.ours.opsPerSec! / p.opsPerSec!).toFixed(2) : 'n/a';
     });
-    out.push(`| ${l.op} | ${fmt(l.ours?.opsPerSec)} (${l.ours?.api ?? 'n/a'}) | ${fmt(l.peer?.opsPerSec)} (${label(l.peer)}) | ${l.ratio === undefined ? 'n/a' : l.ratio.toFixed(2)} | ≥ ${TARGETS[l.op]!.toFixed(1)} | ${vs.join(' | ')} |`);
+    out.push(
+      `| ${l.op} | ${fmt(l.ours?.opsPerSec)} (${l.ours?.api ?? 'n/a'}) | ${fmt(l.peer?.opsPerSec)} (${label(l.peer)}) | ${l.ratio === undefined ? 'n/a' : l.ratio.toFixed(2)} | ≥ ${TARGETS[l.op]!.toFixed(1)} | ${vs.join(' | ')} |`,
+    );
   }
   out.push('', '### Every measurement (ops/s)', '', '| system | op | variant | call | ops/s | n |', '|---|---|---|---|---|---|');
   for (const r of res.rows) {
-    out.push(`| ${r.system} | ${r.op} | ${r.variant ?? ''} | ${r.api ?? ''} | ${r.opsPerSec === null ? `n/a: ${r.note ?? ''}` : fmt(r.opsPerSec)} | ${r.n.toLocaleString('en-US')} |`);
+    out.push(
+      `| ${r.system} | ${r.op} | ${r.variant ?? ''} | ${r.api ?? ''} | ${r.opsPerSec === null ? `n/a: ${r.note ?? ''}` : fmt(r.opsPerSec)} | ${r.n.toLocaleString('en-US')} |`,
+    );
   }
-  out.push('', '### Peak RSS per system', '', '| system | peak RSS, whole run | peak after the key-value ops | workload alone | key-value ops minus workload |', '|---|---|---|---|---|');
+  out.push(
+    '',
+    '### Peak RSS per system',
+    '',
+    '| system | peak RSS, whole run | peak after the key-value ops | workload alone | key-value ops minus workload |',
+    '|---|---|---|---|---|',
+  );
   for (const [s, b] of Object.entries(res.rss)) {
     const kv = res.rssKv[s] ?? b;
     const base = res.rssBase[s];
     out.push(`| ${s} | ${mib(b)} | ${mib(kv)} | ${base === undefined ? 'n/a' : mib(base)} | ${base === undefined ? 'n/a' : mib(kv - base)} |`);
   }
-  out.push('', 'Each child first builds the workload (keys, values, read order), which is the "workload alone" peak. '
-    + 'skyshelve\'s whole-run peak also covers model-save and scan-index (records plus 2 index entries each), which the peers do not run. '
-    + 'The RSS includes mmapped files the engine touched (lmdb maps its whole data file; Badger its memtables and tables).', '', '![ops/s per op and system](results.svg)', '');
+  out.push(
+    '',
+    'Each child first builds the workload (keys, values, read order), which is the "workload alone" peak. ' +
+      "skyshelve's whole-run peak also covers model-save and scan-index (records plus 2 index entries each), which the peers do not run. " +
+      'The RSS includes mmapped files the engine touched (lmdb maps its whole data file; Badger its memtables and tables).',
+    '',
+    '![ops/s per op and system](results.svg)',
+    '',
+  );
   return out.join('\n');
 }
 

@@ -64,7 +64,11 @@ async function child(system: string, n: number): Promise<void> {
 function runSystem(system: string, n: number): ChildResult {
   console.error(`${system} (n=${n})`);
   const r = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--child', system, String(n)], {
-    cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 64 << 20, timeout: 30 * 60_000,
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+    timeout: 30 * 60_000,
   });
   const last = r.stdout?.trim().split('\n').pop();
   if (r.status === 0 && last) return JSON.parse(last) as ChildResult;
@@ -103,7 +107,15 @@ function keepBest(kept: Row[], fresh: Row[]): Row[] {
 
 function machine(): Results['machine'] {
   const c = cpus();
-  return { cpus: c.length, cpuModel: c[0]?.model ?? 'unknown', memory: totalmem(), node: process.version, platform: `${process.platform}-${process.arch}`, date: new Date().toISOString(), loadavg: loadavg().map((l) => Math.round(l * 100) / 100) };
+  return {
+    cpus: c.length,
+    cpuModel: c[0]?.model ?? 'unknown',
+    memory: totalmem(),
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    date: new Date().toISOString(),
+    loadavg: loadavg().map((l) => Math.round(l * 100) / 100),
+  };
 }
 
 async function main(): Promise<void> {
@@ -112,7 +124,9 @@ async function main(): Promise<void> {
   const only = process.env.BENCH_SYSTEMS?.split(',').map((s) => s.trim());
   const systems = only ? SYSTEMS.filter((s) => only.includes(s)) : SYSTEMS;
   if (systems.some((s) => (PEERS as readonly string[]).includes(s))) ensurePeerBuilds();
-  console.error(`N=${n} (SlateDB ${slatedbN}), 16-byte keys, 100-byte values, node ${process.version}, ${cpus().length} cpus, ${Math.round(freemem() / 2 ** 20)} MiB free`);
+  console.error(
+    `N=${n} (SlateDB ${slatedbN}), 16-byte keys, 100-byte values, node ${process.version}, ${cpus().length} cpus, ${Math.round(freemem() / 2 ** 20)} MiB free`,
+  );
   const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 1));
   const results: Results = { machine: machine(), n, rounds, slatedbN, rows: [], rss: {}, rssBase: {}, rssKv: {} };
   for (let round = 1; round <= rounds; round++) {
@@ -125,11 +139,18 @@ async function main(): Promise<void> {
       if (r.rssKv !== undefined) results.rssKv[system] = Math.max(results.rssKv[system] ?? 0, r.rssKv);
     }
   }
-  console.table(results.rows.map((r) => ({ system: r.system, op: r.op, variant: r.variant ?? '', api: r.api ?? '', 'ops/s': r.opsPerSec ?? `n/a: ${r.note}`, n: r.n })));
+  console.table(
+    results.rows.map((r) => ({ system: r.system, op: r.op, variant: r.variant ?? '', api: r.api ?? '', 'ops/s': r.opsPerSec ?? `n/a: ${r.note}`, n: r.n })),
+  );
   const mib = (b?: number): number | string => (b === undefined ? '' : Math.round(b / 2 ** 20));
-  console.table(Object.entries(results.rss).map(([system, b]) => ({
-    system, 'peak RSS MiB': mib(b), 'workload alone': mib(results.rssBase[system]), 'after key-value ops': mib(results.rssKv[system] ?? b),
-  })));
+  console.table(
+    Object.entries(results.rss).map(([system, b]) => ({
+      system,
+      'peak RSS MiB': mib(b),
+      'workload alone': mib(results.rssBase[system]),
+      'after key-value ops': mib(results.rssKv[system] ?? b),
+    })),
+  );
   writeFileSync(join(ROOT, 'bench/results.json'), JSON.stringify(results, null, 2) + '\n');
   writeResultsMarkdown(join(ROOT, 'bench/RESULTS.md'), results);
   writeFileSync(join(ROOT, 'bench/results.svg'), renderChart(results));

@@ -64,12 +64,17 @@ async function benchKv(rec: Recorder, w: Workload, api: Api, location: () => str
   const { n, keys, vals, order } = w;
   let db = await openStore(rec, api, location(), ['put-single'], n);
   if (db) {
-    if (db.supports.sync) await rec.op('put-single', 'sync', 'setSync', n, () => { for (let i = 0; i < n; i++) db!.setSync(keys[i]!, vals[i]!); });
+    if (db.supports.sync)
+      await rec.op('put-single', 'sync', 'setSync', n, () => {
+        for (let i = 0; i < n; i++) db!.setSync(keys[i]!, vals[i]!);
+      });
     await db.close();
   }
   db = await openStore(rec, api, location(), ['put-single'], n);
   if (db) {
-    await rec.op('put-single', 'await', 'await set', n, async () => { for (let i = 0; i < n; i++) await db!.set(keys[i]!, vals[i]!); });
+    await rec.op('put-single', 'await', 'await set', n, async () => {
+      for (let i = 0; i < n; i++) await db!.set(keys[i]!, vals[i]!);
+    });
     await db.close();
   }
   db = await openStore(rec, api, location(), ['put-batch', 'get-random', 'get-batch', 'scan'], n);
@@ -85,12 +90,21 @@ async function benchKv(rec: Recorder, w: Workload, api: Api, location: () => str
   if (!filled) {
     for (const op of ['get-random', 'get-batch', 'scan']) rec.skip(op, undefined, '', n, 'put-batch failed, nothing to read');
   } else {
-    if (s.supports.sync) await rec.op('get-random', 'sync', 'getSync', n, () => { for (const i of order) must(s.getSync(keys[i]!), 'hit'); });
-    await rec.op('get-random', 'await', 'await get', n, async () => { for (const i of order) must(await s.get(keys[i]!), 'hit'); });
+    if (s.supports.sync)
+      await rec.op('get-random', 'sync', 'getSync', n, () => {
+        for (const i of order) must(s.getSync(keys[i]!), 'hit');
+      });
+    await rec.op('get-random', 'await', 'await get', n, async () => {
+      for (const i of order) must(await s.get(keys[i]!), 'hit');
+    });
     await rec.op('get-batch', 'await', 'getMany(1000)', n, async () => {
       for (let b = 0; b < n; b += BATCH) must((await s.getMany(batchKeys(w, b)))[0], 'hit');
     });
-    await rec.op('scan', 'await', 'entries', n, async () => { let c = 0; for await (const _ of s.entries()) c++; must(c === n, `scan ${c}`); });
+    await rec.op('scan', 'await', 'entries', n, async () => {
+      let c = 0;
+      for await (const _ of s.entries()) c++;
+      must(c === n, `scan ${c}`);
+    });
     await benchMixed(rec, w, s);
   }
   await s.close();
@@ -102,16 +116,30 @@ async function benchMixed(rec: Recorder, w: Workload, s: Store): Promise<void> {
   const m = mixCount(w);
   if (s.supports.sync) {
     await rec.op('rmw', 'sync', 'getSync + setSync', m, () => {
-      for (let j = 0; j < m; j++) { const k = keys[order[j]!]!; s.setSync(k, modified(s.getSync(k) as Buffer)); }
+      for (let j = 0; j < m; j++) {
+        const k = keys[order[j]!]!;
+        s.setSync(k, modified(s.getSync(k) as Buffer));
+      }
     });
     await rec.op('mixed', 'sync', 'getSync / setSync 50:50', m, () => {
-      for (let j = 0; j < m; j++) { const k = keys[order[j]!]!; if (j % 2 === 0) must(s.getSync(k), 'hit'); else s.setSync(k, vals[j]!); }
+      for (let j = 0; j < m; j++) {
+        const k = keys[order[j]!]!;
+        if (j % 2 === 0) must(s.getSync(k), 'hit');
+        else s.setSync(k, vals[j]!);
+      }
     });
   }
   await rec.op('rmw', 'await', 'await get + await set', m, async () => {
-    for (let j = 0; j < m; j++) { const k = keys[order[j]!]!; await s.set(k, modified((await s.get(k)) as Buffer)); }
+    for (let j = 0; j < m; j++) {
+      const k = keys[order[j]!]!;
+      await s.set(k, modified((await s.get(k)) as Buffer));
+    }
   });
   await rec.op('mixed', 'await', 'await get / await set 50:50', m, async () => {
-    for (let j = 0; j < m; j++) { const k = keys[order[j]!]!; if (j % 2 === 0) must(await s.get(k), 'hit'); else await s.set(k, vals[j]!); }
+    for (let j = 0; j < m; j++) {
+      const k = keys[order[j]!]!;
+      if (j % 2 === 0) must(await s.get(k), 'hit');
+      else await s.set(k, vals[j]!);
+    }
   });
 }

@@ -21,7 +21,11 @@ const order = Array.from({ length: N }, (_, i) => i).sort(() => Math.random() - 
 
 type Row = { op: string; raw?: number; backend?: number };
 const rows: Row[] = [];
-const time = async (fn: () => Promise<unknown>): Promise<number> => { const t = performance.now(); await fn(); return performance.now() - t; };
+const time = async (fn: () => Promise<unknown>): Promise<number> => {
+  const t = performance.now();
+  await fn();
+  return performance.now() - t;
+};
 const rate = (n: number, ms: number): number => Math.round(n / (ms / 1000));
 function record(op: string, side: 'raw' | 'backend', opsPerSec: number): void {
   let row = rows.find((r) => r.op === op);
@@ -32,7 +36,13 @@ function record(op: string, side: 'raw' | 'backend', opsPerSec: number): void {
 const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'sky-slatebench-'));
 
 /** One operation measured on both sides, back to back, so both see the same machine load. */
-type Side = { put(i: number): Promise<unknown>; get(i: number): Promise<unknown>; scan(): Promise<number>; batch(from: number, to: number): Promise<unknown>; durablePut(i: number): Promise<unknown> };
+type Side = {
+  put(i: number): Promise<unknown>;
+  get(i: number): Promise<unknown>;
+  scan(): Promise<number>;
+  batch(from: number, to: number): Promise<unknown>;
+  durablePut(i: number): Promise<unknown>;
+};
 
 async function openRaw(dir: string): Promise<{ side: Side; close(): Promise<void> }> {
   const store = ObjectStore.resolve(pathToFileURL(dir).href);
@@ -43,7 +53,9 @@ async function openRaw(dir: string): Promise<{ side: Side; close(): Promise<void
   const buffered = { await_durable: false };
   const side: Side = {
     put: (i) => db.put_with_options(keys[i]!, vals[i]!, put, buffered),
-    get: async (i) => { if (!(await db.get(keys[i]!))) throw new Error('miss'); },
+    get: async (i) => {
+      if (!(await db.get(keys[i]!))) throw new Error('miss');
+    },
     scan: async () => {
       const it = await db.scan({ start: undefined, start_inclusive: true, end: undefined, end_inclusive: false });
       let c = 0;
@@ -59,7 +71,14 @@ async function openRaw(dir: string): Promise<{ side: Side; close(): Promise<void
     },
     durablePut: (i) => db.put(keys[i]!, vals[i]!), // await_durable defaults to true in 0.12
   };
-  return { side, close: async () => { await db.shutdown(); db.dispose(); store.dispose(); } };
+  return {
+    side,
+    close: async () => {
+      await db.shutdown();
+      db.dispose();
+      store.dispose();
+    },
+  };
 }
 
 async function openOurs(dir: string): Promise<{ side: Side; close(): Promise<void> }> {
@@ -67,7 +86,9 @@ async function openOurs(dir: string): Promise<{ side: Side; close(): Promise<voi
   const durable = await SlateBackend.open({ path: dir + '-durable', store: { provider: 'local' } }, { durable: true });
   const side: Side = {
     put: (i) => db.write([{ type: 'put', key: keys[i]!, value: vals[i]! }]),
-    get: async (i) => { if (!(await db.get(keys[i]!))) throw new Error('miss'); },
+    get: async (i) => {
+      if (!(await db.get(keys[i]!))) throw new Error('miss');
+    },
     scan: async () => {
       const cursor = db.iterate({});
       let c = 0;
@@ -77,7 +98,13 @@ async function openOurs(dir: string): Promise<{ side: Side; close(): Promise<voi
     batch: (from, to) => db.write(keys.slice(from, to).map((key, j) => ({ type: 'put' as const, key, value: vals[from + j]! }))),
     durablePut: (i) => durable.write([{ type: 'put', key: keys[i]!, value: vals[i]! }]),
   };
-  return { side, close: async () => { await db.close(); await durable.close(); } };
+  return {
+    side,
+    close: async () => {
+      await db.close();
+      await durable.close();
+    },
+  };
 }
 
 async function both(op: string, n: number, sides: Record<'raw' | 'backend', Side>, fn: (side: Side) => Promise<unknown>): Promise<void> {
@@ -90,11 +117,22 @@ async function run(): Promise<void> {
   const raw = await openRaw(rawDir);
   const ours = await openOurs(path.join(oursDir, 'db'));
   const sides = { raw: raw.side, backend: ours.side };
-  await both('put single, awaited, buffered', N, sides, async (x) => { for (let i = 0; i < N; i++) await x.put(i); });
-  await both('get random, awaited', N, sides, async (x) => { for (const i of order) await x.get(i); });
-  await both('scan all (entries/s)', N, sides, async (x) => { const c = await x.scan(); if (c !== N) throw new Error('scan ' + c); });
-  await both('put batch 1000 (entries/s)', N, sides, async (x) => { for (let b = 0; b < N; b += BATCH) await x.batch(b, Math.min(N, b + BATCH)); });
-  await both(`put durable, sequential (${DURABLE_SEQ})`, DURABLE_SEQ, sides, async (x) => { for (let i = 0; i < DURABLE_SEQ; i++) await x.durablePut(i); });
+  await both('put single, awaited, buffered', N, sides, async (x) => {
+    for (let i = 0; i < N; i++) await x.put(i);
+  });
+  await both('get random, awaited', N, sides, async (x) => {
+    for (const i of order) await x.get(i);
+  });
+  await both('scan all (entries/s)', N, sides, async (x) => {
+    const c = await x.scan();
+    if (c !== N) throw new Error('scan ' + c);
+  });
+  await both('put batch 1000 (entries/s)', N, sides, async (x) => {
+    for (let b = 0; b < N; b += BATCH) await x.batch(b, Math.min(N, b + BATCH));
+  });
+  await both(`put durable, sequential (${DURABLE_SEQ})`, DURABLE_SEQ, sides, async (x) => {
+    for (let i = 0; i < DURABLE_SEQ; i++) await x.durablePut(i);
+  });
   await both(`put durable, ${DURABLE_PAR} concurrent`, DURABLE_PAR, sides, (x) => Promise.all(Array.from({ length: DURABLE_PAR }, (_, i) => x.durablePut(i))));
   await raw.close();
   await ours.close();
@@ -117,7 +155,12 @@ function writeResults(): void {
     '',
     table(),
     '',
-    `Load average at the end of the run: ${os.loadavg().map((x) => x.toFixed(1)).join(' / ')} on ${os.cpus().length} cores, so a single run's ratios can be off by 2× either way (two runs a minute apart differed that much on one row); the backend adds only JavaScript around the same native calls. Every awaited call is one round trip from Rust's thread back to Node's loop in the UniFFI binding, which bounds single ops and scans: \`DbIterator\` in 0.12.1 has only \`next()\`, one entry per call. "put durable, sequential" is where the backend differs by design: it flushes at once instead of waiting for the 100 ms WAL timer.`,
+    `Load average at the end of the run: ${os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(
+        ' / ',
+      )} on ${os.cpus().length} cores, so a single run's ratios can be off by 2× either way (two runs a minute apart differed that much on one row); the backend adds only JavaScript around the same native calls. Every awaited call is one round trip from Rust's thread back to Node's loop in the UniFFI binding, which bounds single ops and scans: \`DbIterator\` in 0.12.1 has only \`next()\`, one entry per call. "put durable, sequential" is where the backend differs by design: it flushes at once instead of waiting for the 100 ms WAL timer.`,
     '',
   ].join('\n');
   const old = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmark results\n';

@@ -101,7 +101,7 @@ export function reason(err: unknown): string {
   const e = err as { code?: unknown; message?: unknown };
   const msg = typeof e?.message === 'string' ? e.message : String(err);
   const code = typeof e?.code === 'string' ? `${e.code}: ` : '';
-  return (code + msg.replace(/\s*\n\s*/g, " ")).slice(0, 240);
+  return (code + msg.replace(/\s*\n\s*/g, ' ')).slice(0, 240);
 }
 
 /** Throws when a read missed, so a broken store never reports a fast rate. */

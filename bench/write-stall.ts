@@ -29,18 +29,22 @@ try {
   let next = 0;
   loop.enable();
   const start = process.hrtime.bigint();
-  await Promise.all(Array.from({ length: writers }, async () => {
-    for (let i = next++; i < records; i = next++) {
-      const t = process.hrtime.bigint();
-      await db.set(`user:${String(i * 7919 % records).padStart(11, '0')}`, value);
-      setLatency.record(Math.max(1, Number(process.hrtime.bigint() - t)));
-      // Like a server handling one request per task: give the event loop a turn between sets.
-      await new Promise(setImmediate);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: writers }, async () => {
+      for (let i = next++; i < records; i = next++) {
+        const t = process.hrtime.bigint();
+        await db.set(`user:${String((i * 7919) % records).padStart(11, '0')}`, value);
+        setLatency.record(Math.max(1, Number(process.hrtime.bigint() - t)));
+        // Like a server handling one request per task: give the event loop a turn between sets.
+        await new Promise(setImmediate);
+      }
+    }),
+  );
   const secs = Number(process.hrtime.bigint() - start) / 1e9;
   loop.disable();
-  console.log(`${records} sets of ${size} B from ${writers} writers: ${(records / secs).toFixed(0)} sets/s, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
+  console.log(
+    `${records} sets of ${size} B from ${writers} writers: ${(records / secs).toFixed(0)} sets/s, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`,
+  );
   line('set latency', setLatency);
   line('event-loop delay', loop);
   await db.close();

@@ -43,7 +43,9 @@ async function publish(post: Post): Promise<void> {
 try {
   for (let i = 0; i < 60; i++) {
     const author = ['alice', 'bob', 'carol'][i % 3]!;
-    await publish(new Post({ id: `p${String(i).padStart(2, '0')}`, author, publishedAt: 1000 + i, tags: i % 4 === 0 ? ['news'] : ['notes'], title: `Post ${i}` }));
+    await publish(
+      new Post({ id: `p${String(i).padStart(2, '0')}`, author, publishedAt: 1000 + i, tags: i % 4 === 0 ? ['news'] : ['notes'], title: `Post ${i}` }),
+    );
   }
   console.log('posts:', await Post.count(), '| by alice:', await Post.count('author', 'alice'), '| alice.postCount:', (await Author.load('alice')).postCount);
 

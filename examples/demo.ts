@@ -27,13 +27,15 @@ const bench = await SkyShelve.open(benchDir);
 const writers = 16;
 const perWriter = 2000;
 const started = performance.now();
-await Promise.all(Array.from({ length: writers }, async (_, w) => {
-  for (let i = 0; i < perWriter; i++) {
-    const key = `bench:${w}:${i}`;
-    await bench.set(key, randomBytes(64));
-    await bench.get(key);
-  }
-}));
+await Promise.all(
+  Array.from({ length: writers }, async (_, w) => {
+    for (let i = 0; i < perWriter; i++) {
+      const key = `bench:${w}:${i}`;
+      await bench.set(key, randomBytes(64));
+      await bench.get(key);
+    }
+  }),
+);
 const ms = performance.now() - started;
 const ops = writers * perWriter * 2;
 console.log(`${writers} concurrent writers: ${ops} ops (set + get) in ${ms.toFixed(0)} ms = ${Math.round(ops / (ms / 1000)).toLocaleString('en-US')} ops/s`);

@@ -13,7 +13,8 @@ const path = process.argv[2] ?? './data/indexed-profiles';
 class UserProfile extends PersistentBaseModel<'email' | 'tag'> {
   @Key() @IsString() username!: string;
   // Stored lower-cased, so the record and its index agree on one spelling.
-  @IsEmail() @Transform(({ value }) => (typeof value === 'string' ? value.toLowerCase() : value), { toPlainOnly: true })
+  @IsEmail()
+  @Transform(({ value }) => (typeof value === 'string' ? value.toLowerCase() : value), { toPlainOnly: true })
   email!: string;
   tags: string[] = [];
 

@@ -3,7 +3,11 @@
 import { PersistentObject, closeModelStores } from '../src/index.js';
 
 class Stock extends PersistentObject<'quantity' | 'low'> {
-  constructor(sku: string, public quantity = 0, public lastChanged = new Date(0)) {
+  constructor(
+    sku: string,
+    public quantity = 0,
+    public lastChanged = new Date(0),
+  ) {
     super(sku);
   }
 
@@ -19,10 +23,20 @@ class Stock extends PersistentObject<'quantity' | 'low'> {
 Stock.configureStorage(process.argv[2] ?? './data/persistent-object', { secondaryIndexes: { quantity: (s: Stock) => s.quantity } });
 Stock.registerIndex('low', (s: Stock) => s.quantity < 5); // booleans are indexed as 0 and 1
 
-for (const [sku, qty] of [['bolt', 120], ['nut', 3], ['washer', 40], ['gear', 1]] as const) {
+for (const [sku, qty] of [
+  ['bolt', 120],
+  ['nut', 3],
+  ['washer', 40],
+  ['gear', 1],
+] as const) {
   await new Stock(sku, qty, new Date()).save();
 }
-const nut = await Stock.update('nut', { mutator: (s) => { s.quantity += 10; s.lastChanged = new Date(); } });
+const nut = await Stock.update('nut', {
+  mutator: (s) => {
+    s.quantity += 10;
+    s.lastChanged = new Date();
+  },
+});
 console.log(`nut restocked to ${nut.quantity} (key ${String(nut.key)})`);
 
 console.log('Running low:', (await Stock.scanIndex('low', true)).map((s) => `${String(s.key)}=${s.quantity}`).join(', '));

@@ -14,7 +14,12 @@ class Product extends PersistentBaseModel {
 }
 
 const store = SkyShelve.shared(path); // the same instance the model uses
-for (const [user, plan] of [['alice', 'pro'], ['bob', 'free'], ['carol', 'pro']]) await store.set(`user:${user}`, { plan });
+for (const [user, plan] of [
+  ['alice', 'pro'],
+  ['bob', 'free'],
+  ['carol', 'pro'],
+])
+  await store.set(`user:${user}`, { plan });
 await store.set('config:theme', 'dark');
 
 console.log("Key-value scan of prefix 'user:':");

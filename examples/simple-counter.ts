@@ -3,7 +3,10 @@
 import { PersistentObject, closeModelStores } from '../src/index.js';
 
 class RunCounter extends PersistentObject {
-  constructor(key: string, public runs = 0) {
+  constructor(
+    key: string,
+    public runs = 0,
+  ) {
     super(key);
   }
 
@@ -20,7 +23,9 @@ RunCounter.configureStorage(process.argv[2] ?? './data/simple-counter');
 
 const counter = await RunCounter.update('runs', {
   defaultFactory: () => new RunCounter('runs'),
-  mutator: (c) => { c.runs++; },
+  mutator: (c) => {
+    c.runs++;
+  },
 });
 console.log(`This script has been run ${counter.runs} ${counter.runs === 1 ? 'time' : 'times'}.`);
 await closeModelStores();

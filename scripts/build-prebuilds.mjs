@@ -45,8 +45,13 @@ function build(target) {
   const dest = path.join(root, 'prebuilds', target.folder);
   const tmp = path.join(root, 'prebuilds', `.${target.folder}.tmp`);
   const env = {
-    ...process.env, GOTOOLCHAIN: 'local', GOFLAGS: '-mod=readonly', CGO_ENABLED: '1',
-    GOOS: target.goos, GOARCH: target.goarch, CC: quoteWords(target.cc),
+    ...process.env,
+    GOTOOLCHAIN: 'local',
+    GOFLAGS: '-mod=readonly',
+    CGO_ENABLED: '1',
+    GOOS: target.goos,
+    GOARCH: target.goarch,
+    CC: quoteWords(target.cc),
   };
   delete env.CGO_LDFLAGS;
   if (target.goos === 'darwin') env.CGO_LDFLAGS = quoteWords(writeMacosStubs(path.join(toolsDir, `macos-stubs-${target.goarch}`), nativeDir, env));
@@ -58,14 +63,18 @@ function build(target) {
   const result = spawnSync('go', args, { cwd: nativeDir, env, stdio: ['ignore', 2, 2] });
   if (result.status !== 0) {
     fs.rmSync(tmp, { recursive: true, force: true });
-    throw new Error(`${target.folder}: \`CC="${env.CC}" GOOS=${target.goos} GOARCH=${target.goarch} go ${args.join(' ')}\` failed (exit ${result.status ?? result.signal})`);
+    throw new Error(
+      `${target.folder}: \`CC="${env.CC}" GOOS=${target.goos} GOARCH=${target.goarch} go ${args.join(' ')}\` failed (exit ${result.status ?? result.signal})`,
+    );
   }
   const header = path.join(tmp, target.file.replace(/\.(so|dylib|dll)$/, '.h'));
   if (header !== path.join(tmp, HEADER)) fs.renameSync(header, path.join(tmp, HEADER));
   fs.rmSync(dest, { recursive: true, force: true });
   fs.renameSync(tmp, dest);
   const size = fs.statSync(path.join(dest, target.file)).size;
-  console.error(`build-prebuilds: prebuilds/${target.folder}/${target.file} ${(size / 1048576).toFixed(1)} MiB in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  console.error(
+    `build-prebuilds: prebuilds/${target.folder}/${target.file} ${(size / 1048576).toFixed(1)} MiB in ${((Date.now() - started) / 1000).toFixed(0)} s`,
+  );
 }
 
 /** The targets named by the command line. */

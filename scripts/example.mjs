@@ -4,7 +4,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'examples');
-const names = readdirSync(dir).filter((f) => f.endsWith('.js')).map((f) => f.slice(0, -3)).sort();
+const names = readdirSync(dir)
+  .filter((f) => f.endsWith('.js'))
+  .map((f) => f.slice(0, -3))
+  .sort();
 const name = process.argv[2];
 if (!name || !existsSync(join(dir, `${name}.js`))) {
   console.error(`usage: npm run example -- <name>\nexamples: ${names.join(', ')}`);

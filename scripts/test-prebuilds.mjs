@@ -42,7 +42,8 @@ function runChecks(label, cmd, args, options = {}) {
     } else if (line.startsWith('#')) console.log(`# ${label}: ${line.slice(1).trim()}`);
   }
   // A crash after some "ok" lines (or a non-zero exit with none failed) is a failure of its own.
-  if (r.status !== 0 && notOk === 0) report(false, `${label}: \`${cmd}\` exited with ${r.status ?? r.signal ?? r.error?.message}`, `${r.stderr ?? ''}`.slice(-3000));
+  if (r.status !== 0 && notOk === 0)
+    report(false, `${label}: \`${cmd}\` exited with ${r.status ?? r.signal ?? r.error?.message}`, `${r.stderr ?? ''}`.slice(-3000));
   else if (seen === 0) report(false, `${label}: printed no checks`, r.stderr);
   console.log(`# ${label}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
@@ -64,8 +65,11 @@ function winePrefix() {
     spawnSync('/usr/lib/wine/wine64', ['wineboot', '--init'], { env, stdio: 'ignore', timeout: 5 * 60_000 });
     console.log(`# win32-x64: new Wine prefix (wineboot) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
-  const shim = spawnSync('x86_64-w64-mingw32-gcc', ['-shared', '-O1', '-o', path.join(system32, 'bcryptprimitives.dll'),
-    path.join(here, 'wine-bcryptprimitives.c'), '-lbcrypt'], { encoding: 'utf8' });
+  const shim = spawnSync(
+    'x86_64-w64-mingw32-gcc',
+    ['-shared', '-O1', '-o', path.join(system32, 'bcryptprimitives.dll'), path.join(here, 'wine-bcryptprimitives.c'), '-lbcrypt'],
+    { encoding: 'utf8' },
+  );
   report(shim.status === 0, 'win32-x64: the Wine prefix has the bcryptprimitives.dll stand-in', shim.stderr);
   return env;
 }
@@ -75,8 +79,11 @@ function checkStackBound(target) {
   const env = { ...process.env, GOTOOLCHAIN: 'local', CGO_ENABLED: '1', GOOS: target.goos, GOARCH: target.goarch };
   const r = spawnSync('go', ['list', '-f', '{{join .CgoFiles " "}}', '.'], { cwd: path.join(root, 'native'), env, encoding: 'utf8' });
   const linked = r.stdout.split(/\s+/).includes('stackbound.go');
-  report(r.status === 0 && linked === target.stackBound,
-    `${target.folder}: the stack-bound wrap (native/stackbound.go) is ${target.stackBound ? '' : 'not '}built`, r.stderr || `CgoFiles: ${r.stdout}`);
+  report(
+    r.status === 0 && linked === target.stackBound,
+    `${target.folder}: the stack-bound wrap (native/stackbound.go) is ${target.stackBound ? '' : 'not '}built`,
+    r.stderr || `CgoFiles: ${r.stdout}`,
+  );
 }
 
 function verify(target, symbols) {
@@ -99,7 +106,8 @@ function inspectAndRun(target, lib, symbols) {
   const label = target.folder;
   const arch = target.goarch;
   const goEnv = { ...process.env, GOTOOLCHAIN: 'local', GOFLAGS: '' };
-  const inspect = (format, extra = []) => runChecks(`${label} (inspected)`, 'go', ['run', path.join(here, 'check-binary.go'), format, lib, arch, ...extra], { env: goEnv, cwd: work });
+  const inspect = (format, extra = []) =>
+    runChecks(`${label} (inspected)`, 'go', ['run', path.join(here, 'check-binary.go'), format, lib, arch, ...extra], { env: goEnv, cwd: work });
   const store = path.join(work, `store-${label}`);
   if (target.goos === 'darwin') {
     inspect('macho', symbols);

@@ -10,12 +10,20 @@ function fakeCursor(count: number) {
     async next(max) {
       log.calls.push(max);
       const out: RawEntry[] = [];
-      while (out.length < max && at < count) { out.push({ key: Uint8Array.of(at), value: Uint8Array.of(at) }); at++; }
+      while (out.length < max && at < count) {
+        out.push({ key: Uint8Array.of(at), value: Uint8Array.of(at) });
+        at++;
+      }
       return out;
     },
-    async close() { log.closed++; },
+    async close() {
+      log.closed++;
+    },
   };
-  const open = async () => { log.opened++; return { cursor, left: Infinity }; };
+  const open = async () => {
+    log.opened++;
+    return { cursor, left: Infinity };
+  };
   return { log, open };
 }
 
@@ -29,7 +37,10 @@ describe('EntryStream (the iterator of SkyShelve.entries)', () => {
   it('yields every entry in order across chunks, then closes the cursor once', async () => {
     const { log, open } = fakeCursor(10);
     const seen: number[] = [];
-    for await (const [k, v] of new EntryStream(open, decodeKey, decodeValue, 3)) { expect(v).to.equal(Number(k) * 10); seen.push(Number(k)); }
+    for await (const [k, v] of new EntryStream(open, decodeKey, decodeValue, 3)) {
+      expect(v).to.equal(Number(k) * 10);
+      seen.push(Number(k));
+    }
     expect(seen).to.deep.equal([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(log.calls).to.deep.equal([3, 3, 3, 3, 3]);
     expect(log.closed).to.equal(1);

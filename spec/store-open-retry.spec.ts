@@ -41,7 +41,10 @@ describe('SkyShelve: a failed open does not stick', function () {
     const dir = path.join(parent, 'db');
     fs.writeFileSync(dir, 'a file where the store should be');
     const store = SkyShelve.shared(dir);
-    const err = await store.set('k', 1).then(() => undefined, (e: unknown) => e);
+    const err = await store.set('k', 1).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err, 'the open must fail while a file blocks the path').to.be.instanceOf(Error);
     fs.rmSync(dir);
     await eventually(() => store.set('k', 1));
@@ -63,7 +66,18 @@ describe('SkyShelve: location and capabilities', function () {
   after(cleanupTmp);
 
   it('masks S3 credentials in store.location', async () => {
-    const uri = slatedbUri('db', { store: { provider: 'aws', aws: { bucket: 'b', region: 'us-east-1', endpoint: 'http://user:pw-secret@127.0.0.1:9', accessKeyId: 'AKIDSECRET', secretAccessKey: 's3cr3t/with"quote' } } });
+    const uri = slatedbUri('db', {
+      store: {
+        provider: 'aws',
+        aws: {
+          bucket: 'b',
+          region: 'us-east-1',
+          endpoint: 'http://user:pw-secret@127.0.0.1:9',
+          accessKeyId: 'AKIDSECRET',
+          secretAccessKey: 's3cr3t/with"quote',
+        },
+      },
+    });
     const store = new SkyShelve(uri, { openTimeoutMs: 1 });
     const shown = store.location;
     for (const secret of ['AKIDSECRET', 's3cr3t', 'pw-secret']) expect(shown).to.not.contain(secret);

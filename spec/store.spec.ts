@@ -18,7 +18,8 @@ describe('SkyShelve on Badger: opening, sharing and locking', () => {
     await a.set('k', 'a');
     expect(await b.get('k')).to.equal(undefined);
     expect(a.supports.inMemory).to.equal(true);
-    await a.close(); await b.close();
+    await a.close();
+    await b.close();
   });
 
   it('creates the directory of a new store and is aliased as BadgerDict', async () => {
@@ -47,11 +48,14 @@ describe('SkyShelve on Badger: opening, sharing and locking', () => {
     const dir = tmpDir();
     const store = await SkyShelve.open(dir);
     await store.set('from-main', 'hello');
-    const runs = [1, 2].map((id) => new Promise<any>((resolve, reject) => {
-      const w = new Worker(path.join(here, 'fixtures', 'worker-store.js'), { workerData: { path: dir, id } });
-      w.once('message', resolve);
-      w.once('error', reject);
-    }));
+    const runs = [1, 2].map(
+      (id) =>
+        new Promise<any>((resolve, reject) => {
+          const w = new Worker(path.join(here, 'fixtures', 'worker-store.js'), { workerData: { path: dir, id } });
+          w.once('message', resolve);
+          w.once('error', reject);
+        }),
+    );
     const results = await Promise.all(runs);
     expect(results.map((r) => r.seen)).to.deep.equal(['hello', 'hello']);
     expect((await store.scan(['worker'])).length).to.equal(100);
@@ -65,7 +69,9 @@ describe('SkyShelve on Badger: opening, sharing and locking', () => {
     let store: SkyShelve | undefined;
     try {
       await new Promise<void>((resolve, reject) => {
-        child.stdout!.on('data', (d) => { if (String(d).includes('ready')) resolve(); });
+        child.stdout!.on('data', (d) => {
+          if (String(d).includes('ready')) resolve();
+        });
         child.once('exit', (code) => reject(new Error(`holder exited with ${code}`)));
       });
       store = await SkyShelve.open(dir);
@@ -82,14 +88,15 @@ describe('SkyShelve on Badger: opening, sharing and locking', () => {
     }
   });
 
-
   it('fails at once with LOCKED naming the path when another process holds it with exclusive: true', async function () {
     this.timeout(60000);
     const dir = tmpDir();
     const child = spawn(process.execPath, [path.join(here, 'fixtures', 'hold-store.js'), dir, 'exclusive'], { stdio: ['ignore', 'pipe', 'inherit'] });
     try {
       await new Promise<void>((resolve, reject) => {
-        child.stdout!.on('data', (d) => { if (String(d).includes('ready')) resolve(); });
+        child.stdout!.on('data', (d) => {
+          if (String(d).includes('ready')) resolve();
+        });
         child.once('exit', (code) => reject(new Error(`holder exited with ${code}`)));
       });
       const started = Date.now();
@@ -102,7 +109,9 @@ describe('SkyShelve on Badger: opening, sharing and locking', () => {
       expect(Date.now() - started, 'LOCKED must not wait for the lock').to.be.below(10000);
       const lazy = new SkyShelve(dir);
       await rejectsWith(() => lazy.get('held-by'), 'LOCKED');
-      expect(() => lazy.getSync('x')).to.throw(SkyshelveError).with.property('code', 'LOCKED');
+      expect(() => lazy.getSync('x'))
+        .to.throw(SkyshelveError)
+        .with.property('code', 'LOCKED');
     } finally {
       child.kill('SIGKILL');
     }
@@ -126,7 +135,9 @@ describe('SkyShelve on Badger: opening, sharing and locking', () => {
     const out = await new Promise<string>((resolve) => {
       let text = '';
       const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-      child.stdout!.on('data', (d) => { text += d; });
+      child.stdout!.on('data', (d) => {
+        text += d;
+      });
       child.once('exit', () => resolve(text));
     });
     const result = JSON.parse(out.trim().split('\n').pop()!);

@@ -77,7 +77,10 @@ export class EntryStream<V> implements AsyncGenerator<[Key, V], undefined> {
   #queue<T>(fn: () => Promise<T>): Promise<T> {
     this.#busy++;
     const result = this.#tail.then(fn);
-    this.#tail = result.then(() => this.#busy--, () => this.#busy--);
+    this.#tail = result.then(
+      () => this.#busy--,
+      () => this.#busy--,
+    );
     return result;
   }
 

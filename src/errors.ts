@@ -51,24 +51,28 @@ export function isSkyshelveError(err: unknown, code?: ErrorCode): err is Skyshel
 export const Errors = {
   closed: (what = 'store') => new SkyshelveError('CLOSED', `The ${what} is closed; open a new one to continue.`),
   readOnly: (op: string) => new SkyshelveError('READ_ONLY', `Cannot ${op}: this store was opened read-only.`),
-  notSupported: (op: string, backend: string) =>
-    new SkyshelveError('NOT_SUPPORTED', `${op} is not supported by the ${backend} backend.`),
-  notFound: (key: unknown) =>
-    new SkyshelveError('NOT_FOUND', `No record found for key ${describeKey(key)}.`, { details: { key } }),
+  notSupported: (op: string, backend: string) => new SkyshelveError('NOT_SUPPORTED', `${op} is not supported by the ${backend} backend.`),
+  notFound: (key: unknown) => new SkyshelveError('NOT_FOUND', `No record found for key ${describeKey(key)}.`, { details: { key } }),
   decode: (key: unknown, cause?: unknown) =>
     new SkyshelveError('DECODE', `The value stored at key ${describeKey(key)} cannot be decoded.`, { cause, details: { key } }),
   config: (message: string, cause?: unknown) => new SkyshelveError('CONFIG', message, { cause }),
   /** A conditional write's check `index` failed (the first one); nothing of the batch was written. */
   conflict: (index: number) =>
-    new SkyshelveError('CONFLICT', `Write rejected (CONFLICT): check ${index} failed, the value changed since it was read; nothing was written.`, { details: { index } }),
+    new SkyshelveError('CONFLICT', `Write rejected (CONFLICT): check ${index} failed, the value changed since it was read; nothing was written.`, {
+      details: { index },
+    }),
   /** A file the caller named cannot be read (IO), with the errno code when there is one. */
   cannotRead: (file: string, err: unknown, what = '') =>
     new SkyshelveError('IO', `cannot read ${what}${file}: ${(err as NodeJS.ErrnoException)?.code ?? (err as Error)?.message ?? String(err)}`, { cause: err }),
   /** A store opened with `createIfMissing: false` is not there; `inside` lists the stores the folder holds. */
   noStore: (location: string, why: string, inside: readonly string[] = []) =>
-    new SkyshelveError('NO_STORE', inside.length > 0
-      ? `${location} is not a store itself, but it holds ${inside.length === 1 ? 'a store' : 'stores'}: ${inside.join(', ')}. Name one of them.`
-      : `No store at ${location}: ${why}. Check the path; nothing was created.`, { details: { location, stores: [...inside] } }),
+    new SkyshelveError(
+      'NO_STORE',
+      inside.length > 0
+        ? `${location} is not a store itself, but it holds ${inside.length === 1 ? 'a store' : 'stores'}: ${inside.join(', ')}. Name one of them.`
+        : `No store at ${location}: ${why}. Check the path; nothing was created.`,
+      { details: { location, stores: [...inside] } },
+    ),
 };
 
 /** A short, safe rendering of a key for error messages (never the whole of a huge key). */

@@ -40,7 +40,21 @@ export interface SkyShelveOptions<V = unknown> {
 
 export type { BadgerTuning };
 
-const KNOWN = ['inMemory', 'libPath', 'autoSerialize', 'defaultFactory', 'syncWrites', 'exclusive', 'readOnly', 'durable', 'pollIntervalMs', 'openTimeoutMs', 'requestTimeoutMs', 'createIfMissing', 'badger'];
+const KNOWN = [
+  'inMemory',
+  'libPath',
+  'autoSerialize',
+  'defaultFactory',
+  'syncWrites',
+  'exclusive',
+  'readOnly',
+  'durable',
+  'pollIntervalMs',
+  'openTimeoutMs',
+  'requestTimeoutMs',
+  'createIfMissing',
+  'badger',
+];
 const BOOLEANS = ['inMemory', 'autoSerialize', 'syncWrites', 'exclusive', 'readOnly', 'durable', 'createIfMissing'];
 
 /** Checks an options object once, naming a misspelled option's right spelling. */
@@ -64,7 +78,8 @@ export function checkOptions(options: unknown, known: readonly string[] = KNOWN,
   if (o.libPath !== undefined && typeof o.libPath !== 'string') throw new TypeError(`${argName}.libPath must be a string`);
   for (const name of ['pollIntervalMs', 'openTimeoutMs', 'requestTimeoutMs']) {
     const v = o[name];
-    if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v) && v > 0)) throw new TypeError(`${argName}.${name} must be a positive number of milliseconds, got ${describeType(v)}`);
+    if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v) && v > 0))
+      throw new TypeError(`${argName}.${name} must be a positive number of milliseconds, got ${describeType(v)}`);
   }
 }
 
@@ -74,7 +89,10 @@ export function closest(name: string, known: readonly string[]): string | undefi
   let bestScore = Infinity;
   for (const k of known) {
     const d = editDistance(name.toLowerCase(), k.toLowerCase());
-    if (d < bestScore) { bestScore = d; best = k; }
+    if (d < bestScore) {
+      bestScore = d;
+      best = k;
+    }
   }
   return bestScore <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
 }

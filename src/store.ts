@@ -17,7 +17,6 @@ export type BatchOp<V = unknown> = { type: 'put'; key: Key; value: V } | { type:
 const CHUNK = 1024;
 const shared = new Map<string, SkyShelve<any>>();
 
-
 /**
  * A persistent, dictionary-shaped key-value store. Badger for a directory path, SlateDB for a
  * `slatedb:` URI. Every method checks and encodes once, then makes one call to the backend.
@@ -52,8 +51,15 @@ export class SkyShelve<V = unknown> implements AsyncDisposable {
    * until the next try, which `#retryIfDue` allows once the back-off delay has passed.
    */
   #open(): void {
-    const opened = (b: Backend) => { this.#backend = b; this.#openError = undefined; this.#backoff.succeeded(); };
-    const failed = (err: unknown) => { this.#openError = err; this.#backoff.failed(); };
+    const opened = (b: Backend) => {
+      this.#backend = b;
+      this.#openError = undefined;
+      this.#backoff.succeeded();
+    };
+    const failed = (err: unknown) => {
+      this.#openError = err;
+      this.#backoff.failed();
+    };
     if (this.#location.kind === 'badger') {
       try {
         opened(openBadger(this.#location, this.#options));
@@ -180,12 +186,17 @@ export class SkyShelve<V = unknown> implements AsyncDisposable {
   /** Streams [key, value] pairs of a range in bounded chunks, from one snapshot. */
   entries(options: RangeOptions = {}): AsyncGenerator<[Key, V]> {
     // Checked and opened on the first next(), as the async generator this replaces did.
-    return new EntryStream<V>(async () => {
-      const range = toRawRange(options);
-      const left = options.limit === undefined || options.limit < 0 ? Infinity : options.limit;
-      if (left === 0 || isEmptyRange(range)) return undefined;
-      return { cursor: (await this.backend()).iterate(range), left };
-    }, decodeKey, (k, bytes) => this.#decode(k, bytes), CHUNK);
+    return new EntryStream<V>(
+      async () => {
+        const range = toRawRange(options);
+        const left = options.limit === undefined || options.limit < 0 ? Infinity : options.limit;
+        if (left === 0 || isEmptyRange(range)) return undefined;
+        return { cursor: (await this.backend()).iterate(range), left };
+      },
+      decodeKey,
+      (k, bytes) => this.#decode(k, bytes),
+      CHUNK,
+    );
   }
 
   /** Streams the keys of a range. */

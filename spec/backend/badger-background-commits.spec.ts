@@ -43,7 +43,7 @@ describe('Badger commits that finish in the background (the write-stall path)', 
         expect(text(db.getSync(Buffer.from(`k${k}`)))).to.equal(`${round}:${last}`);
       }
     }
-    expect(await backgroundCommits() - before, 'writes never took the background path').to.be.greaterThan(0);
+    expect((await backgroundCommits()) - before, 'writes never took the background path').to.be.greaterThan(0);
     const seen: string[] = [];
     const cursor = db.iterate({ gte: Buffer.from('seq'), lt: Buffer.from('seq~') });
     for (let chunk = await cursor.next(1000); chunk.length > 0; chunk = await cursor.next(1000)) {
@@ -84,6 +84,8 @@ describe('Badger commits that finish in the background (the write-stall path)', 
   });
 
   it('rejects a commitWaitMicros out of range with CONFIG', () => {
-    expect(() => BadgerBackend.openSync({ inMemory: true, badger: { commitWaitMicros: 2_000_000 } })).to.throw(/commitWaitMicros/).with.property('code', 'CONFIG');
+    expect(() => BadgerBackend.openSync({ inMemory: true, badger: { commitWaitMicros: 2_000_000 } }))
+      .to.throw(/commitWaitMicros/)
+      .with.property('code', 'CONFIG');
   });
 });

@@ -8,7 +8,9 @@ const put = (k: string, v = 'v'): RawOp => ({ type: 'put', key: Buffer.from(k), 
 describe('WriteCoalescer (Badger writes of one event-loop turn)', () => {
   it('commits the writes of one turn with one call, in call order', async () => {
     const commits: string[][] = [];
-    const c = new WriteCoalescer((ops) => { commits.push(ops.map((o) => Buffer.from(o.key).toString())); });
+    const c = new WriteCoalescer((ops) => {
+      commits.push(ops.map((o) => Buffer.from(o.key).toString()));
+    });
     await Promise.all([c.add([put('a')]), c.add([put('b'), put('c')]), c.add([put('d')])]);
     expect(commits).to.deep.equal([['a', 'b', 'c', 'd']]);
   });
@@ -24,7 +26,9 @@ describe('WriteCoalescer (Badger writes of one event-loop turn)', () => {
 
   it('flushes at once when a turn grows past the op limit', () => {
     let calls = 0;
-    const c = new WriteCoalescer(() => { calls++; });
+    const c = new WriteCoalescer(() => {
+      calls++;
+    });
     for (let i = 0; i < 1000; i++) void c.add([put(`k${i}`)]);
     expect(calls).to.equal(1);
     expect(c.pending).to.equal(false);
@@ -44,13 +48,17 @@ describe('WriteCoalescer with a commit that finishes in the background (a write 
         log.push('start ' + names(ops).join(','));
         if (!stallNext) return undefined;
         stallNext = false;
-        return new Promise<void>((resolve, reject) => { finish = (err) => (err ? reject(err) : resolve()); });
+        return new Promise<void>((resolve, reject) => {
+          finish = (err) => (err ? reject(err) : resolve());
+        });
       },
       commitSync: (ops) => {
         log.push('sync ' + names(ops).join(','));
         if (names(ops).includes('bad')) throw new Error('bad batch');
       },
-      waitSync: () => { waits++; },
+      waitSync: () => {
+        waits++;
+      },
     });
     return { c, log, finish: (err?: Error) => finish(err), waits: () => waits };
   }
@@ -58,7 +66,9 @@ describe('WriteCoalescer with a commit that finishes in the background (a write 
   it('holds later writes back until the stalled commit settles, then commits them in order', async () => {
     const { c, log, finish } = stalling();
     let firstDone = false;
-    const first = c.add([put('a')]).then(() => { firstDone = true; });
+    const first = c.add([put('a')]).then(() => {
+      firstDone = true;
+    });
     await Promise.resolve();
     const second = c.add([put('b')]);
     const third = c.add([put('c')]);
@@ -129,7 +139,11 @@ describe('BadgerBackend with coalesced writes', () => {
     b.closeSync();
     await pending; // resolved: the write was committed, not dropped
     let error: unknown;
-    try { await b.write([put('k')]); } catch (err) { error = err; }
+    try {
+      await b.write([put('k')]);
+    } catch (err) {
+      error = err;
+    }
     expect((error as { code?: string }).code).to.equal('CLOSED');
   });
 });

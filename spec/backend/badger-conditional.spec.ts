@@ -39,17 +39,27 @@ describe('Badger conditional writes', () => {
   });
 
   it('writes the batch when every check holds', async () => {
-    await db.write([{ type: 'put', key: b('a'), value: b('2') }, { type: 'put', key: b('b'), value: b('x') }],
-      [{ key: b('a'), value: b('1') }, { key: b('b') }]);
+    await db.write(
+      [
+        { type: 'put', key: b('a'), value: b('2') },
+        { type: 'put', key: b('b'), value: b('x') },
+      ],
+      [{ key: b('a'), value: b('1') }, { key: b('b') }],
+    );
     expect(text(await db.get(b('a')))).to.equal('2');
     expect(text(await db.get(b('b')))).to.equal('x');
   });
 
   it('rejects with CONFLICT naming the first failed check and leaves the store unchanged', async () => {
-    const err = await conflictOf(() => db.write(
-      [{ type: 'put', key: b('a'), value: b('2') }, { type: 'put', key: b('c'), value: b('new') }],
-      [{ key: b('a'), value: b('1') }, { key: b('a') }, { key: b('a'), value: b('0') }],
-    ));
+    const err = await conflictOf(() =>
+      db.write(
+        [
+          { type: 'put', key: b('a'), value: b('2') },
+          { type: 'put', key: b('c'), value: b('new') },
+        ],
+        [{ key: b('a'), value: b('1') }, { key: b('a') }, { key: b('a'), value: b('0') }],
+      ),
+    );
     expect(err.details?.index).to.equal(1);
     expect(text(await db.get(b('a')))).to.equal('1');
     expect(await db.get(b('c'))).to.equal(undefined);
@@ -57,7 +67,8 @@ describe('Badger conditional writes', () => {
 
   it('checks writeSync the same way', () => {
     expect(() => db.writeSync([{ type: 'del', key: b('a') }], [{ key: b('a'), value: b('other') }]))
-      .to.throw(SkyshelveError).with.property('code', 'CONFLICT');
+      .to.throw(SkyshelveError)
+      .with.property('code', 'CONFLICT');
     expect(text(db.getSync(b('a')))).to.equal('1');
     db.writeSync([{ type: 'del', key: b('a') }], [{ key: b('a'), value: b('1') }]);
     expect(db.getSync(b('a'))).to.equal(undefined);

@@ -43,7 +43,10 @@ describe('Badger native backend', () => {
   });
 
   it('puts, gets, deletes and answers has', async () => {
-    await db.write([{ type: 'put', key: b('a'), value: b('1') }, { type: 'put', key: b('b'), value: b('2') }]);
+    await db.write([
+      { type: 'put', key: b('a'), value: b('1') },
+      { type: 'put', key: b('b'), value: b('2') },
+    ]);
     expect(text(await db.get(b('a')))).to.equal('1');
     expect(text(db.getSync(b('b')))).to.equal('2');
     expect(await db.get(b('missing'))).to.equal(undefined);
@@ -53,7 +56,10 @@ describe('Badger native backend', () => {
   });
 
   it('returns values that later reads do not overwrite', async () => {
-    db.writeSync([{ type: 'put', key: b('x'), value: b('first') }, { type: 'put', key: b('y'), value: b('second') }]);
+    db.writeSync([
+      { type: 'put', key: b('x'), value: b('first') },
+      { type: 'put', key: b('y'), value: b('second') },
+    ]);
     const x = db.getSync(b('x'))!;
     db.getSync(b('y'));
     expect(text(x)).to.equal('first');
@@ -84,7 +90,10 @@ describe('Badger native backend', () => {
   });
 
   it('iterates values larger than the scratch buffer', async () => {
-    await db.write([{ type: 'put', key: b('a'), value: Buffer.alloc(200_000, 1) }, { type: 'put', key: b('b'), value: Buffer.alloc(3_000_000, 2) }]);
+    await db.write([
+      { type: 'put', key: b('a'), value: Buffer.alloc(200_000, 1) },
+      { type: 'put', key: b('b'), value: Buffer.alloc(3_000_000, 2) },
+    ]);
     const cursor = db.iterate({});
     const first = await cursor.next(10);
     const second = await cursor.next(10);
@@ -136,7 +145,9 @@ describe('Badger native backend', () => {
     await rejectsWith(() => db.sync(), 'CLOSED');
     await rejectsWith(() => db.iterate({}), 'CLOSED');
     await rejectsWith(() => cursor.next(5), 'CLOSED');
-    expect(() => db.getSync(b('a'))).to.throw().with.property('code', 'CLOSED');
+    expect(() => db.getSync(b('a')))
+      .to.throw()
+      .with.property('code', 'CLOSED');
   });
 
   it('shares one database between two opens of the same path', async () => {
@@ -166,16 +177,16 @@ describe('Badger native backend', () => {
     expect((await db.stats()).role).to.equal('owner');
   });
 
-
   it('gives LOCKED to an exclusive open by a second process', async () => {
     await db.write([{ type: 'put', key: b('from-first'), value: b('1') }]);
     const script = (exclusive: boolean) => `import(${JSON.stringify(badgerModule)}).then(({ BadgerBackend }) => {
       try { const h = BadgerBackend.openSync({ path: ${JSON.stringify(dir)}, exclusive: ${exclusive} }); console.log('OPENED ' + Buffer.from(h.getSync(Buffer.from('from-first')) ?? []).toString()); h.closeSync(); }
       catch (e) { console.log(e.code + ' ' + e.message); }
     });`;
-    const run = (exclusive: boolean) => new Promise<string>((resolve, reject) => {
-      execFile(process.execPath, ['-e', script(exclusive)], { timeout: 30_000 }, (err, stdout) => (err ? reject(err) : resolve(stdout)));
-    });
+    const run = (exclusive: boolean) =>
+      new Promise<string>((resolve, reject) => {
+        execFile(process.execPath, ['-e', script(exclusive)], { timeout: 30_000 }, (err, stdout) => (err ? reject(err) : resolve(stdout)));
+      });
     expect(await run(false)).to.equal('OPENED 1\n');
     const output = await run(true);
     expect(output).to.match(/^LOCKED /);
@@ -210,15 +221,22 @@ describe('Badger native backend', () => {
       expect.fail('opened with a missing library');
     } catch (err) {
       expect(isSkyshelveError(err, 'NATIVE_LOAD')).to.equal(true);
-      expect((err as Error).message).to.contain(bad).and.to.contain('does not exist').and.to.contain('npm run build:native');
+      expect((err as Error).message)
+        .to.contain(bad)
+        .and.to.contain('does not exist')
+        .and.to.contain('npm run build:native');
     }
   });
 
   it('rejects bad options: TypeError for types, CONFIG for values', () => {
     expect(() => BadgerBackend.openSync({ path: 42 as unknown as string })).to.throw(TypeError, /options\.path/);
-    expect(() => BadgerBackend.openSync({})).to.throw().with.property('code', 'CONFIG');
+    expect(() => BadgerBackend.openSync({}))
+      .to.throw()
+      .with.property('code', 'CONFIG');
     const misspelled = { memTabelSize: 1 } as unknown as Parameters<typeof BadgerBackend.openSync>[0]['badger'];
-    expect(() => BadgerBackend.openSync({ inMemory: true, badger: misspelled })).to.throw(/memTabelSize/).with.property('code', 'CONFIG');
+    expect(() => BadgerBackend.openSync({ inMemory: true, badger: misspelled }))
+      .to.throw(/memTabelSize/)
+      .with.property('code', 'CONFIG');
   });
 
   it('reports stats with the effective options', async () => {

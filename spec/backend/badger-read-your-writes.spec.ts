@@ -48,11 +48,17 @@ describe('Badger read-your-writes across Workers', () => {
     const threads = 4;
     const shared = new SharedArrayBuffer(4 * threads);
     new Int32Array(shared).fill(-1);
-    const results = await Promise.all(Array.from({ length: threads }, (_, id) => new Promise<string[]>((resolve, reject) => {
-      const worker = new Worker(hammer, { eval: true, workerData: { module: badgerModule, dir, id, threads, rounds: 1500, shared } });
-      worker.once('message', resolve);
-      worker.once('error', reject);
-    })));
+    const results = await Promise.all(
+      Array.from(
+        { length: threads },
+        (_, id) =>
+          new Promise<string[]>((resolve, reject) => {
+            const worker = new Worker(hammer, { eval: true, workerData: { module: badgerModule, dir, id, threads, rounds: 1500, shared } });
+            worker.once('message', resolve);
+            worker.once('error', reject);
+          }),
+      ),
+    );
     expect(results.flat()).to.deep.equal([]);
     const { BadgerBackend } = await import('../../src/backend/badger.js');
     const db = BadgerBackend.openSync({ path: dir });

@@ -20,7 +20,11 @@ export const s = (u: Uint8Array | undefined): string | undefined => (u === undef
 const keysOf = (entries: RawEntry[]): (string | undefined)[] => entries.map((e) => s(e.key));
 
 /** Runs an ES module snippet in a fresh Node process; `onLine` sees each stdout line as it arrives. */
-export function runChild(code: string, env: Record<string, string>, onLine?: (line: string, child: ChildProcessWithoutNullStreams) => void): Promise<{ status: number | null; signal: string | null; stdout: string; stderr: string }> {
+export function runChild(
+  code: string,
+  env: Record<string, string>,
+  onLine?: (line: string, child: ChildProcessWithoutNullStreams) => void,
+): Promise<{ status: number | null; signal: string | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--input-type=module', '-e', code], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
@@ -36,7 +40,9 @@ export function runChild(code: string, env: Record<string, string>, onLine?: (li
         onLine?.(line, child);
       }
     });
-    child.stderr.on('data', (d: Buffer) => { stderr += d; });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d;
+    });
     child.on('error', reject);
     child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr }));
   });
@@ -72,7 +78,10 @@ export function slateEssentials(newConfig: () => SlateConfig): void {
   it('stores, reads, deletes, and answers getMany in the order asked', async () => {
     const db = await openBackend(newConfig());
     await db.write([{ type: 'put', key: b('a'), value: b('1') }]);
-    await db.write([{ type: 'put', key: b('b'), value: b('2') }, { type: 'put', key: b('empty'), value: new Uint8Array(0) }]);
+    await db.write([
+      { type: 'put', key: b('b'), value: b('2') },
+      { type: 'put', key: b('empty'), value: new Uint8Array(0) },
+    ]);
     expect(s(await db.get(b('a')))).to.equal('1');
     expect(await db.get(b('zz'))).to.equal(undefined);
     expect((await db.getMany([b('b'), b('zz'), b('a'), b('empty')])).map(s)).to.deep.equal(['2', undefined, '1', '']);
@@ -102,10 +111,21 @@ export function slateEssentials(newConfig: () => SlateConfig): void {
   it('applies a batch all or nothing', async () => {
     const db = await openBackend(newConfig());
     await db.write([{ type: 'put', key: b('x'), value: b('old') }]);
-    await db.write([{ type: 'put', key: b('p'), value: b('1') }, { type: 'del', key: b('x') }, { type: 'put', key: b('q'), value: b('2') }]);
+    await db.write([
+      { type: 'put', key: b('p'), value: b('1') },
+      { type: 'del', key: b('x') },
+      { type: 'put', key: b('q'), value: b('2') },
+    ]);
     expect((await db.getMany([b('p'), b('x'), b('q')])).map(s)).to.deep.equal(['1', undefined, '2']);
     // SlateDB rejects an empty key, so the batch fails as a whole and nothing of it is applied.
-    await rejectsWith(() => db.write([{ type: 'put', key: b('r'), value: b('3') }, { type: 'put', key: new Uint8Array(0), value: b('4') }]), 'INTERNAL');
+    await rejectsWith(
+      () =>
+        db.write([
+          { type: 'put', key: b('r'), value: b('3') },
+          { type: 'put', key: new Uint8Array(0), value: b('4') },
+        ]),
+      'INTERNAL',
+    );
     expect(await db.get(b('r'))).to.equal(undefined);
   });
 

@@ -18,7 +18,14 @@ describe('SlateDB backend on a local directory', function () {
   it('declares its capabilities: async only, multi-process, durability as asked', async () => {
     const config = local();
     const buffered = await SlateBackend.open(config);
-    expect(buffered.supports).to.deep.equal({ sync: false, readOnly: false, multiProcess: true, inMemory: false, durableWrites: false, conditionalWrites: true });
+    expect(buffered.supports).to.deep.equal({
+      sync: false,
+      readOnly: false,
+      multiProcess: true,
+      inMemory: false,
+      durableWrites: false,
+      conditionalWrites: true,
+    });
     expect((buffered as { getSync?: unknown }).getSync).to.equal(undefined);
     const stats = await buffered.stats();
     expect(stats).to.include({ backend: 'slatedb', provider: 'local', durable: false, readOnly: false, path: config.path });
@@ -46,12 +53,15 @@ describe('SlateDB backend on a local directory', function () {
 
   it('keeps a top-level awaited write of a script that never closes (exit flush)', async () => {
     const config = local();
-    const child = await runChild(`
+    const child = await runChild(
+      `
       const { SlateBackend } = await import(process.env.BACKEND_URL);
       const db = await SlateBackend.open(JSON.parse(process.env.SLATE_CONFIG));
       await db.write([{ type: 'put', key: Buffer.from('top'), value: Buffer.from('level') }]);
       console.log('written');
-    `, { SLATE_CONFIG: JSON.stringify(config), BACKEND_URL });
+    `,
+      { SLATE_CONFIG: JSON.stringify(config), BACKEND_URL },
+    );
     expect(child.status, child.stderr).to.equal(0);
     expect(child.stdout).to.contain('written');
     const db = await SlateBackend.open(config);
@@ -61,16 +71,20 @@ describe('SlateDB backend on a local directory', function () {
 
   it('keeps synced data when the writer is killed with SIGKILL', async () => {
     const config = local();
-    const child = await runChild(`
+    const child = await runChild(
+      `
       const { SlateBackend } = await import(process.env.BACKEND_URL);
       const db = await SlateBackend.open(JSON.parse(process.env.SLATE_CONFIG));
       await db.write([{ type: 'put', key: Buffer.from('survives'), value: Buffer.from('kill') }]);
       await db.sync();
       console.log('synced');
       setInterval(() => {}, 1000);
-    `, { SLATE_CONFIG: JSON.stringify(config), BACKEND_URL }, (line, proc) => {
-      if (line === 'synced') proc.kill('SIGKILL');
-    });
+    `,
+      { SLATE_CONFIG: JSON.stringify(config), BACKEND_URL },
+      (line, proc) => {
+        if (line === 'synced') proc.kill('SIGKILL');
+      },
+    );
     expect(child.signal).to.equal('SIGKILL');
     const db = await SlateBackend.open(config);
     expect(s(await db.get(b('survives')))).to.equal('kill');
@@ -94,16 +108,26 @@ describe('SlateDB backend on a local directory', function () {
   });
 
   it('gives UNREACHABLE (not TIMEOUT) for an S3 endpoint that refuses connections, without printing the credentials', async () => {
-    const config = parseSlatedbLocation('slatedb:' + JSON.stringify({
-      path: 'db', store: { provider: 'aws', aws: { bucket: 'b', region: 'us-east-1', endpoint: 'http://127.0.0.1:9', accessKeyId: 'AKIAFAKEKEYID123', secretAccessKey: 'fake/secret+VALUE' } },
-    }));
+    const config = parseSlatedbLocation(
+      'slatedb:' +
+        JSON.stringify({
+          path: 'db',
+          store: {
+            provider: 'aws',
+            aws: { bucket: 'b', region: 'us-east-1', endpoint: 'http://127.0.0.1:9', accessKeyId: 'AKIAFAKEKEYID123', secretAccessKey: 'fake/secret+VALUE' },
+          },
+        }),
+    );
     // In a child: SlateDB keeps retrying the dead endpoint in the background after the timeout.
-    const child = await runChild(`
+    const child = await runChild(
+      `
       const { SlateBackend } = await import(process.env.BACKEND_URL);
       try { await SlateBackend.open(JSON.parse(process.env.SLATE_CONFIG), { openTimeoutMs: 60000 }); console.log('opened'); }
       catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message, stack: e.stack })); }
       process.exit(0);
-    `, { SLATE_CONFIG: JSON.stringify(config), BACKEND_URL });
+    `,
+      { SLATE_CONFIG: JSON.stringify(config), BACKEND_URL },
+    );
     const out = JSON.parse(child.stdout.trim().split('\n').pop()!);
     expect(out.code, out.message).to.equal('UNREACHABLE');
     expect(out.message).to.contain('http://127.0.0.1:9').and.to.contain('ECONNREFUSED');
@@ -142,7 +166,12 @@ describe('SlateDB flush sharing', () => {
   it('serves many concurrent flush requests with at most two flushes, each starting after the request', async () => {
     let flushes = 0;
     let release: () => void = () => {};
-    const group = new FlushGroup(() => { flushes++; return new Promise<void>((res) => { release = res; }); });
+    const group = new FlushGroup(() => {
+      flushes++;
+      return new Promise<void>((res) => {
+        release = res;
+      });
+    });
     const first = group.request();
     const later = Array.from({ length: 50 }, () => group.request());
     expect(flushes).to.equal(1);

@@ -17,7 +17,11 @@ const FIXTURE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..',
 /** A liveness bound, not a timing assertion: a child still running after this is stuck for good. */
 const STUCK_MS = 30_000;
 
-interface ChildResult { exited: boolean; stdout: string; stderr: string }
+interface ChildResult {
+  exited: boolean;
+  stdout: string;
+  stderr: string;
+}
 
 /** Runs the fixture; kills it if it has not exited after STUCK_MS. */
 function openAndFail(location: string): Promise<ChildResult> {
@@ -25,12 +29,22 @@ function openAndFail(location: string): Promise<ChildResult> {
     const child = spawn(process.execPath, [FIXTURE, location, '1500'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
     let exited = true;
-    const timer = setTimeout(() => { exited = false; child.kill('SIGKILL'); }, STUCK_MS);
+    const timer = setTimeout(() => {
+      exited = false;
+      child.kill('SIGKILL');
+    }, STUCK_MS);
     child.on('error', reject);
-    child.on('close', () => { clearTimeout(timer); resolve({ exited, stdout, stderr }); });
+    child.on('close', () => {
+      clearTimeout(timer);
+      resolve({ exited, stdout, stderr });
+    });
   });
 }
 
@@ -53,7 +67,9 @@ async function closedPort(): Promise<number> {
 }
 
 function awsLocation(endpoint: string): string {
-  return slatedbUri('exit-spec', { store: { provider: 'aws', aws: { bucket: 'b', region: 'us-east-1', endpoint, accessKeyId: 'id', secretAccessKey: 'not-a-real-secret' } } });
+  return slatedbUri('exit-spec', {
+    store: { provider: 'aws', aws: { bucket: 'b', region: 'us-east-1', endpoint, accessKeyId: 'id', secretAccessKey: 'not-a-real-secret' } },
+  });
 }
 
 describe('a failed SlateDB open lets the process exit', function () {

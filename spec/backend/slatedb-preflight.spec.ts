@@ -13,7 +13,11 @@ import { rejectsWith } from '../support/rejects.js';
 const SECRET = 'preflight-secret-VALUE/123';
 const KEY_ID = 'AKIAPREFLIGHTKEY0001';
 
-interface Answer { status: number; body?: string; headers?: Record<string, string> }
+interface Answer {
+  status: number;
+  body?: string;
+  headers?: Record<string, string>;
+}
 
 /** A server that gives `answer` to every request and records what it was asked. */
 async function scripted(answer: Answer): Promise<{ aws: SlateAwsConfig; seen: http.IncomingMessage[]; close(): void }> {
@@ -26,7 +30,14 @@ async function scripted(answer: Answer): Promise<{ aws: SlateAwsConfig; seen: ht
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const aws = { bucket: 'bkt', region: 'us-east-1', endpoint, accessKeyId: KEY_ID, secretAccessKey: SECRET };
-  return { aws, seen, close: () => { server.closeAllConnections(); server.close(); } };
+  return {
+    aws,
+    seen,
+    close: () => {
+      server.closeAllConnections();
+      server.close();
+    },
+  };
 }
 
 const s3Error = (code: string, message: string) => `<?xml version="1.0"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`;
@@ -52,11 +63,26 @@ describe('SlateDB S3 pre-flight', () => {
   const cases: Array<[string, Answer, string, RegExp]> = [
     ['NoSuchBucket', { status: 404, body: s3Error('NoSuchBucket', 'The specified bucket does not exist') }, 'NO_BUCKET', /bucket 'bkt'.*does not exist/],
     ['a bare 404', { status: 404 }, 'NO_BUCKET', /bucket 'bkt'/],
-    ['SignatureDoesNotMatch', { status: 403, body: s3Error('SignatureDoesNotMatch', 'The request signature we calculated does not match') }, 'AUTH', /SignatureDoesNotMatch/],
-    ['InvalidAccessKeyId', { status: 403, body: s3Error('InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist') }, 'AUTH', /InvalidAccessKeyId/],
+    [
+      'SignatureDoesNotMatch',
+      { status: 403, body: s3Error('SignatureDoesNotMatch', 'The request signature we calculated does not match') },
+      'AUTH',
+      /SignatureDoesNotMatch/,
+    ],
+    [
+      'InvalidAccessKeyId',
+      { status: 403, body: s3Error('InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist') },
+      'AUTH',
+      /InvalidAccessKeyId/,
+    ],
     ['a bare 403', { status: 403 }, 'AUTH', /refused the credentials/],
     ['a 404 naming an unknown user (versitygw)', { status: 404, body: s3Error('XAdminUserNotFound', 'No user exists') }, 'AUTH', /XAdminUserNotFound/],
-    ['a bucket in another region', { status: 301, body: s3Error('PermanentRedirect', 'use the right endpoint'), headers: { 'x-amz-bucket-region': 'eu-west-1' } }, 'CONFIG', /another region \(eu-west-1\)/],
+    [
+      'a bucket in another region',
+      { status: 301, body: s3Error('PermanentRedirect', 'use the right endpoint'), headers: { 'x-amz-bucket-region': 'eu-west-1' } },
+      'CONFIG',
+      /another region \(eu-west-1\)/,
+    ],
     ['another 4xx', { status: 400, body: s3Error('InvalidBucketName', 'bad name') }, 'CONFIG', /HTTP 400.*InvalidBucketName/],
   ];
   for (const [name, answer, code, mentions] of cases) {

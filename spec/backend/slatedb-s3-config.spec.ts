@@ -16,13 +16,17 @@ import { rejectsWith } from '../support/rejects.js';
 const env = process.env;
 if (env.AWS_ENDPOINT_URL_S3 && env.BUCKET_NAME) {
   const good = (): SlateAwsConfig => ({
-    bucket: env.BUCKET_NAME!, region: env.AWS_REGION ?? 'us-east-1', endpoint: env.AWS_ENDPOINT_URL_S3!,
-    accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY!,
+    bucket: env.BUCKET_NAME!,
+    region: env.AWS_REGION ?? 'us-east-1',
+    endpoint: env.AWS_ENDPOINT_URL_S3!,
+    accessKeyId: env.AWS_ACCESS_KEY_ID!,
+    secretAccessKey: env.AWS_SECRET_ACCESS_KEY!,
   });
-  const open = (aws: SlateAwsConfig, readOnly = false) => SlateBackend.open(
-    checkConfig({ path: `spec/config-${randomBytes(4).toString('hex')}`, store: { provider: 'aws', aws } }),
-    { readOnly, openTimeoutMs: 60_000 },
-  );
+  const open = (aws: SlateAwsConfig, readOnly = false) =>
+    SlateBackend.open(checkConfig({ path: `spec/config-${randomBytes(4).toString('hex')}`, store: { provider: 'aws', aws } }), {
+      readOnly,
+      openTimeoutMs: 60_000,
+    });
   const noSecrets = (err: SkyshelveError, ...secrets: string[]) => {
     const text = `${err.message} ${String(err.stack)} ${JSON.stringify(err.details ?? {})}`;
     for (const s of [...secrets, env.AWS_SECRET_ACCESS_KEY!]) expect(text).not.to.contain(s);
@@ -65,7 +69,9 @@ if (env.AWS_ENDPOINT_URL_S3 && env.BUCKET_NAME) {
 
     it('a server that accepts the connection but never answers gives UNREACHABLE', async () => {
       const sockets: net.Socket[] = [];
-      const server = net.createServer((s) => { sockets.push(s); });
+      const server = net.createServer((s) => {
+        sockets.push(s);
+      });
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
       try {
         const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -8,7 +8,11 @@ const KEY_ID = 'AKIAIOSFODNN7FAKEKEY';
 /** Asserts a CONFIG error whose message contains every `parts` and no credential; returns the message. */
 function configError(fn: () => unknown, ...parts: string[]): string {
   let caught: unknown;
-  try { fn(); } catch (err) { caught = err; }
+  try {
+    fn();
+  } catch (err) {
+    caught = err;
+  }
   expect(caught, 'expected a CONFIG error').to.be.instanceOf(SkyshelveError);
   const err = caught as SkyshelveError;
   expect(err.code).to.equal('CONFIG');
@@ -29,7 +33,12 @@ describe('slatedb: locations', () => {
   });
 
   it('reads the JSON form and round-trips it through slatedbUri', () => {
-    const config = { cacheDir: '/tmp/c', store: { provider: 'aws' as const, aws: { ...aws(), endpoint: 'http://127.0.0.1:7070', allowHttp: true } }, options: { flush_interval: '50ms' }, durable: true };
+    const config = {
+      cacheDir: '/tmp/c',
+      store: { provider: 'aws' as const, aws: { ...aws(), endpoint: 'http://127.0.0.1:7070', allowHttp: true } },
+      options: { flush_interval: '50ms' },
+      durable: true,
+    };
     const text = slatedbUri('prefix/db', config);
     expect(text.startsWith('slatedb:{')).to.equal(true);
     expect(parseSlatedbLocation(text)).to.deep.equal({ path: 'prefix/db', ...config });
@@ -49,16 +58,30 @@ describe('slatedb: locations', () => {
 
   it('rejects misspelled keys at every level, naming the right spelling', () => {
     configError(() => parseSlatedbLocation(uri({ path: 'd', cachedir: '/c' })), "'cachedir'", "did you mean 'cacheDir'");
-    configError(() => parseSlatedbLocation(uri({ path: 'd', store: { provider: 'aws', aws: aws({ acessKeyId: 'x' }) } })), "'acessKeyId'", "did you mean 'accessKeyId'");
+    configError(
+      () => parseSlatedbLocation(uri({ path: 'd', store: { provider: 'aws', aws: aws({ acessKeyId: 'x' }) } })),
+      "'acessKeyId'",
+      "did you mean 'accessKeyId'",
+    );
     configError(() => parseSlatedbLocation(uri({ path: 'd', store: { provder: 'local' } })), "did you mean 'provider'");
   });
 
   it('names what an aws store is missing and never prints the credentials', () => {
-    configError(() => parseSlatedbLocation(uri({ path: 'd', store: { provider: 'aws', aws: { region: 'r', accessKeyId: KEY_ID, secretAccessKey: SECRET } } })), "'bucket'");
-    configError(() => parseSlatedbLocation(uri({ path: 'd', store: { provider: 'aws', aws: { accessKeyId: KEY_ID, secretAccessKey: SECRET } } })), "'bucket'", "'region'");
+    configError(
+      () => parseSlatedbLocation(uri({ path: 'd', store: { provider: 'aws', aws: { region: 'r', accessKeyId: KEY_ID, secretAccessKey: SECRET } } })),
+      "'bucket'",
+    );
+    configError(
+      () => parseSlatedbLocation(uri({ path: 'd', store: { provider: 'aws', aws: { accessKeyId: KEY_ID, secretAccessKey: SECRET } } })),
+      "'bucket'",
+      "'region'",
+    );
     configError(() => parseSlatedbLocation(uri({ path: 'd', store: { provider: 'aws' } })), "'bucket'");
     configError(() => parseSlatedbLocation(uri({ path: 'd', store: { provider: 'aws', aws: aws({ secretAccessKey: 42 }) } })), 'secretAccessKey');
-    configError(() => parseSlatedbLocation(uri({ path: 'd', store: { provider: 'aws', aws: { bucket: 'b', region: 'r', secretAccessKey: SECRET } } })), "'accessKeyId'");
+    configError(
+      () => parseSlatedbLocation(uri({ path: 'd', store: { provider: 'aws', aws: { bucket: 'b', region: 'r', secretAccessKey: SECRET } } })),
+      "'accessKeyId'",
+    );
     configError(() => parseSlatedbLocation(uri({ path: 'd', store: { provider: 'aws', aws: aws({ endpoint: 'localhost:9000' }) } })), 'endpoint');
   });
 
@@ -81,8 +104,17 @@ describe('slatedbUriFromEnv', () => {
   });
 
   it('picks aws when a bucket and credentials are present, using the fallbacks names', () => {
-    const config = fromEnv({ AWS_S3_BUCKET: 'b2', AWS_DEFAULT_REGION: 'eu-central-1', AWS_ACCESS_KEY_ID: KEY_ID, AWS_SECRET_ACCESS_KEY: SECRET, AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:1234' });
-    expect(config.store).to.deep.equal({ provider: 'aws', aws: { bucket: 'b2', region: 'eu-central-1', endpoint: 'http://127.0.0.1:1234', accessKeyId: KEY_ID, secretAccessKey: SECRET } });
+    const config = fromEnv({
+      AWS_S3_BUCKET: 'b2',
+      AWS_DEFAULT_REGION: 'eu-central-1',
+      AWS_ACCESS_KEY_ID: KEY_ID,
+      AWS_SECRET_ACCESS_KEY: SECRET,
+      AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:1234',
+    });
+    expect(config.store).to.deep.equal({
+      provider: 'aws',
+      aws: { bucket: 'b2', region: 'eu-central-1', endpoint: 'http://127.0.0.1:1234', accessKeyId: KEY_ID, secretAccessKey: SECRET },
+    });
     expect(config.path).to.equal('cache/here');
     expect(fromEnv({ ...awsEnv, SKYSHELVE_PROVIDER: 'local' }).store.provider).to.equal('local');
   });

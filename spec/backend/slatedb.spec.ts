@@ -17,7 +17,10 @@ if (!process.env.SKYSHELVE_S3_ONLY) {
 if (s3) {
   complianceSuite({
     name: `slatedb (S3 at ${process.env.AWS_ENDPOINT_URL_S3})`,
-    location: () => slatedbUriFromEnv(`spec/${Date.now()}-${randomBytes(4).toString('hex')}`, { env: { ...process.env, SKYSHELVE_PROVIDER: 'aws', SKYSHELVE_CACHE_PATH: '' } }),
+    location: () =>
+      slatedbUriFromEnv(`spec/${Date.now()}-${randomBytes(4).toString('hex')}`, {
+        env: { ...process.env, SKYSHELVE_PROVIDER: 'aws', SKYSHELVE_CACHE_PATH: '' },
+      }),
     open: (location, options) => SkyShelve.open(location, options),
   });
 }

@@ -24,7 +24,15 @@ export function conditionalTests(store: () => SkyShelve<any>): void {
     await writeChecked(b, [{ type: 'put', key: k('b'), value: encodeValue(2) }], [{ key: k('a'), value: encodeValue(1) }, { key: k('b') }]);
     expect(await store().get('b')).to.equal(2);
     const err = await rejectsWith(
-      () => writeChecked(b, [{ type: 'put', key: k('c'), value: encodeValue(3) }, { type: 'del', key: k('a') }], [{ key: k('a'), value: encodeValue(1) }, { key: k('b') }]),
+      () =>
+        writeChecked(
+          b,
+          [
+            { type: 'put', key: k('c'), value: encodeValue(3) },
+            { type: 'del', key: k('a') },
+          ],
+          [{ key: k('a'), value: encodeValue(1) }, { key: k('b') }],
+        ),
       'CONFLICT',
     );
     expect(err.details).to.include({ index: 1 });
@@ -55,11 +63,15 @@ export function conditionalTests(store: () => SkyShelve<any>): void {
     const b = await store().backend();
     const key = encodeKey('counter');
     await store().set('counter', 0);
-    await Promise.all(Array.from({ length: 40 }, () => retryOnConflict(async () => {
-      const current = await b.get(key);
-      const next = encodeValue((decodeValue(current!) as number) + 1);
-      await writeChecked(b, [{ type: 'put', key, value: next }], [{ key, value: current }]);
-    }, 1000)));
+    await Promise.all(
+      Array.from({ length: 40 }, () =>
+        retryOnConflict(async () => {
+          const current = await b.get(key);
+          const next = encodeValue((decodeValue(current!) as number) + 1);
+          await writeChecked(b, [{ type: 'put', key, value: next }], [{ key, value: current }]);
+        }, 1000),
+      ),
+    );
     expect(await store().get('counter')).to.equal(40);
   });
 }

@@ -10,16 +10,18 @@ export function workloadTests(factory: StoreFactory, get: () => SkyShelve<any>, 
     const store = get();
     const { seed, random } = seeded('writers');
     const expected = new Map<string, Buffer>();
-    await Promise.all(Array.from({ length: 16 }, async (_, w) => {
-      for (let i = 0; i < 200; i++) {
-        const key = `w${w}:${i}`;
-        const value = randomBytesFrom(random, 64);
-        expected.set(key, value);
-        await store.set(key, value);
-        const back = await store.get(key);
-        expect(Buffer.from(back).equals(value), `${key} (seed ${seed})`).to.equal(true);
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: 16 }, async (_, w) => {
+        for (let i = 0; i < 200; i++) {
+          const key = `w${w}:${i}`;
+          const value = randomBytesFrom(random, 64);
+          expected.set(key, value);
+          await store.set(key, value);
+          const back = await store.get(key);
+          expect(Buffer.from(back).equals(value), `${key} (seed ${seed})`).to.equal(true);
+        }
+      }),
+    );
     await store.sync();
     await store.close();
     const reopened = await factory.open(loc());
@@ -40,22 +42,24 @@ export function workloadTests(factory: StoreFactory, get: () => SkyShelve<any>, 
     let seq = 0;
     // Each op applies to the model after the store acknowledges it; keys are owned per worker so
     // the final state is deterministic although the workers interleave.
-    await Promise.all(Array.from({ length: 8 }, async (_, w) => {
-      for (let i = 0; i < 500; i++) {
-        const key = w * 8 + Math.floor(random() * 8);
-        const r = random();
-        if (r < 0.5) {
-          const v = ++seq;
-          await store.set(key, v);
-          model.set(key, v);
-        } else if (r < 0.8) {
-          expect(await store.get(key), `get ${key} (seed ${seed})`).to.equal(model.get(key));
-        } else {
-          expect(await store.delete(key), `delete ${key} (seed ${seed})`).to.equal(model.has(key));
-          model.delete(key);
+    await Promise.all(
+      Array.from({ length: 8 }, async (_, w) => {
+        for (let i = 0; i < 500; i++) {
+          const key = w * 8 + Math.floor(random() * 8);
+          const r = random();
+          if (r < 0.5) {
+            const v = ++seq;
+            await store.set(key, v);
+            model.set(key, v);
+          } else if (r < 0.8) {
+            expect(await store.get(key), `get ${key} (seed ${seed})`).to.equal(model.get(key));
+          } else {
+            expect(await store.delete(key), `delete ${key} (seed ${seed})`).to.equal(model.has(key));
+            model.delete(key);
+          }
         }
-      }
-    }));
+      }),
+    );
     const final = new Map((await store.scan()).map(([k, v]) => [k as number, v as number]));
     expect(final, `seed ${seed}`).to.deep.equal(model);
   });

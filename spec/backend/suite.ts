@@ -15,8 +15,13 @@ export function complianceSuite(factory: StoreFactory): void {
   describe(`key-value contract on ${factory.name}`, function () {
     let store: SkyShelve<any>;
     let loc: string;
-    beforeEach(async () => { loc = factory.location(); store = await factory.open(loc); });
-    afterEach(async () => { await store.close(); });
+    beforeEach(async () => {
+      loc = factory.location();
+      store = await factory.open(loc);
+    });
+    afterEach(async () => {
+      await store.close();
+    });
     after(cleanupTmp);
 
     it('returns strings, objects and bytes as they were stored', async () => {
@@ -33,7 +38,17 @@ export function complianceSuite(factory: StoreFactory): void {
     });
 
     it('round-trips Date, Map, Set, BigInt, null and nested mixes', async () => {
-      const value = { when: new Date(1700000000123), m: new Map<any, any>([['a', 1], [2, new Set([1n << 70n])]]), s: new Set(['x']), big: -(1n << 80n), none: null, list: [new Date(0)] };
+      const value = {
+        when: new Date(1700000000123),
+        m: new Map<any, any>([
+          ['a', 1],
+          [2, new Set([1n << 70n])],
+        ]),
+        s: new Set(['x']),
+        big: -(1n << 80n),
+        none: null,
+        list: [new Date(0)],
+      };
       await store.set(['mix', 1], value);
       expect(await store.get(['mix', 1])).to.deep.equal(value);
     });
@@ -55,7 +70,10 @@ export function complianceSuite(factory: StoreFactory): void {
       await store.set(7, 'seven');
       await store.set(['t', 1], 'tuple');
       await store.set(Buffer.from('bytes'), 'b');
-      expect(await store.scan('user:')).to.deep.equal([['user:a', 1], ['user:b', 2]]);
+      expect(await store.scan('user:')).to.deep.equal([
+        ['user:a', 1],
+        ['user:b', 2],
+      ]);
       const all = await store.scan();
       expect(all.map(([k]) => k)).to.deep.include.members([7, ['t', 1], 'other', 'user:a', 'user:b']);
       const bytesKey = all.find(([, v]) => v === 'b')![0];
@@ -66,14 +84,28 @@ export function complianceSuite(factory: StoreFactory): void {
       const nums = [3, -1.5, 0, 10, -100, 2.25, 1e9, -Infinity];
       for (const n of nums) await store.set(n, n);
       expect((await store.scan()).map(([k]) => k)).to.deep.equal([...nums].sort((a, b) => a - b));
-      for (const t of [['a', 2], ['a', 10], ['b', -1], ['a', 2, 'x']]) await store.set(t as any, 1);
+      for (const t of [
+        ['a', 2],
+        ['a', 10],
+        ['b', -1],
+        ['a', 2, 'x'],
+      ])
+        await store.set(t as any, 1);
       const tuples = (await store.scan(['a'])).map(([k]) => k);
-      expect(tuples).to.deep.equal([['a', 2], ['a', 2, 'x'], ['a', 10]]);
+      expect(tuples).to.deep.equal([
+        ['a', 2],
+        ['a', 2, 'x'],
+        ['a', 10],
+      ]);
     });
 
     it('streams ranges with gt, gte, lt, lte, reverse and limit', async () => {
       for (let i = 0; i < 20; i++) await store.set(i, i * 10);
-      const keys = async (o: object) => { const out = []; for await (const [k] of store.entries(o)) out.push(k); return out; };
+      const keys = async (o: object) => {
+        const out = [];
+        for await (const [k] of store.entries(o)) out.push(k);
+        return out;
+      };
       expect(await keys({ gte: 5, lt: 8 })).to.deep.equal([5, 6, 7]);
       expect(await keys({ gt: 5, lte: 8 })).to.deep.equal([6, 7, 8]);
       expect(await keys({ gte: 5, lt: 8, reverse: true })).to.deep.equal([7, 6, 5]);
@@ -86,7 +118,11 @@ export function complianceSuite(factory: StoreFactory): void {
       const ops = Array.from({ length: 5000 }, (_, i) => ({ type: 'put' as const, key: ['big', i], value: i }));
       await store.batch(ops);
       let n = 0;
-      for await (const [k, v] of store.entries({ prefix: ['big'] })) { expect(k).to.deep.equal(['big', n]); expect(v).to.equal(n); n++; }
+      for await (const [k, v] of store.entries({ prefix: ['big'] })) {
+        expect(k).to.deep.equal(['big', n]);
+        expect(v).to.equal(n);
+        n++;
+      }
       expect(n).to.equal(5000);
       let r = 4999;
       for await (const [, v] of store.entries({ prefix: ['big'], reverse: true })) expect(v).to.equal(r--);
@@ -95,16 +131,40 @@ export function complianceSuite(factory: StoreFactory): void {
 
     it('applies a batch atomically and rejects a malformed batch without writing anything', async () => {
       await store.set('gone', 1);
-      await store.batch([{ type: 'put', key: 'a', value: 1 }, { type: 'put', key: 'b', value: 2 }, { type: 'del', key: 'gone' }]);
-      expect(await store.scan()).to.deep.equal([['a', 1], ['b', 2]]);
-      await rejectsWith(() => store.batch([{ type: 'put', key: 'c', value: 3 }, { type: 'put', key: '', value: 4 }] as any), 'TypeError');
-      await rejectsWith(() => store.batch([{ type: 'put', key: 'c', value: 3 }, { type: 'nope', key: 'd' }] as any), 'TypeError');
+      await store.batch([
+        { type: 'put', key: 'a', value: 1 },
+        { type: 'put', key: 'b', value: 2 },
+        { type: 'del', key: 'gone' },
+      ]);
+      expect(await store.scan()).to.deep.equal([
+        ['a', 1],
+        ['b', 2],
+      ]);
+      await rejectsWith(
+        () =>
+          store.batch([
+            { type: 'put', key: 'c', value: 3 },
+            { type: 'put', key: '', value: 4 },
+          ] as any),
+        'TypeError',
+      );
+      await rejectsWith(
+        () =>
+          store.batch([
+            { type: 'put', key: 'c', value: 3 },
+            { type: 'nope', key: 'd' },
+          ] as any),
+        'TypeError',
+      );
       expect(await store.has('c')).to.equal(false);
     });
 
     it('calls defaultFactory once for a missing key and stores its result', async () => {
       let calls = 0;
-      store.defaultFactory = () => { calls++; return 0; };
+      store.defaultFactory = () => {
+        calls++;
+        return 0;
+      };
       const got = await Promise.all([store.get('count'), store.get('count'), store.get('count')]);
       expect(got).to.deep.equal([0, 0, 0]);
       await store.set('count', 5);
@@ -142,7 +202,8 @@ export function complianceSuite(factory: StoreFactory): void {
     });
 
     it('rejects values that cannot be serialized and writes nothing', async () => {
-      const cyclic: any = { a: 1 }; cyclic.self = cyclic;
+      const cyclic: any = { a: 1 };
+      cyclic.self = cyclic;
       for (const bad of [() => 1, Symbol('s'), cyclic, undefined, { f: () => 1 }]) await rejectsWith(() => store.set('bad', bad), 'TypeError');
       expect(await store.has('bad')).to.equal(false);
     });
@@ -204,12 +265,23 @@ export function complianceSuite(factory: StoreFactory): void {
         expect(store.deleteSync('s')).to.equal(true);
         expect(store.hasSync('s')).to.equal(false);
       } else {
-        expect(() => store.getSync('s')).to.throw(SkyshelveError).with.property('code', 'NOT_SUPPORTED');
-        expect(() => store.setSync('s', 1)).to.throw(SkyshelveError).with.property('code', 'NOT_SUPPORTED');
+        expect(() => store.getSync('s'))
+          .to.throw(SkyshelveError)
+          .with.property('code', 'NOT_SUPPORTED');
+        expect(() => store.setSync('s', 1))
+          .to.throw(SkyshelveError)
+          .with.property('code', 'NOT_SUPPORTED');
       }
     });
 
     conditionalTests(() => store);
-    workloadTests(factory, () => store, (s) => { store = s; }, () => loc);
+    workloadTests(
+      factory,
+      () => store,
+      (s) => {
+        store = s;
+      },
+      () => loc,
+    );
   });
 }

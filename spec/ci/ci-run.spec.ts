@@ -54,7 +54,10 @@ describe('.ci/run counting', function () {
 describe('scripts/ci-s3.sh without the S3 environment', function () {
   after(cleanupTmp);
 
-  for (const [name, envScript] of [['fails', 'exit 1'], ['prints no endpoint', 'echo AWS_REGION=us-east-1']] as const) {
+  for (const [name, envScript] of [
+    ['fails', 'exit 1'],
+    ['prints no endpoint', 'echo AWS_REGION=us-east-1'],
+  ] as const) {
     it(`fails the step when s3-server.sh env ${name}, before any spec runs`, () => {
       const dir = tmpDir('sky-ci-');
       fs.mkdirSync(path.join(dir, 'scripts'));

@@ -67,9 +67,13 @@ describe('skyshelve copy', function () {
     const to = slateLocation();
     const checkpoint = path.join(tmpDir('sky-cli-'), 'c.json');
     await fill(from, 20000);
-    const child = spawn(process.execPath, [BIN, 'copy', from, to, '--batch-size', '20', '--checkpoint-every', '0', '--checkpoint', checkpoint], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'copy', from, to, '--batch-size', '20', '--checkpoint-every', '0', '--checkpoint', checkpoint], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     while (!fs.existsSync(checkpoint) && child.exitCode === null) await new Promise((r) => setTimeout(r, 10));
     child.kill('SIGINT');

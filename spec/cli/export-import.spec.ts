@@ -34,7 +34,10 @@ describe('skyshelve export and import', function () {
     await fill(db);
     const r = await cli(['export', db, '-']);
     expect(r.code, r.stderr).to.equal(0);
-    const lines = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines[0]).to.include({ format: 'skyshelve-export', version: 1, backend: 'badger' });
     expect(lines.at(-1)).to.deep.equal({ end: true, count: lines.length - 2 });
     const byKey = new Map(lines.slice(1, -1).map((l) => [JSON.stringify(l.k ?? l.i ?? l.kb), l]));

@@ -24,8 +24,12 @@ export function cli(args: string[], options: { input?: string; cwd?: string } = 
     const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
     child.stdin.end(options.input ?? '');
@@ -63,8 +67,21 @@ export const SAMPLES: Array<[unknown, unknown]> = [
   ['username', 'alice'],
   ['avatar', Buffer.from([0x89, 0x50, 0x00, 0xff])],
   [['order', 1], { total: 10, when: new Date(1700000000123), tags: new Set(['a', 'b']) }],
-  [['order', 2], { big: -(1n << 80n), m: new Map<unknown, unknown>([['x', 1], [2, new Uint8Array([1, 2])]]), none: null }],
-  [['order', -1.5], [1, 'two', { three: 3 }, [new Date(0)]]],
+  [
+    ['order', 2],
+    {
+      big: -(1n << 80n),
+      m: new Map<unknown, unknown>([
+        ['x', 1],
+        [2, new Uint8Array([1, 2])],
+      ]),
+      none: null,
+    },
+  ],
+  [
+    ['order', -1.5],
+    [1, 'two', { three: 3 }, [new Date(0)]],
+  ],
   [42, { $dollar: 'looks like a tag', nested: { $bytes: 'not really' } }],
   [Buffer.from([0, 1, 2]), { nan: NaN, inf: -Infinity, negZero: -0, small: 1n }],
   ['text with\nnewline\ttab and ünïcödé', 'value with "quotes" and \u0000 nul'],
@@ -76,7 +93,9 @@ export async function fill(location: string, extra = 0): Promise<void> {
   try {
     for (const [k, v] of SAMPLES) await store.set(k as never, v);
     for (let i = 0; i < extra; i += 500) {
-      await store.batch(Array.from({ length: Math.min(500, extra - i) }, (_, j) => ({ type: 'put' as const, key: ['n', i + j], value: { i: i + j, s: `v${i + j}` } })));
+      await store.batch(
+        Array.from({ length: Math.min(500, extra - i) }, (_, j) => ({ type: 'put' as const, key: ['n', i + j], value: { i: i + j, s: `v${i + j}` } })),
+      );
     }
     await (await store.backend()).write(modelOps());
     await store.sync();
@@ -91,7 +110,13 @@ export function modelOps(): Array<{ type: 'put'; key: Uint8Array; value: Uint8Ar
   return [
     put(recordKey('User', 'alice'), encodeEnvelope({ name: 'alice', email: 'a@x.io' }, [['email', 'a@x.io']])),
     put(entryKey('User', 'email', 'a@x.io', 'alice'), EMPTY),
-    put(recordKey('User', 'bob'), encodeEnvelope({ name: 'bob', email: 'b@x.io', age: 40 }, [['email', 'b@x.io'], ['age', 40]])),
+    put(
+      recordKey('User', 'bob'),
+      encodeEnvelope({ name: 'bob', email: 'b@x.io', age: 40 }, [
+        ['email', 'b@x.io'],
+        ['age', 40],
+      ]),
+    ),
     put(entryKey('User', 'email', 'b@x.io', 'bob'), EMPTY),
     put(entryKey('User', 'age', 40, 'bob'), EMPTY),
     put(metaKey('User'), encodeValue({ indexes: ['age|x', 'email|y'] })),

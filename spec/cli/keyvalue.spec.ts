@@ -10,14 +10,18 @@ describe('skyshelve get, set, del and scan', function () {
 
   it('sets a JSON value, gets it back readable and as tagged JSON, and deletes it', async () => {
     const db = badgerLocation();
-    expect((await cli(['set', db, 'profile', '{"plan":"pro","since":{"$date":"2024-01-01T00:00:00.000Z"},"n":{"$bigint":"12345678901234567890"}}'])).code).to.equal(0);
+    expect(
+      (await cli(['set', db, 'profile', '{"plan":"pro","since":{"$date":"2024-01-01T00:00:00.000Z"},"n":{"$bigint":"12345678901234567890"}}'])).code,
+    ).to.equal(0);
     const store = await SkyShelve.open(db);
     expect(await store.get('profile')).to.deep.equal({ plan: 'pro', since: new Date('2024-01-01T00:00:00.000Z'), n: 12345678901234567890n });
     await store.close();
     const json = await cli(['get', db, 'profile', '--json']);
     expect(json.code).to.equal(0);
     expect(JSON.parse(json.stdout)).to.deep.equal({ plan: 'pro', since: { $date: '2024-01-01T00:00:00.000Z' }, n: { $bigint: '12345678901234567890' } });
-    expect((await cli(['get', db, 'profile'])).stdout).to.contain('2024-01-01T00:00:00.000Z').and.contain('12345678901234567890n');
+    expect((await cli(['get', db, 'profile'])).stdout)
+      .to.contain('2024-01-01T00:00:00.000Z')
+      .and.contain('12345678901234567890n');
     expect((await cli(['del', db, 'profile'])).stdout.trim()).to.equal('deleted');
     expect((await cli(['del', db, 'profile', '--json'])).stdout.trim()).to.equal('{"deleted":false}');
     const missing = await cli(['get', db, 'profile']);
@@ -58,7 +62,10 @@ describe('skyshelve get, set, del and scan', function () {
     expect(await lines('--prefix', 'a', '--reverse', '--limit', '2', '--keys-only')).to.deep.equal(['a3', 'a2']);
     expect(await lines('--gt', 'a1', '--lte', 'b1', '--keys-only')).to.deep.equal(['a2', 'a3', 'b1']);
     const json = (await lines('--json-keys', '--prefix', '["n"]', '--gte', '["n",3]', '--json')).map((l) => JSON.parse(l));
-    expect(json).to.deep.equal([{ key: ['n', 3], value: { i: 3 } }, { key: ['n', 4], value: { i: 4 } }]);
+    expect(json).to.deep.equal([
+      { key: ['n', 3], value: { i: 3 } },
+      { key: ['n', 4], value: { i: 4 } },
+    ]);
     expect(await lines('--limit', '0')).to.deep.equal([]);
   });
 
@@ -67,8 +74,15 @@ describe('skyshelve get, set, del and scan', function () {
     await fill(db);
     const r = await cli(['scan', db, '--internal', '--prefix', '["i","User"]', '--json']);
     expect(r.code, r.stderr).to.equal(0);
-    const keys = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l).key);
-    expect(keys).to.deep.equal([['i', 'User', 'age', 40, 'bob'], ['i', 'User', 'email', 'a@x.io', 'alice'], ['i', 'User', 'email', 'b@x.io', 'bob']]);
+    const keys = r.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l).key);
+    expect(keys).to.deep.equal([
+      ['i', 'User', 'age', 40, 'bob'],
+      ['i', 'User', 'email', 'a@x.io', 'alice'],
+      ['i', 'User', 'email', 'b@x.io', 'bob'],
+    ]);
   });
 
   it('works on SlateDB, and its read-only commands open a reader that does not fence a live writer', async () => {

@@ -13,7 +13,12 @@ export class Person extends PersistentBaseModel {
 
 /** A plain PersistentObject whose index is declared with configureStorage, which binding must keep. */
 export class Tag extends PersistentObject {
-  constructor(key: string, public label = '') { super(key); }
+  constructor(
+    key: string,
+    public label = '',
+  ) {
+    super(key);
+  }
 }
 Tag.configureStorage('./never-opened-either', { secondaryIndexes: { label: (t: Tag) => t.label } });
 

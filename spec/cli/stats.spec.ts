@@ -5,7 +5,10 @@ import { badgerLocation, cli, fill, SAMPLES, slateLocation } from './helpers.js'
 describe('skyshelve stats and build-native', function () {
   after(cleanupTmp);
 
-  for (const [name, make] of [['Badger', badgerLocation], ['SlateDB', slateLocation]] as const) {
+  for (const [name, make] of [
+    ['Badger', badgerLocation],
+    ['SlateDB', slateLocation],
+  ] as const) {
     it(`counts keys by area, model namespace and index, with sizes and engine facts, on ${name}`, async () => {
       const db = make();
       await fill(db, 10);
@@ -21,7 +24,10 @@ describe('skyshelve stats and build-native', function () {
       expect(s.diskBytes).to.be.greaterThan(0);
       expect(s.engine).to.be.an('object');
       const text = await cli(['stats', db]);
-      expect(text.stdout).to.match(/keys +\d+ \(user \d+, internal 7\)/).and.contain('User: 2 records').and.contain('index email: 2 entries');
+      expect(text.stdout)
+        .to.match(/keys +\d+ \(user \d+, internal 7\)/)
+        .and.contain('User: 2 records')
+        .and.contain('index email: 2 entries');
     });
   }
 

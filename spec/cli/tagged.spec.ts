@@ -4,9 +4,17 @@ import { fromTagged, parseTagged, toTagged, UntaggableError } from '../../src/cl
 describe('tagged JSON (the CLI value notation)', function () {
   it('round-trips bytes, Dates, Maps, Sets, BigInts, undefined, special numbers and nested mixes through JSON text', () => {
     const value = {
-      b: Buffer.from([0, 1, 255]), u8: new Uint8Array([7]), d: new Date(1700000000123), bad: new Date(NaN),
-      m: new Map<unknown, unknown>([[1, 'one'], ['k', new Set([2n ** 70n])]]), big: -(2n ** 80n),
-      list: [undefined, NaN, Infinity, -Infinity, -0, null, true, 'x'], nested: { deeper: [{ when: new Date(0) }] },
+      b: Buffer.from([0, 1, 255]),
+      u8: new Uint8Array([7]),
+      d: new Date(1700000000123),
+      bad: new Date(NaN),
+      m: new Map<unknown, unknown>([
+        [1, 'one'],
+        ['k', new Set([2n ** 70n])],
+      ]),
+      big: -(2n ** 80n),
+      list: [undefined, NaN, Infinity, -Infinity, -0, null, true, 'x'],
+      nested: { deeper: [{ when: new Date(0) }] },
     };
     const back = parseTagged(JSON.stringify(toTagged(value)), 'value') as typeof value;
     expect(back.b).to.deep.equal(Buffer.from([0, 1, 255]));
@@ -42,7 +50,13 @@ describe('tagged JSON (the CLI value notation)', function () {
 
   it('refuses what it cannot hold losslessly', () => {
     expect(() => toTagged(new Float64Array(2))).to.throw(UntaggableError);
-    expect(() => toTagged(new (class Point { x = 1; })())).to.throw(UntaggableError);
+    expect(() =>
+      toTagged(
+        new (class Point {
+          x = 1;
+        })(),
+      ),
+    ).to.throw(UntaggableError);
     expect(() => toTagged([1, , 3])).to.throw(UntaggableError); // eslint-disable-line no-sparse-arrays
     expect(() => toTagged(() => 1)).to.throw(UntaggableError);
   });

@@ -75,7 +75,12 @@ describe('skyshelve usage, help and errors', function () {
       expect(scan.code, scan.stderr).to.equal(0);
       expect(scan.stdout).to.contain('held-by').and.to.contain(String(holder.pid));
       const copy = badgerLocation();
-      for (const args of [['export', db, '-'], ['copy', db, copy], ['stats', db], ['set', db, 'from-cli', 'yes', '--as', 'string']]) {
+      for (const args of [
+        ['export', db, '-'],
+        ['copy', db, copy],
+        ['stats', db],
+        ['set', db, 'from-cli', 'yes', '--as', 'string'],
+      ]) {
         const r = await cli(args);
         expect(r.code, `${args.join(' ')}: ${r.stderr}`).to.equal(0);
       }
@@ -91,7 +96,12 @@ describe('skyshelve usage, help and errors', function () {
     const db = badgerLocation();
     const holder = await hold(db, 'exclusive');
     try {
-      for (const args of [['get', db, 'held-by'], ['scan', db], ['export', db, '-'], ['copy', db, badgerLocation()]]) {
+      for (const args of [
+        ['get', db, 'held-by'],
+        ['scan', db],
+        ['export', db, '-'],
+        ['copy', db, badgerLocation()],
+      ]) {
         const r = await cli(args);
         expect(r.code, args.join(' ')).to.equal(1);
         expect(r.stderr, args.join(' ')).to.match(/^error: LOCKED: .*\n$/);

@@ -18,7 +18,10 @@ async function raw(location: string, ops: Array<{ type: 'put' | 'del'; key: Uint
 describe('skyshelve verify and reindex', function () {
   after(cleanupTmp);
 
-  for (const [name, make] of [['Badger', badgerLocation], ['SlateDB', slateLocation]] as const) {
+  for (const [name, make] of [
+    ['Badger', badgerLocation],
+    ['SlateDB', slateLocation],
+  ] as const) {
     it(`finds index entries damaged on purpose and repairs them, on ${name}`, async () => {
       const db = make();
       await fill(db);
@@ -60,7 +63,10 @@ describe('skyshelve verify and reindex', function () {
     expect(report.models.Tag).to.deep.equal({ checked: 0, missing: 0, stale: 0 });
     expect(report.models).to.not.have.property('VERSION');
     expect((await cli(['verify', db, '--model-module', MODELS, '--repair'])).code).to.equal(0);
-    const keys = (await cli(['scan', db, '--internal', '--prefix', '["i"]', '--keys-only', '--json'])).stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const keys = (await cli(['scan', db, '--internal', '--prefix', '["i"]', '--keys-only', '--json'])).stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(keys).to.deep.equal([['i', 'Person', 'city', 'Rome', 'ann']]);
     expect((await cli(['verify', db, '--model-module', MODELS])).code).to.equal(0);
   });
@@ -74,8 +80,14 @@ describe('skyshelve verify and reindex', function () {
     const r = await cli(['reindex', db, '--model-module', MODELS, '--json']);
     expect(r.code, r.stdout + r.stderr).to.equal(0);
     expect(JSON.parse(r.stdout)).to.deep.equal({ Person: { checked: 1, missing: 1, stale: 0 }, Tag: { checked: 1, missing: 1, stale: 0 } });
-    const keys = (await cli(['scan', db, '--internal', '--prefix', '["i"]', '--keys-only', '--json'])).stdout.trim().split('\n').map((l) => JSON.parse(l));
-    expect(keys).to.deep.equal([['i', 'Person', 'city', 'Oslo', 'bo'], ['i', 'Tag', 'label', 'red', 't1']]);
+    const keys = (await cli(['scan', db, '--internal', '--prefix', '["i"]', '--keys-only', '--json'])).stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(keys).to.deep.equal([
+      ['i', 'Person', 'city', 'Oslo', 'bo'],
+      ['i', 'Tag', 'label', 'red', 't1'],
+    ]);
     expect((await cli(['verify', db])).code).to.equal(0);
   });
 

@@ -82,7 +82,12 @@ describe('codec/keys: prefixes', () => {
   it('matches a tuple prefix against tuples whose first elements are exactly its elements', () => {
     const p = encodeKeyPrefix(['ns', 'idx']);
     expect(hex(p)).to.equal('40206e73002069647800');
-    for (const k of [['ns', 'idx'], ['ns', 'idx', 1], ['ns', 'idx', '']] as Key[]) expect(startsWith(encodeKey(k), p)).to.equal(true);
+    for (const k of [
+      ['ns', 'idx'],
+      ['ns', 'idx', 1],
+      ['ns', 'idx', ''],
+    ] as Key[])
+      expect(startsWith(encodeKey(k), p)).to.equal(true);
     for (const k of [['ns', 'idxx'], ['ns'], ['ns', 'id'], 'ns', ['ns\u0000', 'idx']] as Key[]) expect(startsWith(encodeKey(k), p)).to.equal(false);
     fc.assert(
       fc.property(fc.array(keyPart, { minLength: 1, maxLength: 4 }), fc.array(keyPart, { maxLength: 2 }), (t, q) => {

@@ -1,15 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import {
-  decodeInternalKey,
-  decodeKey,
-  encodeKey,
-  internalKey,
-  internalPrefix,
-  MAX_KEY_BYTES,
-  USER_RANGE,
-  type Key,
-} from '../../src/codec/keys.js';
+import { decodeInternalKey, decodeKey, encodeKey, internalKey, internalPrefix, MAX_KEY_BYTES, USER_RANGE, type Key } from '../../src/codec/keys.js';
 import { isSkyshelveError, SkyshelveError } from '../../src/errors.js';
 import { key, normalizeKey, startsWith } from './arbitraries.js';
 

@@ -24,7 +24,11 @@ const storable: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
     { depthSize: 'small' },
     tie('leaf'),
     fc.array(tie('inner'), { maxLength: 4 }),
-    fc.dictionary(fc.string().filter((k) => k !== '__proto__'), tie('inner'), { maxKeys: 4, noNullPrototype: true }),
+    fc.dictionary(
+      fc.string().filter((k) => k !== '__proto__'),
+      tie('inner'),
+      { maxKeys: 4, noNullPrototype: true },
+    ),
     fc.array(fc.tuple(tie('leaf'), tie('inner')), { maxLength: 3 }).map((entries) => new Map(entries)),
     fc.array(tie('leaf'), { maxLength: 3 }).map((items) => new Set(items)),
   ),
@@ -81,7 +85,11 @@ describe('codec/values: CBOR values', () => {
       name: 'n',
       list: [1, 'two', [3], { four: 4 }],
       when: new Date('2024-01-02T03:04:05.678Z'),
-      map: new Map<unknown, unknown>([[1, 'a'], ['b', { c: [new Set([1, 2])] }], [Buffer.from([1]), null]]),
+      map: new Map<unknown, unknown>([
+        [1, 'a'],
+        ['b', { c: [new Set([1, 2])] }],
+        [Buffer.from([1]), null],
+      ]),
       big: [2n ** 100n, -(2n ** 100n), 123n, -1n, 0n],
       bytes: Buffer.from([9, 8]),
       flags: [true, false, null, undefined],
@@ -233,7 +241,14 @@ describe('codec/values: rejected values', () => {
     const off = { autoSerialize: false };
     expect(decodeValue(encodeValue('s', off))).to.equal('s');
     expect(decodeValue(encodeValue(Buffer.from([1]), off))).to.deep.equal(Buffer.from([1]));
-    const cases: [unknown, string][] = [[1, 'number'], [{}, 'object'], [null, 'null'], [true, 'boolean'], [[1], 'an array'], [new Date(0), 'Date']];
+    const cases: [unknown, string][] = [
+      [1, 'number'],
+      [{}, 'object'],
+      [null, 'null'],
+      [true, 'boolean'],
+      [[1], 'an array'],
+      [new Date(0), 'Date'],
+    ];
     for (const [bad, type] of cases) {
       expect(() => encodeValue(bad, off)).to.throw(TypeError, new RegExp(`autoSerialize is false; got ${type}$`));
     }

@@ -6,8 +6,13 @@ import { rejects } from './helpers.js';
 
 describe('model mistakes are loud', function () {
   let store: SkyShelve<any>;
-  beforeEach(() => { store = new SkyShelve(null, { inMemory: true }); });
-  afterEach(async () => { await store.close(); await closeModelStores(); });
+  beforeEach(() => {
+    store = new SkyShelve(null, { inMemory: true });
+  });
+  afterEach(async () => {
+    await store.close();
+    await closeModelStores();
+  });
 
   it('@Persistent with an argument that is neither a path nor options is METADATA naming it', async () => {
     @Persistent(42 as any)
@@ -21,7 +26,12 @@ describe('model mistakes are loud', function () {
 
   it('configureStorage with options in both arguments uses both', async () => {
     class Counter extends PersistentObject {
-      constructor(key: string, public value = 0) { super(key); }
+      constructor(
+        key: string,
+        public value = 0,
+      ) {
+        super(key);
+      }
     }
     Counter.configureStorage({ store, namespace: 'counters' }, { secondaryIndexes: { value: (c: Counter) => c.value } });
     await new Counter('a', 3).save();
@@ -30,7 +40,7 @@ describe('model mistakes are loud', function () {
     expect(() => Counter.configureStorage({ store }, 7 as any)).to.throw(TypeError, /options must be an object/);
   });
 
-  it("a key of the wrong declared type is VALIDATION on save and a TypeError on load, naming the type", async () => {
+  it('a key of the wrong declared type is VALIDATION on save and a TypeError on load, naming the type', async () => {
     class Num extends PersistentBaseModel {
       @Key() n!: number;
     }
@@ -86,7 +96,16 @@ describe('model mistakes are loud', function () {
     }
     User.configureStorage({ store });
     await new User({ name: 'a' }).save();
-    const err = await rejects(() => User.update('a', { mutator: (u) => { u.name = 'b'; u.n = 1; } }), 'KEY_CHANGED');
+    const err = await rejects(
+      () =>
+        User.update('a', {
+          mutator: (u) => {
+            u.name = 'b';
+            u.n = 1;
+          },
+        }),
+      'KEY_CHANGED',
+    );
     expect(err.details).to.deep.include({ from: 'a', to: 'b' });
     expect((await User.load('a')).n).to.equal(0);
     expect(await User.exists('b')).to.equal(false);

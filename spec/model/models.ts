@@ -13,7 +13,9 @@ export class Address {
 
 /** Defines the suite's models bound to `store`; warnings go to `warnings`. */
 export function defineModels(store: SkyShelve<any>, warnings: string[] = []) {
-  const onWarning = (m: string): void => { warnings.push(m); };
+  const onWarning = (m: string): void => {
+    warnings.push(m);
+  };
 
   @Persistent({ store, onWarning })
   @Index('tag', (u: User) => u.tags)
@@ -41,9 +43,18 @@ export function defineModels(store: SkyShelve<any>, warnings: string[] = []) {
   }
 
   class Counter extends PersistentObject<'value' | 'even'> {
-    constructor(key: string, public value = 0) { super(key); }
-    override toRecord(): unknown { return { value: this.value }; }
-    static override fromRecord(key: string, record: any): Counter { return new Counter(key, Number(record.value ?? 0)); }
+    constructor(
+      key: string,
+      public value = 0,
+    ) {
+      super(key);
+    }
+    override toRecord(): unknown {
+      return { value: this.value };
+    }
+    static override fromRecord(key: string, record: any): Counter {
+      return new Counter(key, Number(record.value ?? 0));
+    }
   }
   Counter.configureStorage({ store, onWarning, secondaryIndexes: { value: (c: Counter) => [c.value] } });
   Counter.registerIndex('even', (c: Counter) => [c.value % 2 === 0]);

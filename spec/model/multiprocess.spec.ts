@@ -18,10 +18,16 @@ const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtur
 function start(fixture: string, args: string[], line: string): Promise<{ child: ChildProcess; output: () => string }> {
   const child = spawn(process.execPath, [path.join(fixtures, fixture), ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
-  child.stdout!.on('data', (d) => { out += d; });
-  child.stderr!.on('data', (d) => { out += d; });
+  child.stdout!.on('data', (d) => {
+    out += d;
+  });
+  child.stderr!.on('data', (d) => {
+    out += d;
+  });
   return new Promise((resolve, reject) => {
-    child.stdout!.on('data', () => { if (out.includes(line)) resolve({ child, output: () => out }); });
+    child.stdout!.on('data', () => {
+      if (out.includes(line)) resolve({ child, output: () => out });
+    });
     child.on('exit', (code) => reject(new Error(`${fixture} exited with ${code} before "${line}": ${out}`)));
   });
 }
@@ -32,11 +38,13 @@ function exited(child: ChildProcess): Promise<number | null> {
 
 describe('models shared by several processes (Badger, plain configureStorage)', function () {
   let dir: string;
-  beforeEach(() => { dir = tmpDir('sky-mp-'); });
+  beforeEach(() => {
+    dir = tmpDir('sky-mp-');
+  });
   afterEach(() => closeModelStores());
   after(cleanupTmp);
 
-  it('4 processes x 50 Counter.update give exactly 200, with one value index entry (the seed\'s case)', async () => {
+  it("4 processes x 50 Counter.update give exactly 200, with one value index entry (the seed's case)", async () => {
     const workers = await Promise.all([0, 1, 2, 3].map(() => start('counter-worker.js', [dir, '50'], 'ready')));
     for (const w of workers) w.child.stdin!.write('go\n');
     const codes = await Promise.all(workers.map((w) => exited(w.child)));
@@ -53,7 +61,10 @@ describe('models shared by several processes (Badger, plain configureStorage)', 
   it('a worker thread and the main thread of one process, 50 updates each, count exactly 100', async () => {
     configureCounter(dir);
     const worker = new Worker(path.join(fixtures, 'counter-thread.js'), { workerData: { dir, n: 50 } });
-    const done = new Promise((resolve, reject) => { worker.once('message', resolve); worker.once('error', reject); });
+    const done = new Promise((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
     for (let i = 0; i < 50; i++) await increment();
     await done;
     await worker.terminate();
@@ -67,15 +78,22 @@ describe('worker threads of a client process (Badger, owner in another process)'
 
   it('a worker thread and the main thread of a client, 50 updates each, count exactly 100 while another process owns the store', async () => {
     const dir = tmpDir('sky-mp-thr-');
-    const owner = spawn(process.execPath, [path.join(fixtures, '..', '..', 'fixtures', 'owner.js'), path.join(dir, 'counter')], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const owner = spawn(process.execPath, [path.join(fixtures, '..', '..', 'fixtures', 'owner.js'), path.join(dir, 'counter')], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
     try {
       await new Promise<void>((resolve, reject) => {
-        owner.stdout!.on('data', (d) => { if (String(d).includes('ready')) resolve(); });
+        owner.stdout!.on('data', (d) => {
+          if (String(d).includes('ready')) resolve();
+        });
         owner.once('exit', (code) => reject(new Error(`owner exited with ${code}`)));
       });
       configureCounter(dir);
       const worker = new Worker(path.join(fixtures, 'counter-thread.js'), { workerData: { dir, n: 50 } });
-      const done = new Promise((resolve, reject) => { worker.once('message', resolve); worker.once('error', reject); });
+      const done = new Promise((resolve, reject) => {
+        worker.once('message', resolve);
+        worker.once('error', reject);
+      });
       for (let i = 0; i < 50; i++) await increment();
       await done;
       await worker.terminate();

@@ -12,14 +12,22 @@ class Flat {
   id = 'default-id';
   name?: string;
   tags: string[] = [];
-  get full(): string { return `${this.id}:${this.name}`; }
-  greet(): string { return `hi ${this.name}`; }
-  set writable(v: string) { this.name = v; }
+  get full(): string {
+    return `${this.id}:${this.name}`;
+  }
+  greet(): string {
+    return `hi ${this.name}`;
+  }
+  set writable(v: string) {
+    this.name = v;
+  }
 }
 
 class Address {
   city!: string;
-  get label(): string { return `in ${this.city}`; }
+  get label(): string {
+    return `in ${this.city}`;
+  }
 }
 
 class Nested {
@@ -105,7 +113,9 @@ describe('fromRecord fast path (plain copy instead of class-transformer)', () =>
         @Key() id!: string;
         name = 'nobody';
         age?: number;
-        get title(): string { return `${this.name} (${this.age})`; }
+        get title(): string {
+          return `${this.name} (${this.age})`;
+        }
       }
       @Persistent({ store, namespace: 'pc-nested' })
       class Trip extends PersistentBaseModel {

@@ -6,5 +6,6 @@ import { modelSuite } from './suite.js';
 if (process.env.AWS_ENDPOINT_URL_S3 && process.env.BUCKET_NAME) {
   const env = { ...process.env, SKYSHELVE_PROVIDER: 'aws', SKYSHELVE_CACHE_PATH: '' };
   modelSuite(`slatedb (S3 at ${process.env.AWS_ENDPOINT_URL_S3})`, () =>
-    SkyShelve.open(slatedbUriFromEnv(`models/${Date.now()}-${randomBytes(4).toString('hex')}`, { env })));
+    SkyShelve.open(slatedbUriFromEnv(`models/${Date.now()}-${randomBytes(4).toString('hex')}`, { env })),
+  );
 }

@@ -43,7 +43,10 @@ describe('model storage configuration', function () {
     expect((await Cat.scan()).map((c) => c.name)).to.deep.equal(['tom']);
     expect((await Dog.scan()).map((d) => d.name)).to.deep.equal(['rex']);
     const store = SkyShelve.shared(p);
-    expect(await internalKeys(store, ['m'])).to.deep.equal([['m', 'Cat', 'tom'], ['m', 'Dog', 'rex']]);
+    expect(await internalKeys(store, ['m'])).to.deep.equal([
+      ['m', 'Cat', 'tom'],
+      ['m', 'Dog', 'rex'],
+    ]);
   });
 
   it('binds a store you opened, and keeps it open after closeModelStores', async () => {
@@ -95,7 +98,7 @@ describe('model storage configuration', function () {
     expect(problems).to.include("NoKey has no @Key and no 'id' field");
     expect(problems).to.include("NoKey: index 'email' declared twice");
     expect(problems.some((p) => p.includes("unknown storage option 'pathh'; did you mean 'path'?"))).to.equal(true);
-    expect(err.message).to.contain("declared twice").and.to.contain('no @Key');
+    expect(err.message).to.contain('declared twice').and.to.contain('no @Key');
   });
 
   it('reports a class with no configuration at all when it is first used', async () => {
@@ -121,7 +124,12 @@ describe('model storage configuration', function () {
 
   it('replaces its indexes when configureStorage or registerIndex is called again', async () => {
     class Box extends PersistentObject {
-      constructor(key: string, public size = 0) { super(key); }
+      constructor(
+        key: string,
+        public size = 0,
+      ) {
+        super(key);
+      }
     }
     const dir = tmpDir('sky-box-');
     Box.configureStorage(path.join(dir, 'a'), { secondaryIndexes: { size: (b: Box) => b.size } });

@@ -32,7 +32,11 @@ export function indexSuite(ctx: SuiteContext): void {
     expect(await User.scanIndex('email', 'b@example.com')).to.deep.equal([]);
     // The owner may save again, and the value is free once the owner lets it go.
     await (await User.load('alice')).save();
-    await User.update('alice', { mutator: (u) => { u.handle = 'king'; } });
+    await User.update('alice', {
+      mutator: (u) => {
+        u.handle = 'king';
+      },
+    });
     await new User({ username: 'bob', email: 'b@example.com', handle: 'ace' }).save();
     expect((await User.scanIndex('handle', 'ace')).map((u) => u.username)).to.deep.equal(['bob']);
   });
@@ -62,7 +66,12 @@ export function indexSuite(ctx: SuiteContext): void {
 
   it('indexes Dates as epoch milliseconds, so they range in time order', async () => {
     const { User } = ctx.m;
-    for (const [n, t] of [['a', 3000], ['b', 1000], ['c', 2000]] as const) await new User({ username: `u${n}`, email: `${n}@x.io`, joined: new Date(t) }).save();
+    for (const [n, t] of [
+      ['a', 3000],
+      ['b', 1000],
+      ['c', 2000],
+    ] as const)
+      await new User({ username: `u${n}`, email: `${n}@x.io`, joined: new Date(t) }).save();
     const found = await User.scanIndexRange('joined', { gte: new Date(1500), lte: new Date(3000) });
     expect(found.map((u) => u.username)).to.deep.equal(['uc', 'ua']);
     expect((await User.scanIndex('joined', new Date(1000))).map((u) => u.username)).to.deep.equal(['ub']);
@@ -78,7 +87,10 @@ export function indexSuite(ctx: SuiteContext): void {
   it('rejects an extractor that throws or returns an unsupported type with INDEX, writing nothing', async () => {
     const { store } = ctx;
     @Persistent({ store })
-    @Index('bad', (t: Thing) => { if (t.mode === 'throw') throw new Error('no'); return t.mode === 'object' ? { a: 1 } : t.mode; })
+    @Index('bad', (t: Thing) => {
+      if (t.mode === 'throw') throw new Error('no');
+      return t.mode === 'object' ? { a: 1 } : t.mode;
+    })
     class Thing extends PersistentBaseModel {
       @Key() @IsString() name!: string;
       mode = 'ok';
@@ -87,7 +99,15 @@ export function indexSuite(ctx: SuiteContext): void {
     const thrown = await rejects(() => new Thing({ name: 'x', mode: 'throw' }).save(), 'INDEX');
     expect(thrown.message).to.contain("'bad'");
     await rejects(() => new Thing({ name: 'y', mode: 'object' }).save(), 'INDEX');
-    await rejects(() => Thing.update('fine', { mutator: (t) => { t.mode = 'throw'; } }), 'INDEX');
+    await rejects(
+      () =>
+        Thing.update('fine', {
+          mutator: (t) => {
+            t.mode = 'throw';
+          },
+        }),
+      'INDEX',
+    );
     expect((await Thing.scan()).map((t) => `${t.name}:${t.mode}`)).to.deep.equal(['fine:ok']);
     expect((await internalKeys(store, ['i', 'Thing'])).length).to.equal(1);
   });
@@ -99,9 +119,20 @@ export function indexSuite(ctx: SuiteContext): void {
       @Key() sku!: string;
       color = '';
     }
-    for (const [sku, color] of [['a', 'red'], ['b', 'blue'], ['c', 'red']]) await new ItemV1({ sku, color }).save();
+    for (const [sku, color] of [
+      ['a', 'red'],
+      ['b', 'blue'],
+      ['c', 'red'],
+    ])
+      await new ItemV1({ sku, color }).save();
     const warnings: string[] = [];
-    @Persistent({ store, namespace: 'Item', onWarning: (m) => { warnings.push(m); } })
+    @Persistent({
+      store,
+      namespace: 'Item',
+      onWarning: (m) => {
+        warnings.push(m);
+      },
+    })
     class ItemV2 extends PersistentBaseModel<'color'> {
       @Key() sku!: string;
       @Index() color = '';
@@ -111,13 +142,21 @@ export function indexSuite(ctx: SuiteContext): void {
     expect(warnings[0]).to.contain("added 'color'").and.to.contain('reindex');
     expect(await ItemV2.verifyIndexes()).to.deep.equal({ checked: 3, missing: 3, stale: 0 });
     const progress: string[] = [];
-    const result = await ItemV2.reindex({ onProgress: (p) => { progress.push(`${p.phase}:${p.done}`); } });
+    const result = await ItemV2.reindex({
+      onProgress: (p) => {
+        progress.push(`${p.phase}:${p.done}`);
+      },
+    });
     expect(result).to.deep.equal({ checked: 3, missing: 3, stale: 0 });
     expect(progress).to.include('records:3');
     expect((await ItemV2.scanIndex('color', 'red')).map((i) => i.sku)).to.deep.equal(['a', 'c']);
     expect(await ItemV2.verifyIndexes()).to.deep.equal({ checked: 3, missing: 0, stale: 0 });
     // The entry list kept beside each record was rewritten, so later changes diff correctly.
-    await ItemV2.update('a', { mutator: (i) => { i.color = 'green'; } });
+    await ItemV2.update('a', {
+      mutator: (i) => {
+        i.color = 'green';
+      },
+    });
     expect((await ItemV2.scanIndex('color', 'red')).map((i) => i.sku)).to.deep.equal(['c']);
   });
 

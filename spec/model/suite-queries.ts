@@ -33,7 +33,10 @@ export function querySuite(ctx: SuiteContext): void {
     it('pages through 1,000 records in pages of 7 with inserts and deletes between pages: none twice, every survivor once', async () => {
       const { Post } = blogModels(ctx.store);
       const ids = Array.from({ length: 1000 }, (_, i) => `p${String(i).padStart(4, '0')}`);
-      for (let i = 0; i < ids.length; i += 100) await Promise.all(ids.slice(i, i + 100).map((id, j) => new Post({ id, author: (i + j) % 3 === 0 ? 'alice' : 'bob', publishedAt: (i + j) % 50 }).save()));
+      for (let i = 0; i < ids.length; i += 100)
+        await Promise.all(
+          ids.slice(i, i + 100).map((id, j) => new Post({ id, author: (i + j) % 3 === 0 ? 'alice' : 'bob', publishedAt: (i + j) % 50 }).save()),
+        );
       for (const query of [{}, { index: 'author', value: 'alice' }, { index: 'authorTime', range: { gte: ['bob', 10] } }] as const) {
         const deleted = new Set<string>();
         const seen = new Set<string>();
@@ -78,7 +81,8 @@ export function querySuite(ctx: SuiteContext): void {
         }
       }
       expect(await Post.count()).to.equal(truth.size);
-      for (const a of ['alice', 'bob', 'carol', 'nobody']) expect(await Post.count('author', a), a).to.equal([...truth.values()].filter((r) => r.author === a).length);
+      for (const a of ['alice', 'bob', 'carol', 'nobody'])
+        expect(await Post.count('author', a), a).to.equal([...truth.values()].filter((r) => r.author === a).length);
       for (const t of ['news', 'tech', 'art']) expect(await Post.count('tag', t), t).to.equal([...truth.values()].filter((r) => r.tags.includes(t)).length);
       expect(await Post.count('tag')).to.equal([...truth.values()].reduce((n, r) => n + r.tags.length, 0));
       // count never decodes a record: a corrupt one is still counted, while loading it is DECODE.
@@ -100,7 +104,11 @@ export function querySuite(ctx: SuiteContext): void {
       expect(ids(await Post.scanIndex('authorTime', ['alice']))).to.deep.equal(times.map((_, i) => `a${i}`));
       expect(ids(await Post.scanIndex('authorTime', ['alice', -0.25]))).to.deep.equal(['a2']);
       expect(ids(await Post.scanIndexRange('authorTime', { gte: ['alice', -1], lt: ['alice', 1000] }))).to.deep.equal(['a1', 'a2', 'a3', 'a4', 'a5']);
-      expect(ids(await Post.scanIndexRange('authorTime', { gte: ['alice', 1000], lt: ['alice', Infinity], reverse: true, limit: 10 }))).to.deep.equal(['a8', 'a7', 'a6']);
+      expect(ids(await Post.scanIndexRange('authorTime', { gte: ['alice', 1000], lt: ['alice', Infinity], reverse: true, limit: 10 }))).to.deep.equal([
+        'a8',
+        'a7',
+        'a6',
+      ]);
       expect(ids(await Post.scanIndexRange('authorTime', { gt: ['alice', -Infinity], lte: ['alice', -0.25] }))).to.deep.equal(['a0', 'a1', 'a2']);
       expect(ids(await Post.scanIndexRange('authorTime', { gt: ['alice'], lte: ['alice2', -1] }))).to.deep.equal(['b0', 'b1']);
       expect(await Post.count('authorTime', ['alice2'])).to.equal(times.length);
@@ -156,9 +164,18 @@ export function querySuite(ctx: SuiteContext): void {
     it('finds records matching 2 and 3 conditions from indexes, and rejects unknown or unindexed fields', async () => {
       const { Post } = blogModels(ctx.store);
       for (let i = 0; i < 120; i++) {
-        await new Post({ id: `p${i}`, author: ['alice', 'bob', 'carol'][i % 3]!, tags: [i % 2 ? 'news' : 'art', ...(i % 5 === 0 ? ['tech'] : [])], publishedAt: i % 4 }).save();
+        await new Post({
+          id: `p${i}`,
+          author: ['alice', 'bob', 'carol'][i % 3]!,
+          tags: [i % 2 ? 'news' : 'art', ...(i % 5 === 0 ? ['tech'] : [])],
+          publishedAt: i % 4,
+        }).save();
       }
-      const want = (f: (i: number) => boolean): string[] => Array.from({ length: 120 }, (_, i) => i).filter(f).map((i) => `p${i}`).sort();
+      const want = (f: (i: number) => boolean): string[] =>
+        Array.from({ length: 120 }, (_, i) => i)
+          .filter(f)
+          .map((i) => `p${i}`)
+          .sort();
       const got = async (c: object): Promise<string[]> => (await Post.find(c as never)).map((p) => p.id).sort();
       expect(await got({ author: 'alice', tag: 'news' })).to.deep.equal(want((i) => i % 3 === 0 && i % 2 === 1));
       expect(await got({ author: 'bob', tag: 'tech', authorTime: ['bob', 1] })).to.deep.equal(want((i) => i % 3 === 1 && i % 5 === 0 && i % 4 === 1));

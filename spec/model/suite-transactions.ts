@@ -49,7 +49,12 @@ export function transactionSuite(ctx: SuiteContext): void {
         runs++;
         const a = await tx.load(Account, 'a');
         // Another writer changes the record after this body read it (first run only).
-        if (runs === 1) await Account.update('a', { mutator: (x) => { x.balance += 5; } });
+        if (runs === 1)
+          await Account.update('a', {
+            mutator: (x) => {
+              x.balance += 5;
+            },
+          });
         a.balance += 1;
         await tx.save(a);
       });
@@ -65,7 +70,12 @@ export function transactionSuite(ctx: SuiteContext): void {
         mutator: async (a) => {
           runs++;
           // A transaction does not wait for update's in-process lock: a writer the lock cannot stop.
-          if (runs === 1) await Account.transaction(async (tx) => { const x = await tx.load(Account, 'a'); x.balance += 100; await tx.save(x); });
+          if (runs === 1)
+            await Account.transaction(async (tx) => {
+              const x = await tx.load(Account, 'a');
+              x.balance += 100;
+              await tx.save(x);
+            });
           a.balance += 1;
         },
       });
@@ -77,12 +87,23 @@ export function transactionSuite(ctx: SuiteContext): void {
       const Account = accountModel(ctx.store);
       await new Account({ id: 'a', balance: 10 }).save();
       let runs = 0;
-      const err = await rejects(() => Account.transaction(async (tx) => {
-        runs++;
-        const a = await tx.load(Account, 'a');
-        await Account.update('a', { mutator: (x) => { x.balance += 1; } });
-        await tx.save(new Account({ id: 'b', balance: a.balance }));
-      }, { attempts: 3 }), 'CONFLICT');
+      const err = await rejects(
+        () =>
+          Account.transaction(
+            async (tx) => {
+              runs++;
+              const a = await tx.load(Account, 'a');
+              await Account.update('a', {
+                mutator: (x) => {
+                  x.balance += 1;
+                },
+              });
+              await tx.save(new Account({ id: 'b', balance: a.balance }));
+            },
+            { attempts: 3 },
+          ),
+        'CONFLICT',
+      );
       expect(runs).to.equal(3);
       expect(err.details).to.include({ attempts: 3 });
       expect(await Account.exists('b')).to.equal(false);
@@ -107,10 +128,14 @@ export function transactionSuite(ctx: SuiteContext): void {
         caught = err;
       }
       expect(caught).to.equal(boom);
-      await rejects(() => Account.transaction(async (tx) => {
-        await tx.save(new Post({ id: 'p', author: 'x' }));
-        await tx.save(new Account({ id: 'c', balance: -1 }));
-      }), 'VALIDATION');
+      await rejects(
+        () =>
+          Account.transaction(async (tx) => {
+            await tx.save(new Post({ id: 'p', author: 'x' }));
+            await tx.save(new Account({ id: 'c', balance: -1 }));
+          }),
+        'VALIDATION',
+      );
       expect(await internalKeys(ctx.store, [])).to.deep.equal(before);
       expect(await ctx.store.has('raw')).to.equal(false);
     });
@@ -148,13 +173,31 @@ export function transactionSuite(ctx: SuiteContext): void {
       const other = await SkyShelve.open(null, { inMemory: true });
       try {
         const Foreign = accountModel(other);
-        await rejects(() => Post.transaction(async (tx) => { await tx.load(Foreign, 'a'); }), 'TypeError');
-        await rejects(() => Post.transaction(async (tx) => { await tx.save(new Foreign({ id: 'a' })); }), 'TypeError');
+        await rejects(
+          () =>
+            Post.transaction(async (tx) => {
+              await tx.load(Foreign, 'a');
+            }),
+          'TypeError',
+        );
+        await rejects(
+          () =>
+            Post.transaction(async (tx) => {
+              await tx.save(new Foreign({ id: 'a' }));
+            }),
+          'TypeError',
+        );
       } finally {
         await other.close();
       }
       await new Post({ id: 'p1', author: 'alice', slotNo: 1 }).save();
-      await rejects(() => Post.transaction(async (tx) => { await tx.save(new Post({ id: 'p2', author: 'alice', slotNo: 1 })); }), 'UNIQUE');
+      await rejects(
+        () =>
+          Post.transaction(async (tx) => {
+            await tx.save(new Post({ id: 'p2', author: 'alice', slotNo: 1 }));
+          }),
+        'UNIQUE',
+      );
       // Moving the slot from p1 to p2 inside one transaction is fine.
       await Post.transaction(async (tx) => {
         await tx.delete(Post, 'p1');

@@ -23,7 +23,9 @@ export function modelSuite(name: string, makeStore: () => Promise<SkyShelve<any>
       ctx.warnings = [];
       ctx.m = defineModels(ctx.store, ctx.warnings);
     });
-    afterEach(async () => { await ctx.store.close(); });
+    afterEach(async () => {
+      await ctx.store.close();
+    });
 
     basicTests(ctx);
     updateTests(ctx);
@@ -153,7 +155,11 @@ function updateTests(ctx: SuiteContext): void {
   it('updates atomically: mutate in place, or return a replacement', async () => {
     const { User } = ctx.m;
     await new User({ username: 'alice', email: 'a@example.com' }).save();
-    const u = await User.update('alice', { mutator: (x) => { x.tags.push('admin'); } });
+    const u = await User.update('alice', {
+      mutator: (x) => {
+        x.tags.push('admin');
+      },
+    });
     expect(u.tags).to.deep.equal(['admin']);
     expect((await User.load('alice')).tags).to.deep.equal(['admin']);
     await User.update('alice', { mutator: (x) => new User({ username: x.username, email: 'new@example.com' }) });
@@ -168,18 +174,35 @@ function updateTests(ctx: SuiteContext): void {
     await rejects(() => User.update('alice', { mutator: () => {} }), 'NOT_FOUND');
     const u = await User.update('alice', {
       defaultFactory: () => new User({ username: 'alice', email: 'a@b.co' }),
-      mutator: (x) => { x.tags.push('admin'); },
+      mutator: (x) => {
+        x.tags.push('admin');
+      },
     });
     expect(u.tags).to.deep.equal(['admin']);
-    const c = await Counter.update('global', { defaultFactory: () => new Counter('global'), mutator: (x) => { x.value++; } });
+    const c = await Counter.update('global', {
+      defaultFactory: () => new Counter('global'),
+      mutator: (x) => {
+        x.value++;
+      },
+    });
     expect(c.value).to.equal(1);
     expect((await Counter.load('global')).value).to.equal(1);
   });
 
   it('loses no update when many async callers update one key at once', async () => {
     const { Counter } = ctx.m;
-    await Promise.all(Array.from({ length: 100 }, () =>
-      Counter.update('global', { defaultFactory: () => new Counter('global'), mutator: async (c) => { const v = c.value; await Promise.resolve(); c.value = v + 1; } })));
+    await Promise.all(
+      Array.from({ length: 100 }, () =>
+        Counter.update('global', {
+          defaultFactory: () => new Counter('global'),
+          mutator: async (c) => {
+            const v = c.value;
+            await Promise.resolve();
+            c.value = v + 1;
+          },
+        }),
+      ),
+    );
     expect((await Counter.load('global')).value).to.equal(100);
     expect((await Counter.scanIndex('value', 100)).length).to.equal(1);
     expect((await internalKeys(ctx.store, ['i', 'Counter', 'value'])).length).to.equal(1);
@@ -188,8 +211,25 @@ function updateTests(ctx: SuiteContext): void {
   it('keeps the old record when an update fails validation or changes the key', async () => {
     const { User } = ctx.m;
     await new User({ username: 'alice', email: 'a@example.com', tags: ['keep'] }).save();
-    await rejects(() => User.update('alice', { mutator: (x) => { x.email = 'broken'; x.tags = ['lost']; } }), 'VALIDATION');
-    await rejects(() => User.update('alice', { mutator: (x) => { x.username = 'bob'; } }), 'KEY_CHANGED');
+    await rejects(
+      () =>
+        User.update('alice', {
+          mutator: (x) => {
+            x.email = 'broken';
+            x.tags = ['lost'];
+          },
+        }),
+      'VALIDATION',
+    );
+    await rejects(
+      () =>
+        User.update('alice', {
+          mutator: (x) => {
+            x.username = 'bob';
+          },
+        }),
+      'KEY_CHANGED',
+    );
     const u = await User.load('alice');
     expect(u.email).to.equal('a@example.com');
     expect(u.tags).to.deep.equal(['keep']);
@@ -202,7 +242,12 @@ function updateTests(ctx: SuiteContext): void {
     await new Counter('c', 5).save();
     let threw: unknown;
     try {
-      await Counter.update('c', { mutator: (c) => { c.value = 6; throw new Error('boom'); } });
+      await Counter.update('c', {
+        mutator: (c) => {
+          c.value = 6;
+          throw new Error('boom');
+        },
+      });
     } catch (err) {
       threw = err;
     }

@@ -14,8 +14,12 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 function run(args: string[]): Promise<{ code: number | null; out: string }> {
   const child = spawn(process.execPath, [path.join(here, 'fixtures', 'transfer.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  child.stdout.on('data', (d) => { out += d; });
-  child.stderr.on('data', (d) => { out += d; });
+  child.stdout.on('data', (d) => {
+    out += d;
+  });
+  child.stderr.on('data', (d) => {
+    out += d;
+  });
   return new Promise((resolve) => child.on('exit', (code) => resolve({ code, out })));
 }
 

@@ -30,7 +30,10 @@ describe('unique slots on Badger', () => {
     const meta = await backend.get(metaKey('Member'));
     const { decodeValue } = await import('../../src/codec/values.js');
     const { indexes } = decodeValue(meta!) as { indexes: string[] };
-    await backend.write([{ type: 'del', key: slotKey('Member', 'handle', 'h') }, { type: 'put', key: metaKey('Member'), value: encodeValue({ indexes }) }]);
+    await backend.write([
+      { type: 'del', key: slotKey('Member', 'handle', 'h') },
+      { type: 'put', key: metaKey('Member'), value: encodeValue({ indexes }) },
+    ]);
     await store.close();
 
     store = await SkyShelve.open(where);
@@ -45,7 +48,10 @@ describe('unique slots on Badger', () => {
       // Moving the value frees its slot.
       await new M2({ id: 'a', handle: 'h2' }).save();
       await new M2({ id: 'b', handle: 'h' }).save();
-      expect(await internalKeys(store, ['u', 'Member'])).to.deep.equal([['u', 'Member', 'handle', 'h'], ['u', 'Member', 'handle', 'h2']]);
+      expect(await internalKeys(store, ['u', 'Member'])).to.deep.equal([
+        ['u', 'Member', 'handle', 'h'],
+        ['u', 'Member', 'handle', 'h2'],
+      ]);
       expect(await M2.delete('a')).to.equal(true);
       expect(await internalKeys(store, ['u', 'Member'])).to.deep.equal([['u', 'Member', 'handle', 'h']]);
       // Stale slots: one whose owner lacks the value, one whose owner is gone. They block the value until repaired.

@@ -45,11 +45,12 @@ describe('KeyedMutex', function () {
   it('runs sections of one key one at a time, in arrival order, and other keys in parallel', async () => {
     const m = new KeyedMutex();
     const log: string[] = [];
-    const section = (key: string, name: string) => m.run([key], async () => {
-      log.push(`${name}+`);
-      await new Promise((r) => setImmediate(r));
-      log.push(`${name}-`);
-    });
+    const section = (key: string, name: string) =>
+      m.run([key], async () => {
+        log.push(`${name}+`);
+        await new Promise((r) => setImmediate(r));
+        log.push(`${name}-`);
+      });
     await Promise.all([section('a', 'a1'), section('a', 'a2'), section('b', 'b1')]);
     expect(log.indexOf('a1-')).to.be.lessThan(log.indexOf('a2+'));
     expect(log.indexOf('b1+')).to.be.lessThan(log.indexOf('a1-'));
@@ -59,15 +60,27 @@ describe('KeyedMutex', function () {
     const m = new KeyedMutex();
     let n = 0;
     await Promise.all([
-      ...Array.from({ length: 20 }, () => m.run(['x', 'y'], async () => { n++; })),
-      ...Array.from({ length: 20 }, () => m.run(['y', 'x'], async () => { n++; })),
+      ...Array.from({ length: 20 }, () =>
+        m.run(['x', 'y'], async () => {
+          n++;
+        }),
+      ),
+      ...Array.from({ length: 20 }, () =>
+        m.run(['y', 'x'], async () => {
+          n++;
+        }),
+      ),
     ]);
     expect(n).to.equal(40);
   });
 
   it('releases a key after a section throws', async () => {
     const m = new KeyedMutex();
-    await m.run(['k'], async () => { throw new Error('x'); }).catch(() => {});
+    await m
+      .run(['k'], async () => {
+        throw new Error('x');
+      })
+      .catch(() => {});
     expect(await m.run(['k'], async () => 'ok')).to.equal('ok');
   });
 });
@@ -80,9 +93,22 @@ describe('index values', function () {
   });
 
   it('turns an array inside the result into one tuple value (compound indexes), skipping tuples with a missing element', () => {
-    expect(toIndexValues('M', 'idx', [['alice', 5], ['bob', -1.5]])).to.deep.equal([['alice', 5], ['bob', -1.5]]);
+    expect(
+      toIndexValues('M', 'idx', [
+        ['alice', 5],
+        ['bob', -1.5],
+      ]),
+    ).to.deep.equal([
+      ['alice', 5],
+      ['bob', -1.5],
+    ]);
     expect(toIndexValues('M', 'idx', [['alice', undefined], ['x']])).to.deep.equal(['x']);
-    expect(toIndexValues('M', 'idx', [['a', true, new Date(3)], ['a', 1, 3]])).to.deep.equal([['a', 1, 3]]);
+    expect(
+      toIndexValues('M', 'idx', [
+        ['a', true, new Date(3)],
+        ['a', 1, 3],
+      ]),
+    ).to.deep.equal([['a', 1, 3]]);
   });
 
   it('rejects objects, NaN, arrays inside tuples and invalid Dates with INDEX naming the index', () => {

@@ -20,7 +20,10 @@ async function owner(dir: string, mode?: 'exclusive'): Promise<Proc> {
 }
 
 /** Runs open-try.js and returns its JSON line. */
-async function tryOpen(dir: string, options: { exclusive?: boolean; uid?: number; gid?: number; store?: object } = {}): Promise<{ ok: boolean; code?: string; message?: string; value?: unknown }> {
+async function tryOpen(
+  dir: string,
+  options: { exclusive?: boolean; uid?: number; gid?: number; store?: object } = {},
+): Promise<{ ok: boolean; code?: string; message?: string; value?: unknown }> {
   const mode = options.exclusive ? ['exclusive'] : options.store ? [JSON.stringify(options.store)] : [];
   const p = startFixture('open-try', [dir, ...mode], { uid: options.uid, gid: options.gid });
   const code = await p.exited;
@@ -30,13 +33,18 @@ async function tryOpen(dir: string, options: { exclusive?: boolean; uid?: number
 
 /** Every socket file under `dir`. */
 function sockets(dir: string): string[] {
-  return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isSocket()).map((e) => path.join(e.parentPath, e.name));
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isSocket())
+    .map((e) => path.join(e.parentPath, e.name));
 }
 
 describe('several processes on one Badger directory (no option)', function () {
   this.timeout(120_000);
   const kids: Proc[] = [];
-  afterEach(() => { for (const k of kids.splice(0)) k.child.kill('SIGKILL'); });
+  afterEach(() => {
+    for (const k of kids.splice(0)) k.child.kill('SIGKILL');
+  });
   after(cleanupTmp);
 
   it('4 processes each write and read back 300 keys through a plain new SkyShelve(dir) (and sync, getMany, delete, has, stats)', async () => {
@@ -71,7 +79,7 @@ describe('several processes on one Badger directory (no option)', function () {
     try {
       const stored = await store.getMany(got[0]!.map((_, i) => `d${i}`));
       for (const values of got) expect(values).to.deep.equal(stored);
-      expect(new Set(stored).size, 'every value is some racer\'s pid').to.be.at.most(3);
+      expect(new Set(stored).size, "every value is some racer's pid").to.be.at.most(3);
     } finally {
       await store.close();
     }
@@ -150,7 +158,11 @@ describe('several processes on one Badger directory (no option)', function () {
   it('gives a process of another uid a clear PERMISSION error, and it reads nothing', async function () {
     if (process.getuid?.() !== 0) this.skip(); // spawning as uid 65534 needs root
     // The other user must be able to run the fixture at all (a checkout in a 0700 directory cannot).
-    const probe = spawnSync(process.execPath, ['-e', 'for (const f of process.argv.slice(1)) require("fs").readFileSync(f)', path.join(FIXTURES, 'open-try.js'), loadNative().path], { uid: 65534, gid: 65534 });
+    const probe = spawnSync(
+      process.execPath,
+      ['-e', 'for (const f of process.argv.slice(1)) require("fs").readFileSync(f)', path.join(FIXTURES, 'open-try.js'), loadNative().path],
+      { uid: 65534, gid: 65534 },
+    );
     if (probe.status !== 0) this.skip();
     const base = tmpDir('sky-mp-uid-');
     const dir = path.join(base, 'db');
@@ -204,7 +216,7 @@ describe('several processes on one Badger directory (no option)', function () {
     expect(() => new SkyShelve('x', { requestTimeoutMs: -1 })).to.throw(TypeError, /requestTimeoutMs/);
   });
 
-  it('keeps serving clients while the owner\'s JavaScript thread is busy', async () => {
+  it("keeps serving clients while the owner's JavaScript thread is busy", async () => {
     const base = tmpDir('sky-mp-busy-');
     const dir = path.join(base, 'db');
     const flag = path.join(base, 'release');

@@ -7,7 +7,12 @@ import path from 'node:path';
 import { lastJson, startFixture, type Proc } from '../support/procs.js';
 import { cleanupTmp, tmpDir } from '../support/tmp.js';
 
-interface Out { ok: boolean; code?: string; message?: string; result?: unknown }
+interface Out {
+  ok: boolean;
+  code?: string;
+  message?: string;
+  result?: unknown;
+}
 
 /** Starts member-ops.js for each argument list, releases them together, and returns their JSON lines. */
 async function run(dir: string, ...ops: string[][]): Promise<Out[]> {
@@ -22,7 +27,10 @@ async function run(dir: string, ...ops: string[][]): Promise<Out[]> {
 describe('models from several processes (unique indexes, verifyIndexes, reindex)', function () {
   this.timeout(120_000);
   let holder: Proc | undefined;
-  afterEach(() => { holder?.child.kill('SIGKILL'); holder = undefined; });
+  afterEach(() => {
+    holder?.child.kill('SIGKILL');
+    holder = undefined;
+  });
   after(cleanupTmp);
 
   it('lets exactly one of 4 processes racing for one unique value win; the others get UNIQUE', async () => {

@@ -18,10 +18,24 @@ describe('retryOnConflict for one-record steps', () => {
 
   it('passes on other errors at once, and CONFLICT after the given attempts', async () => {
     let runs = 0;
-    await rejectsWith(() => retryOnConflict(async () => { runs++; throw new SkyshelveError('IO', 'disk'); }), 'IO');
+    await rejectsWith(
+      () =>
+        retryOnConflict(async () => {
+          runs++;
+          throw new SkyshelveError('IO', 'disk');
+        }),
+      'IO',
+    );
     expect(runs).to.equal(1);
     runs = 0;
-    await rejectsWith(() => retryOnConflict(async () => { runs++; throw new SkyshelveError('CONFLICT', 'check 0 failed'); }, 3), 'CONFLICT');
+    await rejectsWith(
+      () =>
+        retryOnConflict(async () => {
+          runs++;
+          throw new SkyshelveError('CONFLICT', 'check 0 failed');
+        }, 3),
+      'CONFLICT',
+    );
     expect(runs).to.equal(3);
   });
 });

@@ -35,7 +35,9 @@ const kids: Proc[] = [];
 
 describe('clients of a lost owner (Badger, several processes)', function () {
   this.timeout(180_000);
-  beforeEach(() => { dir = tmpDir('sky-mp-owner-'); });
+  beforeEach(() => {
+    dir = tmpDir('sky-mp-owner-');
+  });
   afterEach(async () => {
     for (const k of kids.splice(0)) k.child.kill('SIGKILL');
     await closeModelStores();
@@ -53,7 +55,8 @@ describe('clients of a lost owner (Badger, several processes)', function () {
   it('a scan from a client survives a SIGKILL of the owner: every key once, in order', async () => {
     const db = path.join(dir, 'scan');
     const store = await SkyShelve.open<number>(db);
-    for (let i = 0; i < 20_000; i += 1000) await store.batch(Array.from({ length: 1000 }, (_, j) => ({ type: 'put' as const, key: ['s', i + j], value: i + j })));
+    for (let i = 0; i < 20_000; i += 1000)
+      await store.batch(Array.from({ length: 1000 }, (_, j) => ({ type: 'put' as const, key: ['s', i + j], value: i + j })));
     await store.close();
     const owner = startFixture('owner', [db]);
     kids.push(owner);

@@ -7,7 +7,11 @@ import { libraryFile } from '../../src/backend/native.js';
 // dist/spec/package -> the repository root.
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
-interface Target { folder: string; platform: string; file: string }
+interface Target {
+  folder: string;
+  platform: string;
+  file: string;
+}
 interface TargetsModule {
   TARGETS: Target[];
   libraryFile(platform: string): string;

@@ -33,10 +33,15 @@ export const value: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
     fc.date({ noInvalidDate: true, min: new Date(-DATE_RANGE_MS), max: new Date(DATE_RANGE_MS) }),
     fc.uint8Array({ maxLength: 16 }).map((b) => Buffer.from(b)),
   ),
-  node: fc.oneof({ depthSize: 'small' },
+  node: fc.oneof(
+    { depthSize: 'small' },
     tie('leaf'),
     fc.array(tie('node'), { maxLength: 5 }),
-    fc.dictionary(fc.string({ maxLength: 6 }).filter((k) => k !== '__proto__'), tie('node'), { maxKeys: 5 }),
+    fc.dictionary(
+      fc.string({ maxLength: 6 }).filter((k) => k !== '__proto__'),
+      tie('node'),
+      { maxKeys: 5 },
+    ),
     fc.array(fc.tuple(fc.oneof(fc.string({ maxLength: 4 }), fc.integer()), tie('node')), { maxLength: 4 }).map((pairs) => new Map(pairs)),
     fc.array(fc.oneof(fc.string({ maxLength: 4 }), fc.integer()), { maxLength: 5 }).map((items) => new Set(items)),
   ),
@@ -51,10 +56,32 @@ export function compareKeys(a: Key, b: Key): number {
 }
 
 /** One step of a random workload over a small key space, so keys collide. */
-export type Op = { type: 'set'; key: Key; value: unknown } | { type: 'del'; key: Key } | { type: 'batch'; ops: Array<{ type: 'put'; key: Key; value: unknown } | { type: 'del'; key: Key }> };
+export type Op =
+  | { type: 'set'; key: Key; value: unknown }
+  | { type: 'del'; key: Key }
+  | { type: 'batch'; ops: Array<{ type: 'put'; key: Key; value: unknown } | { type: 'del'; key: Key }> };
 
-const smallKey: fc.Arbitrary<Key> = fc.constantFrom<Key>('a', 'b', 'user:1', 'user:2', -1.5, 0, 7, ['t', 1], ['t', 2], ['t', 1, 'x'], Buffer.from([0, 255]), Buffer.from('zz'));
-const smallValue = fc.oneof(fc.string({ maxLength: 8 }), fc.integer(), fc.constant(null), fc.array(fc.integer(), { maxLength: 3 }), fc.uint8Array({ maxLength: 4 }).map((b) => Buffer.from(b)));
+const smallKey: fc.Arbitrary<Key> = fc.constantFrom<Key>(
+  'a',
+  'b',
+  'user:1',
+  'user:2',
+  -1.5,
+  0,
+  7,
+  ['t', 1],
+  ['t', 2],
+  ['t', 1, 'x'],
+  Buffer.from([0, 255]),
+  Buffer.from('zz'),
+);
+const smallValue = fc.oneof(
+  fc.string({ maxLength: 8 }),
+  fc.integer(),
+  fc.constant(null),
+  fc.array(fc.integer(), { maxLength: 3 }),
+  fc.uint8Array({ maxLength: 4 }).map((b) => Buffer.from(b)),
+);
 
 /** A random operation: set, delete, or an atomic batch of puts and deletes. */
 export const op: fc.Arbitrary<Op> = fc.oneof(
@@ -64,7 +91,13 @@ export const op: fc.Arbitrary<Op> = fc.oneof(
     weight: 2,
     arbitrary: fc.record({
       type: fc.constant('batch' as const),
-      ops: fc.array(fc.oneof(fc.record({ type: fc.constant('put' as const), key: smallKey, value: smallValue }), fc.record({ type: fc.constant('del' as const), key: smallKey })), { minLength: 1, maxLength: 5 }),
+      ops: fc.array(
+        fc.oneof(
+          fc.record({ type: fc.constant('put' as const), key: smallKey, value: smallValue }),
+          fc.record({ type: fc.constant('del' as const), key: smallKey }),
+        ),
+        { minLength: 1, maxLength: 5 },
+      ),
     }),
   },
 );

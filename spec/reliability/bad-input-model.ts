@@ -48,9 +48,29 @@ export const modelCases: BadCase[] = [
   { name: 'model: save with an invalid email', code: 'VALIDATION', mentions: /email/, run: () => carol({ email: 'not-an-email' }).save() },
   { name: 'model: save with a string where an int is declared', code: 'VALIDATION', mentions: /age/, run: () => carol({ age: 'ten' as any }).save() },
   { name: 'model: save with an empty primary key', code: 'VALIDATION', mentions: /username/, run: () => carol({ username: '' }).save() },
-  { name: 'model: update that makes a record invalid', code: 'VALIDATION', mentions: /email/, run: () => Profile.update('alice', { mutator: (p) => { p.email = 'nope'; } }) },
+  {
+    name: 'model: update that makes a record invalid',
+    code: 'VALIDATION',
+    mentions: /email/,
+    run: () =>
+      Profile.update('alice', {
+        mutator: (p) => {
+          p.email = 'nope';
+        },
+      }),
+  },
   { name: 'model: save a duplicate of a unique value', code: 'UNIQUE', mentions: /al/, run: () => carol({ handle: 'al' }).save() },
-  { name: 'model: update that takes another record\'s unique value', code: 'UNIQUE', mentions: /bo/, run: () => Profile.update('alice', { mutator: (p) => { p.handle = 'bo'; } }) },
+  {
+    name: "model: update that takes another record's unique value",
+    code: 'UNIQUE',
+    mentions: /bo/,
+    run: () =>
+      Profile.update('alice', {
+        mutator: (p) => {
+          p.handle = 'bo';
+        },
+      }),
+  },
   { name: 'model: index extractor that throws', code: 'INDEX', mentions: /boom/, run: () => carol({ explode: true }).save() },
   { name: 'model: index extractor that returns an object', code: 'INDEX', mentions: /odd/, run: () => carol({ odd: { nested: 1 } }).save() },
   { name: 'model: index extractor that returns NaN', code: 'INDEX', mentions: /odd/, run: () => alice({ odd: NaN }).save() },
@@ -59,19 +79,41 @@ export const modelCases: BadCase[] = [
   { name: 'model: load with an object key', code: 'TypeError', mentions: /key/, run: () => Profile.load({ id: 1 } as any) },
   { name: 'model: load of a missing record', code: 'NOT_FOUND', mentions: /nobody/, run: () => Profile.load('nobody') },
   { name: 'model: delete with an empty key', code: 'TypeError', mentions: /key/, run: () => Profile.delete('') },
-  { name: 'model: update of a missing record without defaultFactory', code: 'NOT_FOUND', mentions: /nobody/, run: () => Profile.update('nobody', { mutator: () => {} }) },
-  { name: 'model: update with a mutator that is not a function', code: 'TypeError', mentions: /mutator/, run: () => Profile.update('alice', { mutator: 'x' as any }) },
+  {
+    name: 'model: update of a missing record without defaultFactory',
+    code: 'NOT_FOUND',
+    mentions: /nobody/,
+    run: () => Profile.update('nobody', { mutator: () => {} }),
+  },
+  {
+    name: 'model: update with a mutator that is not a function',
+    code: 'TypeError',
+    mentions: /mutator/,
+    run: () => Profile.update('alice', { mutator: 'x' as any }),
+  },
   { name: 'model: update with a misspelled option', code: 'TypeError', mentions: /mutator/, run: () => Profile.update('alice', { mutate: () => {} } as any) },
-  { name: 'model: update whose mutator returns a number', code: 'TypeError', mentions: /mutator/, run: () => Profile.update('alice', { mutator: () => 42 as any }) },
+  {
+    name: 'model: update whose mutator returns a number',
+    code: 'TypeError',
+    mentions: /mutator/,
+    run: () => Profile.update('alice', { mutator: () => 42 as any }),
+  },
   { name: 'model: scanIndex of an unknown index', code: 'TypeError', mentions: /email/, run: () => Profile.scanIndex('emial' as any, 'x') },
-  { name: 'model: scanIndexRange with a misspelled range option', code: 'TypeError', mentions: /gte/, run: () => Profile.scanIndexRange('email', { gtee: 'a' } as any) },
+  {
+    name: 'model: scanIndexRange with a misspelled range option',
+    code: 'TypeError',
+    mentions: /gte/,
+    run: () => Profile.scanIndexRange('email', { gtee: 'a' } as any),
+  },
   { name: 'model: a class with no storage configuration', code: 'METADATA', mentions: /Unconfigured/, run: () => Unconfigured.load('x') },
   { name: 'model: a class with two @Key fields', code: 'METADATA', mentions: /TwoKeys/, run: () => TwoKeys.load('x') },
   {
     name: 'model: a corrupt stored record',
     code: 'DECODE',
     mentions: /mallory/,
-    setup: async ({ store }) => { await (await store.backend()).write([{ type: 'put', key: internalKey(['m', 'Profile', 'mallory']), value: Uint8Array.of(0x03, 0xbf, 0x61) }]); },
+    setup: async ({ store }) => {
+      await (await store.backend()).write([{ type: 'put', key: internalKey(['m', 'Profile', 'mallory']), value: Uint8Array.of(0x03, 0xbf, 0x61) }]);
+    },
     run: () => Profile.load('mallory'),
   },
 ];

@@ -29,7 +29,10 @@ describe('bad input: each wrong input gets a specific error and leaves the store
   before(async () => {
     ctx.dir = tmpDir('sky-bad-');
     ctx.store = await SkyShelve.open(path.join(ctx.dir, 'db'));
-    await ctx.store.batch([{ type: 'put', key: 'a', value: 1 }, { type: 'put', key: ['t', 2], value: { x: [1, 2] } }]);
+    await ctx.store.batch([
+      { type: 'put', key: 'a', value: 1 },
+      { type: 'put', key: ['t', 2], value: { x: [1, 2] } },
+    ]);
     await seedModels(ctx.store);
     ctx.closed = await SkyShelve.open(null, { inMemory: true });
     await ctx.closed.close();

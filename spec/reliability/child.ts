@@ -41,7 +41,9 @@ export function startFixture(name: string, args: readonly string[], options: { e
     }
   });
   proc.stderr!.setEncoding('utf8');
-  proc.stderr!.on('data', (chunk: string) => { err += chunk; });
+  proc.stderr!.on('data', (chunk: string) => {
+    err += chunk;
+  });
   // 'close' waits for stdio to drain, so every line the child wrote before dying is in `lines`.
   const exited = new Promise<number | string>((resolve) => proc.once('close', (code, signal) => resolve(code ?? signal ?? -1)));
   return {
@@ -49,7 +51,10 @@ export function startFixture(name: string, args: readonly string[], options: { e
     lines,
     stderr: () => err,
     exited,
-    onLine(fn) { for (const l of lines) fn(l); listeners.push(fn); },
+    onLine(fn) {
+      for (const l of lines) fn(l);
+      listeners.push(fn);
+    },
   };
 }
 
@@ -73,7 +78,12 @@ export async function waitExit(child: Child, ms: number, what: string): Promise<
 export function waitLine(child: Child, test: (line: string) => boolean, ms: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no expected line within ${ms} ms; stderr: ${child.stderr().slice(-2000)}`)), ms);
-    child.onLine((l) => { if (test(l)) { clearTimeout(timer); resolve(l); } });
+    child.onLine((l) => {
+      if (test(l)) {
+        clearTimeout(timer);
+        resolve(l);
+      }
+    });
     void child.exited.then((code) => {
       clearTimeout(timer);
       reject(new Error(`child exited (${code}) before the expected line; stderr: ${child.stderr().slice(-2000)}`));

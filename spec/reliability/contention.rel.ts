@@ -12,7 +12,9 @@ const EACH = Number(process.env.RELIABILITY_CONTENTION_EACH ?? 250);
 
 /** Starts the writers, waits until all are ready, and returns them with the start time. */
 async function startWriters(dir: string, mode: 'one' | 'many', first = EACH): Promise<{ writers: Child[]; t0: number }> {
-  const writers = Array.from({ length: PROCS }, (_, w) => startFixture('counter-worker', [dir, `w${w}`, mode, String(w === 0 ? first : EACH), String(1000 + w)]));
+  const writers = Array.from({ length: PROCS }, (_, w) =>
+    startFixture('counter-worker', [dir, `w${w}`, mode, String(w === 0 ? first : EACH), String(1000 + w)]),
+  );
   await Promise.all(writers.map((c) => waitLine(c, (l) => l === 'R', 60000)));
   return { writers, t0: Date.now() };
 }
@@ -50,7 +52,10 @@ describe(`contention: ${PROCS} processes x ${EACH} increments through Counter.up
       expect(codes, writers.map((c) => c.stderr()).join('\n')).to.deep.equal(writers.map(() => 0));
       const r = await readCounters(dir);
       const expected = PROCS * EACH;
-      figure(`contention/${mode === 'one' ? '1-counter' : '50-counters'}`, `expected ${expected}, found ${r.total} over ${r.counters} counter(s); ${Math.round(expected / seconds)} updates/s aggregate (${seconds.toFixed(1)} s); verifyIndexes missing=${r.verify.missing} stale=${r.verify.stale}`);
+      figure(
+        `contention/${mode === 'one' ? '1-counter' : '50-counters'}`,
+        `expected ${expected}, found ${r.total} over ${r.counters} counter(s); ${Math.round(expected / seconds)} updates/s aggregate (${seconds.toFixed(1)} s); verifyIndexes missing=${r.verify.missing} stale=${r.verify.stale}`,
+      );
       expect(r.total).to.equal(expected);
       expect(r.by).to.deep.equal(Object.fromEntries(writers.map((_, w) => [`w${w}`, EACH])));
       expect(r.valueIndex.every((n) => n >= 1)).to.equal(true);
@@ -73,7 +78,10 @@ describe(`contention: ${PROCS} processes x ${EACH} increments through Counter.up
     const r = await readCounters(dir);
     const committedByVictim = r.by.w0 ?? 0;
     const expectedAcked = (PROCS - 1) * EACH + ackedByVictim;
-    figure('contention/kill', `one writer SIGKILLed after ${ackedByVictim} acknowledged increments (${committedByVictim} committed); survivors ${writers.slice(1).map(acked).join('+')}; total acknowledged ${expectedAcked}, found ${r.total} (${seconds.toFixed(1)} s)`);
+    figure(
+      'contention/kill',
+      `one writer SIGKILLed after ${ackedByVictim} acknowledged increments (${committedByVictim} committed); survivors ${writers.slice(1).map(acked).join('+')}; total acknowledged ${expectedAcked}, found ${r.total} (${seconds.toFixed(1)} s)`,
+    );
     // The record's per-writer tally says what each writer committed. Survivors committed all 250;
     // the victim committed every increment it acknowledged, plus at most the one in flight when it
     // died (committed, not yet reported). No increment is lost and none is counted twice.

@@ -1,7 +1,10 @@
 /** The crash test's bookkeeping: what the writer started, acknowledged and synced, and the check after a kill. */
 
 /** One operation the writer started. */
-interface Issued { v: number; op: 'put' | 'del' }
+interface Issued {
+  v: number;
+  op: 'put' | 'del';
+}
 
 /** Reads the writer's lines (see fixtures/crash-writer.ts) into what was issued, acknowledged and synced. */
 export class CrashLog {
@@ -60,8 +63,16 @@ export function checkRound(log: CrashLog, found: Map<string, number>, fieldsOk: 
     const fv = found.get(id);
     if (sv > 0) r.checked++;
     if (fv !== undefined) {
-      if (opAt(fv) !== 'put' || !fieldsOk(id)) { r.torn++; r.problems.push(`${id}: found v${fv}, which is not a put that was written intact`); continue; }
-      if (fv < sv) { r.lost++; r.problems.push(`${id}: found v${fv}, synced v${sv}`); continue; }
+      if (opAt(fv) !== 'put' || !fieldsOk(id)) {
+        r.torn++;
+        r.problems.push(`${id}: found v${fv}, which is not a put that was written intact`);
+        continue;
+      }
+      if (fv < sv) {
+        r.lost++;
+        r.problems.push(`${id}: found v${fv}, synced v${sv}`);
+        continue;
+      }
     } else if (sv > 0 && opAt(sv) === 'put' && !ops.some((o) => o.v > sv && o.v <= max && o.op === 'del')) {
       r.lost++;
       r.problems.push(`${id}: absent, synced v${sv} (put) and no later delete`);

@@ -21,7 +21,11 @@ async function inspect(location: string) {
     for (const item of await Item.scan()) {
       found.set(item.id, item.version);
       const want = itemFields(item.id, item.version);
-      intact.set(item.id, JSON.stringify({ ...want }) === JSON.stringify({ id: item.id, version: item.version, owner: item.owner, handle: item.handle, tags: item.tags, payload: item.payload }));
+      intact.set(
+        item.id,
+        JSON.stringify({ ...want }) ===
+          JSON.stringify({ id: item.id, version: item.version, owner: item.owner, handle: item.handle, tags: item.tags, payload: item.payload }),
+      );
     }
     const verify = await Item.verifyIndexes();
     return { found, intact, verify };
@@ -38,7 +42,18 @@ for (const backend of ['badger', 'slatedb'] as const) {
     it('keeps every record acknowledged before the last completed sync, with consistent indexes', async () => {
       const dir = path.join(tmpDir(`sky-crash-${backend}-`), 'db');
       const location = backend === 'slatedb' ? 'slatedb://' + dir : dir;
-      const totals = { rounds: 0, checked: 0, lost: 0, inconsistent: 0, indexChecked: 0, syncs: 0, unsyncedAcked: 0, unsyncedSurvived: 0, acked: 0, roundsWithSync: 0 };
+      const totals = {
+        rounds: 0,
+        checked: 0,
+        lost: 0,
+        inconsistent: 0,
+        indexChecked: 0,
+        syncs: 0,
+        unsyncedAcked: 0,
+        unsyncedSurvived: 0,
+        acked: 0,
+        roundsWithSync: 0,
+      };
       const problems: string[] = [];
       const afterRound = new Map<string, number | undefined>(); // every earlier round's final state
       let seed = 20240601;
@@ -56,7 +71,10 @@ for (const backend of ['badger', 'slatedb'] as const) {
         const roundFound = new Map([...found].filter(([id]) => id.startsWith(`r${round}-`)));
         const r = checkRound(log, roundFound, (id) => intact.get(id) === true);
         for (const [id, v] of afterRound) {
-          if (found.get(id) !== v) { r.lost++; r.problems.push(`${id}: was v${v} after its round, now v${found.get(id)}`); }
+          if (found.get(id) !== v) {
+            r.lost++;
+            r.problems.push(`${id}: was v${v} after its round, now v${found.get(id)}`);
+          }
         }
         for (const id of log.issued.keys()) afterRound.set(id, found.get(id));
         totals.rounds++;
@@ -72,7 +90,10 @@ for (const backend of ['badger', 'slatedb'] as const) {
         if (verify.missing + verify.stale > 0) problems.push(`round ${round}: verifyIndexes missing=${verify.missing} stale=${verify.stale}`);
         problems.push(...r.problems.map((p) => `round ${round}: ${p}`));
       }
-      figure(`crash/${backend}`, `rounds=${totals.rounds} records checked=${totals.checked} lost=${totals.lost} inconsistent=${totals.inconsistent} (syncs completed ${totals.syncs}; records verified by verifyIndexes at the end ${totals.indexChecked}; acknowledged after the last sync: ${totals.unsyncedSurvived} of ${totals.unsyncedAcked} survived)`);
+      figure(
+        `crash/${backend}`,
+        `rounds=${totals.rounds} records checked=${totals.checked} lost=${totals.lost} inconsistent=${totals.inconsistent} (syncs completed ${totals.syncs}; records verified by verifyIndexes at the end ${totals.indexChecked}; acknowledged after the last sync: ${totals.unsyncedSurvived} of ${totals.unsyncedAcked} survived)`,
+      );
       expect(problems.slice(0, 20)).to.deep.equal([]);
       expect(totals.lost).to.equal(0);
       expect(totals.inconsistent).to.equal(0);

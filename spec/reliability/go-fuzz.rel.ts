@@ -25,9 +25,15 @@ describe('fuzzing: every Go decoder of bytes from JavaScript under go test -fuzz
     // go-test-count.sh prints `fuzz <package> <target>: ok|FAILED` (the package since targets live under internal/ too).
     const targets = [...out.matchAll(/^fuzz (\S+ \S+): (ok|FAILED)$/gm)].map((m) => ({ name: m[1]!, ok: m[2] === 'ok' }));
     const summary = /^(\d+) passed, (\d+) failed$/m.exec(run.stdout);
-    figure('fuzz/go', `${targets.length} targets x ${fuzztime}: ${targets.filter((t) => t.ok).length} clean [${targets.map((t) => t.name).join(', ')}]; go tests+fuzz ${summary ? `${summary[1]} passed, ${summary[2]} failed` : 'no summary'}`);
+    figure(
+      'fuzz/go',
+      `${targets.length} targets x ${fuzztime}: ${targets.filter((t) => t.ok).length} clean [${targets.map((t) => t.name).join(', ')}]; go tests+fuzz ${summary ? `${summary[1]} passed, ${summary[2]} failed` : 'no summary'}`,
+    );
     expect(targets.length, 'no Fuzz targets found in native/ (go-test-count.sh)').to.be.at.least(1);
-    expect(targets.filter((t) => !t.ok).map((t) => t.name), out.slice(-4000)).to.deep.equal([]);
+    expect(
+      targets.filter((t) => !t.ok).map((t) => t.name),
+      out.slice(-4000),
+    ).to.deep.equal([]);
     expect(run.status, out.slice(-4000)).to.equal(0);
   });
 });

@@ -49,7 +49,8 @@ describe(`owner crash on Badger: the owner is SIGKILLed while ${CLIENTS} clients
       await sleep(300);
       fs.writeFileSync(stop, '');
       const codes = await Promise.all(clients.map((c) => waitExit(c, 5 * 60 * 1000, 'mp-writer client')));
-      if (codes.some((c) => c !== 0)) problems.push(`round ${round}: client exits ${codes.join(',')}: ${clients.map((c) => c.stderr().slice(-500)).join(' | ')}`);
+      if (codes.some((c) => c !== 0))
+        problems.push(`round ${round}: client exits ${codes.join(',')}: ${clients.map((c) => c.stderr().slice(-500)).join(' | ')}`);
       const store = await SkyShelve.open<number>(dir);
       try {
         for (const who of ['o', ...clients.map((_, c) => `c${c}`)]) {
@@ -70,7 +71,10 @@ describe(`owner crash on Badger: the owner is SIGKILLed while ${CLIENTS} clients
       }
       totals.rounds++;
     }
-    figure('crash/owner-sigkill', `rounds=${totals.rounds} acknowledged writes checked=${totals.acked} (by the killed owners ${totals.ownerAcked}, by their clients ${totals.clientAcked}) lost=${totals.lost}`);
+    figure(
+      'crash/owner-sigkill',
+      `rounds=${totals.rounds} acknowledged writes checked=${totals.acked} (by the killed owners ${totals.ownerAcked}, by their clients ${totals.clientAcked}) lost=${totals.lost}`,
+    );
     expect(problems.slice(0, 20)).to.deep.equal([]);
     expect(totals.lost).to.equal(0);
     expect(totals.ownerAcked, 'no owner acknowledged a write before its kill: the test proved nothing').to.be.above(0);

@@ -30,7 +30,10 @@ function slope(ys: number[], every: number): number {
   const ym = ys.reduce((a, b) => a + b, 0) / n;
   let num = 0;
   let den = 0;
-  ys.forEach((y, i) => { num += (i * every - xm) * (y - ym); den += (i * every - xm) ** 2; });
+  ys.forEach((y, i) => {
+    num += (i * every - xm) * (y - ym);
+    den += (i * every - xm) ** 2;
+  });
   return num / den;
 }
 
@@ -63,7 +66,10 @@ describe('no native crash from JavaScript, and no leak', function () {
     const go = r.goHeap as number[];
     const goSlope = slope(go.slice(q), r.every);
     const goFloorGrowth = Math.min(...go.slice(3 * q)) - Math.min(...go.slice(q, 2 * q));
-    figure('ffi-soak', `${r.ops.toLocaleString('en')} ops in ${r.seconds.toFixed(1)} s (${Math.round(r.ops / r.seconds).toLocaleString('en')} ops/s); both GCs forced before each sample; median RSS 2nd quarter ${mb(early)}, last quarter ${mb(late)}, growth ${mb(late - early)} (bound ${mb(GROWTH_BOUND)}); range after warm-up ${mb(Math.min(...s.slice(q)))}-${mb(Math.max(...s.slice(q)))}; slope after warm-up: RSS ${rssSlope.toFixed(2)} B/op (bound ${SLOPE_BOUND}), Go heap ${goSlope.toFixed(2)} B/op; Go heap floor growth ${mb(goFloorGrowth)} (bound ${mb(GO_FLOOR_BOUND)})`);
+    figure(
+      'ffi-soak',
+      `${r.ops.toLocaleString('en')} ops in ${r.seconds.toFixed(1)} s (${Math.round(r.ops / r.seconds).toLocaleString('en')} ops/s); both GCs forced before each sample; median RSS 2nd quarter ${mb(early)}, last quarter ${mb(late)}, growth ${mb(late - early)} (bound ${mb(GROWTH_BOUND)}); range after warm-up ${mb(Math.min(...s.slice(q)))}-${mb(Math.max(...s.slice(q)))}; slope after warm-up: RSS ${rssSlope.toFixed(2)} B/op (bound ${SLOPE_BOUND}), Go heap ${goSlope.toFixed(2)} B/op; Go heap floor growth ${mb(goFloorGrowth)} (bound ${mb(GO_FLOOR_BOUND)})`,
+    );
     expect(r.ops).to.equal(OPS);
     expect(s.length).to.be.at.least(8);
     expect(late - early, `RSS samples: ${s.map(mb).join(', ')}`).to.be.below(GROWTH_BOUND);
@@ -73,7 +79,10 @@ describe('no native crash from JavaScript, and no leak', function () {
 
   it(`scans ${SCAN.toLocaleString('en')} entries within bounded memory`, async () => {
     const r = await runJson('big-scan', [path.join(tmpDir('sky-scan-'), 'db'), String(SCAN)], 12 * 60 * 1000);
-    figure('full-scan', `${r.scanned.toLocaleString('en')} entries in ${r.scanSeconds.toFixed(1)} s (fill ${r.fillSeconds.toFixed(1)} s); RSS before ${mb(r.beforeRss)}, peak ${mb(r.peakRss)}, growth ${mb(r.peakRss - r.beforeRss)} (bound ${mb(SCAN_BOUND)})`);
+    figure(
+      'full-scan',
+      `${r.scanned.toLocaleString('en')} entries in ${r.scanSeconds.toFixed(1)} s (fill ${r.fillSeconds.toFixed(1)} s); RSS before ${mb(r.beforeRss)}, peak ${mb(r.peakRss)}, growth ${mb(r.peakRss - r.beforeRss)} (bound ${mb(SCAN_BOUND)})`,
+    );
     expect(r.scanned).to.equal(SCAN);
     expect(r.ordered, 'entries came back out of order').to.equal(true);
     expect(r.peakRss - r.beforeRss).to.be.below(SCAN_BOUND);
@@ -94,7 +103,11 @@ describe('no native crash from JavaScript, and no leak', function () {
     figure('gc-close', 'an unreferenced Badger store is closed by its finalizer (directory lock released while the process lives)');
   });
 
-  for (const [backend, mode] of [['badger', 'natural'], ['badger', 'exit'], ['slatedb', 'natural']] as const) {
+  for (const [backend, mode] of [
+    ['badger', 'natural'],
+    ['badger', 'exit'],
+    ['slatedb', 'natural'],
+  ] as const) {
     it(`keeps unsynced writes of a store left open at ${mode === 'exit' ? 'process.exit()' : 'normal exit'} (${backend})`, async () => {
       const dir = path.join(tmpDir('sky-exit-'), 'db');
       const location = backend === 'slatedb' ? 'slatedb://' + dir : dir;
@@ -113,7 +126,10 @@ describe('no native crash from JavaScript, and no leak', function () {
     const code = await waitExit(child, 120000, 'wasm-trap');
     expect(code, child.stderr()).to.equal(0);
     expect(child.lines).to.include(`traps ${2 * rounds} of ${2 * rounds}`);
-    figure('wasm-trap', `${2 * rounds} out-of-bounds loads (main thread and a Worker, Go busy on async threads) -> ${2 * rounds} WebAssembly.RuntimeError, exit 0`);
+    figure(
+      'wasm-trap',
+      `${2 * rounds} out-of-bounds loads (main thread and a Worker, Go busy on async threads) -> ${2 * rounds} WebAssembly.RuntimeError, exit 0`,
+    );
   });
 
   for (const mode of ['running', 'ended']) {

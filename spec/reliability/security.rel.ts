@@ -44,10 +44,20 @@ describe('security', function () {
     const r = await runFixture('decode-corpus', [path.join(tmpDir('sky-evil-'), 'db'), String(RANDOM_VALUES)], 5 * 60 * 1000);
     expect(r.code, r.stderr).to.equal(0);
     const out = JSON.parse(r.lines.at(-1)!);
-    const wrong = Object.entries(out.named as Record<string, string>).filter(([name, o]) => !(o === 'DECODE' || (MAY_DECODE.has(name) && o === 'value (plain, prototype untouched)')));
-    const decoded = Object.entries(out.named as Record<string, string>).filter(([, o]) => o !== 'DECODE').map(([n]) => n);
-    figure('security/malicious-values', `${Object.keys(MALICIOUS).length} crafted CBOR values: ${Object.keys(MALICIOUS).length - decoded.length} DECODE, ${decoded.length} decoded as plain data with prototypes untouched (${decoded.join(', ')}); prototypes polluted: ${out.polluted ? 'YES' : 'no'}`);
-    figure('security/random-bytes', `${RANDOM_VALUES} random stored values: ${out.random.DECODE} DECODE, ${out.random.value} decoded, ${out.random.other} other errors; 200 random raw keys: ${out.keys.DECODE} DECODE, ${out.keys.value} decoded, ${out.keys.other} other; no crash, no hang`);
+    const wrong = Object.entries(out.named as Record<string, string>).filter(
+      ([name, o]) => !(o === 'DECODE' || (MAY_DECODE.has(name) && o === 'value (plain, prototype untouched)')),
+    );
+    const decoded = Object.entries(out.named as Record<string, string>)
+      .filter(([, o]) => o !== 'DECODE')
+      .map(([n]) => n);
+    figure(
+      'security/malicious-values',
+      `${Object.keys(MALICIOUS).length} crafted CBOR values: ${Object.keys(MALICIOUS).length - decoded.length} DECODE, ${decoded.length} decoded as plain data with prototypes untouched (${decoded.join(', ')}); prototypes polluted: ${out.polluted ? 'YES' : 'no'}`,
+    );
+    figure(
+      'security/random-bytes',
+      `${RANDOM_VALUES} random stored values: ${out.random.DECODE} DECODE, ${out.random.value} decoded, ${out.random.other} other errors; 200 random raw keys: ${out.keys.DECODE} DECODE, ${out.keys.value} decoded, ${out.keys.other} other; no crash, no hang`,
+    );
     expect(wrong, 'cases without DECODE').to.deep.equal([]);
     expect(out.polluted, 'Object.prototype or globalThis was changed').to.equal(false);
     expect(out.others, 'errors other than DECODE').to.deep.equal([]);
@@ -62,22 +72,44 @@ describe('security', function () {
       this.timeout(10 * 60 * 1000);
       const start = spawnSync('bash', [path.join(root, 'scripts/s3-server.sh'), 'start'], { env, encoding: 'utf8' });
       expect(start.status, `s3-server.sh start failed: ${start.stderr}${start.stdout}`).to.equal(0);
-      const lines = spawnSync('bash', [path.join(root, 'scripts/s3-server.sh'), 'env'], { env, encoding: 'utf8' }).stdout.trim().split('\n');
+      const lines = spawnSync('bash', [path.join(root, 'scripts/s3-server.sh'), 'env'], { env, encoding: 'utf8' })
+        .stdout.trim()
+        .split('\n');
       s3 = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
     });
-    after(() => { spawnSync('bash', [path.join(root, 'scripts/s3-server.sh'), 'stop'], { env }); });
+    after(() => {
+      spawnSync('bash', [path.join(root, 'scripts/s3-server.sh'), 'stop'], { env });
+    });
 
     it('keeps credentials out of error messages, stacks, causes and logs', async () => {
-      const r = await runFixture('secret-leak', [s3!.AWS_ENDPOINT_URL_S3!, s3!.BUCKET_NAME!, s3!.AWS_ACCESS_KEY_ID!, s3!.AWS_SECRET_ACCESS_KEY!, '90000'], 5 * 60 * 1000, { RUST_LOG: 'debug', SLATEDB_LOG: 'debug' });
+      const r = await runFixture(
+        'secret-leak',
+        [s3!.AWS_ENDPOINT_URL_S3!, s3!.BUCKET_NAME!, s3!.AWS_ACCESS_KEY_ID!, s3!.AWS_SECRET_ACCESS_KEY!, '90000'],
+        5 * 60 * 1000,
+        { RUST_LOG: 'debug', SLATEDB_LOG: 'debug' },
+      );
       expect(r.code, r.stderr).to.equal(0);
       const all = r.lines.join('\n') + '\n' + r.stderr;
       const codes = r.lines.filter((l) => / code=| no error/.test(l));
-      const secrets = { 'fake secret key': FAKE.secretAccessKey, 'fake session token': FAKE.sessionToken, 'fake access key id': FAKE.accessKeyId, "the server's secret key": s3!.AWS_SECRET_ACCESS_KEY! };
-      const leaks = Object.entries(secrets).filter(([, s]) => all.includes(s)).map(([what]) => what);
-      figure('security/secrets', `${codes.length} failing uses of credentials (${codes.join('; ')}); ${all.length} bytes of errors, stacks and logs searched; leaks: ${leaks.length === 0 ? 'none' : leaks.join(', ')}`);
+      const secrets = {
+        'fake secret key': FAKE.secretAccessKey,
+        'fake session token': FAKE.sessionToken,
+        'fake access key id': FAKE.accessKeyId,
+        "the server's secret key": s3!.AWS_SECRET_ACCESS_KEY!,
+      };
+      const leaks = Object.entries(secrets)
+        .filter(([, s]) => all.includes(s))
+        .map(([what]) => what);
+      figure(
+        'security/secrets',
+        `${codes.length} failing uses of credentials (${codes.join('; ')}); ${all.length} bytes of errors, stacks and logs searched; leaks: ${leaks.length === 0 ? 'none' : leaks.join(', ')}`,
+      );
       expect(r.lines).to.include('done');
       expect(codes.length).to.equal(8);
-      expect(codes.every((l) => / code=[A-Z_]+$/.test(l)), 'every failure has a SkyshelveError code').to.equal(true);
+      expect(
+        codes.every((l) => / code=[A-Z_]+$/.test(l)),
+        'every failure has a SkyshelveError code',
+      ).to.equal(true);
       expect(leaks).to.deep.equal([]);
     });
   });
@@ -91,15 +123,19 @@ describe('security', function () {
       const modeOf = new Map(entries.map((e) => [e.path, parseInt(e.mode, 8)]));
       // Another user can write an entry when its mode lets group or others write AND every
       // directory above it (inside the test directory) lets that class through.
-      const writable = (e: { path: string }): boolean => [0o020, 0o002].some((w) => {
-        if ((modeOf.get(e.path)! & w) === 0) return false;
-        const parts = e.path.split(path.sep);
-        return parts.slice(0, -1).every((_, i) => (modeOf.get(parts.slice(0, i + 1).join(path.sep))! & (w >> 1)) !== 0);
-      });
+      const writable = (e: { path: string }): boolean =>
+        [0o020, 0o002].some((w) => {
+          if ((modeOf.get(e.path)! & w) === 0) return false;
+          const parts = e.path.split(path.sep);
+          return parts.slice(0, -1).every((_, i) => (modeOf.get(parts.slice(0, i + 1).join(path.sep))! & (w >> 1)) !== 0);
+        });
       const locks = entries.filter((e) => /lock/i.test(e.path) || e.type === 'socket');
       const sockets = entries.filter((e) => e.type === 'socket');
       const openToOthers = entries.filter(writable);
-      figure(`security/modes-umask-${umask}`, `${locks.length} lock entries (${locks.map((e) => `${e.path} ${e.mode}`).join(', ')}), ${sockets.length} sockets; writable by other users: ${openToOthers.length === 0 ? 'none' : summarize(openToOthers)}`);
+      figure(
+        `security/modes-umask-${umask}`,
+        `${locks.length} lock entries (${locks.map((e) => `${e.path} ${e.mode}`).join(', ')}), ${sockets.length} sockets; writable by other users: ${openToOthers.length === 0 ? 'none' : summarize(openToOthers)}`,
+      );
       expect(locks.length, 'no lock files found: the test proved nothing').to.be.at.least(2);
       expect(locks.filter(writable).map((e) => `${e.path} ${e.mode}`)).to.deep.equal([]);
       if (umask === '022') expect(openToOthers.map((e) => `${e.path} ${e.mode}`)).to.deep.equal([]);
@@ -108,7 +144,7 @@ describe('security', function () {
 
   it('uses paths as given, never as shell input', async () => {
     const base = tmpDir('sky-paths-');
-    const name = "we$(touch pwned1)ird; touch pwned2 && echo `touch pwned3` | 'q' \"d\" * ~ $HOME";
+    const name = 'we$(touch pwned1)ird; touch pwned2 && echo `touch pwned3` | \'q\' "d" * ~ $HOME';
     const dir = path.join(base, name);
     const places = [base, process.cwd(), os.tmpdir(), os.homedir()];
     const before = places.map((p) => fs.readdirSync(p).filter((f) => /^pwned/.test(f)));
@@ -123,7 +159,12 @@ describe('security', function () {
     await slate.set('k', 'slate');
     await slate.close();
     const Counter = bindCounter({ path: path.join(dir, 'mp $(touch pwned4)') });
-    await Counter.update('c', { defaultFactory: () => new Counter({ name: 'c' }), mutator: (c) => { c.value++; } });
+    await Counter.update('c', {
+      defaultFactory: () => new Counter({ name: 'c' }),
+      mutator: (c) => {
+        c.value++;
+      },
+    });
     expect((await Counter.load('c')).value).to.equal(1);
     await closeModelStores();
     // The Go library itself, loaded from a path with the same characters (in a child: one Go runtime per process).
@@ -135,6 +176,9 @@ describe('security', function () {
     expect(fs.readdirSync(dir).sort()).to.include.members(['badger', 'slate', 'mp $(touch pwned4)', 'lib-store']);
     const after = places.map((p) => fs.readdirSync(p).filter((f) => /^pwned/.test(f)));
     expect(after).to.deep.equal(before);
-    figure('security/paths', `a directory named ${JSON.stringify(name)} works literally for Badger, SlateDB, a model's directory and SKYSHELVE_LIB; no command ran`);
+    figure(
+      'security/paths',
+      `a directory named ${JSON.stringify(name)} works literally for Badger, SlateDB, a model's directory and SKYSHELVE_LIB; no command ran`,
+    );
   });
 });

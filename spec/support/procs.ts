@@ -33,21 +33,35 @@ export function startFixture(name: string, args: readonly string[], options: Pic
     lines.push(...parts);
     for (const w of [...waiters]) w();
   });
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { err += chunk; });
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    err += chunk;
+  });
   child.stdin!.on('error', () => {}); // a child that exited before reading its stdin
   const exited = new Promise<number | string>((resolve) => child.once('close', (code, signal) => resolve(code ?? signal ?? -1)));
-  const line = (test: (l: string) => boolean): Promise<string> => new Promise((resolve, reject) => {
-    const check = (): void => {
-      const found = lines.find(test);
-      if (found === undefined) return;
-      waiters.splice(waiters.indexOf(check), 1);
-      resolve(found);
-    };
-    waiters.push(check);
-    check();
-    void exited.then((code) => reject(new Error(`${name} exited (${code}) before the expected line; stdout: ${lines.join(' | ')}; stderr: ${err.slice(-3000)}`)));
-  });
-  return { child, lines, stderr: () => err, exited, line, send: (l) => { child.stdin!.write(l + '\n'); } };
+  const line = (test: (l: string) => boolean): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const check = (): void => {
+        const found = lines.find(test);
+        if (found === undefined) return;
+        waiters.splice(waiters.indexOf(check), 1);
+        resolve(found);
+      };
+      waiters.push(check);
+      check();
+      void exited.then((code) =>
+        reject(new Error(`${name} exited (${code}) before the expected line; stdout: ${lines.join(' | ')}; stderr: ${err.slice(-3000)}`)),
+      );
+    });
+  return {
+    child,
+    lines,
+    stderr: () => err,
+    exited,
+    line,
+    send: (l) => {
+      child.stdin!.write(l + '\n');
+    },
+  };
 }
 
 /** The last stdout line of a child, parsed as JSON. */

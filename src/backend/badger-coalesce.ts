@@ -101,16 +101,20 @@ export class WriteCoalescer {
         continue;
       }
       this.#inflightApplied = false;
-      this.#inflight = started.then(
-        () => { for (const w of waiting) w.resolve(); },
-        (err) => {
-          if (waiting.length === 1) waiting[0]!.reject(err);
-          else this.#commitEach(waiting, (o) => this.#hooks.commitSync(o));
-        },
-      ).then(() => {
-        this.#inflight = undefined;
-        this.#kick();
-      });
+      this.#inflight = started
+        .then(
+          () => {
+            for (const w of waiting) w.resolve();
+          },
+          (err) => {
+            if (waiting.length === 1) waiting[0]!.reject(err);
+            else this.#commitEach(waiting, (o) => this.#hooks.commitSync(o));
+          },
+        )
+        .then(() => {
+          this.#inflight = undefined;
+          this.#kick();
+        });
     }
   }
 
@@ -134,7 +138,13 @@ export class WriteCoalescer {
   }
 
   #commitNow(waiting: Waiter[], commit: (ops: readonly RawOp[]) => void): void {
-    if (waiting.length > 1 && tryCommit(commit, waiting.flatMap((w) => w.ops)) === undefined) {
+    if (
+      waiting.length > 1 &&
+      tryCommit(
+        commit,
+        waiting.flatMap((w) => w.ops),
+      ) === undefined
+    ) {
       for (const w of waiting) w.resolve();
       return;
     }

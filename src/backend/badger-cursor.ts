@@ -14,7 +14,12 @@ export class BadgerCursor implements RawCursor {
   private id = 0;
   private error: SkyshelveError | undefined;
 
-  constructor(private readonly lib: NativeLib, handle: number, range: RawRange, private readonly what: string) {
+  constructor(
+    private readonly lib: NativeLib,
+    handle: number,
+    range: RawRange,
+    private readonly what: string,
+  ) {
     const spec = encodeRange(range);
     const rc = lib.iterOpen(handle, spec, spec.length, out.buf, out.buf.length);
     if (rc < 0) this.error = nativeError(rc, out.buf, what);

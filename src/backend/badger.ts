@@ -103,12 +103,17 @@ export class BadgerBackend implements Backend {
     const lib = loadNative({ libPath: options.libPath });
     const where = options.inMemory ? undefined : path.resolve(options.path!);
     const what = where ? `Badger database at ${where}` : 'in-memory Badger database';
-    const cfg = Buffer.from(JSON.stringify({
-      ...options.badger, path: where ?? '', inMemory: options.inMemory === true, syncWrites: options.syncWrites === true,
-      ...(options.exclusive === true ? { exclusive: true } : {}),
-      ...(options.openTimeoutMs !== undefined ? { openTimeoutMs: Math.ceil(options.openTimeoutMs) } : {}),
-      ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: Math.ceil(options.requestTimeoutMs) } : {}),
-    }));
+    const cfg = Buffer.from(
+      JSON.stringify({
+        ...options.badger,
+        path: where ?? '',
+        inMemory: options.inMemory === true,
+        syncWrites: options.syncWrites === true,
+        ...(options.exclusive === true ? { exclusive: true } : {}),
+        ...(options.openTimeoutMs !== undefined ? { openTimeoutMs: Math.ceil(options.openTimeoutMs) } : {}),
+        ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: Math.ceil(options.requestTimeoutMs) } : {}),
+      }),
+    );
     const rc = lib.open(cfg, cfg.length, out.buf, out.buf.length);
     if (rc === -Status.LOCKED) throw lockedError(where!, nativeError(rc, out.buf, what));
     if (rc < 0) throw nativeError(rc, out.buf, `Cannot open the ${what}`, 'CONFIG');
@@ -212,7 +217,7 @@ export class BadgerBackend implements Backend {
     const request = reqFor(keysRequestSize(keys));
     const reqLen = encodeKeys(keys, request);
     let buf = out.buf;
-    for (let start = 0; start < keys.length;) {
+    for (let start = 0; start < keys.length; ) {
       const rc = this.lib.getMany(h, request, reqLen, start, buf, buf.length);
       if (rc === -Status.TOO_SMALL) {
         buf = outFor(buf.readUInt32LE(0));
@@ -316,8 +321,15 @@ export class BadgerBackend implements Backend {
  */
 function lockedError(where: string, cause: SkyshelveError): SkyshelveError {
   const goText = cause.message.slice(cause.message.indexOf(': ') + 2);
-  const why = goText.split(where).join('it').replace(/^the database at it is locked:?\s*/, '');
-  return new SkyshelveError('LOCKED', `Cannot open the Badger database at ${where}: another process holds it open and does not share it (${why}). Stop that process, or give this one its own directory; a store that failed this way tries again by itself on a later call.`, { cause, details: cause.details });
+  const why = goText
+    .split(where)
+    .join('it')
+    .replace(/^the database at it is locked:?\s*/, '');
+  return new SkyshelveError(
+    'LOCKED',
+    `Cannot open the Badger database at ${where}: another process holds it open and does not share it (${why}). Stop that process, or give this one its own directory; a store that failed this way tries again by itself on a later call.`,
+    { cause, details: cause.details },
+  );
 }
 
 function checkOptions(options: BadgerOptions): void {
@@ -327,7 +339,8 @@ function checkOptions(options: BadgerOptions): void {
   if (inMemory !== undefined && typeof inMemory !== 'boolean') throw new TypeError('BadgerBackend.openSync: options.inMemory must be a boolean');
   if (syncWrites !== undefined && typeof syncWrites !== 'boolean') throw new TypeError('BadgerBackend.openSync: options.syncWrites must be a boolean');
   if (exclusive !== undefined && typeof exclusive !== 'boolean') throw new TypeError('BadgerBackend.openSync: options.exclusive must be a boolean');
-  if (exclusive === true && inMemory === true) throw Errors.config('BadgerBackend.openSync: options.exclusive is for directories; an in-memory database is never shared');
+  if (exclusive === true && inMemory === true)
+    throw Errors.config('BadgerBackend.openSync: options.exclusive is for directories; an in-memory database is never shared');
   if (libPath !== undefined && typeof libPath !== 'string') throw new TypeError('BadgerBackend.openSync: options.libPath must be a string');
   if (badger !== undefined && (badger === null || typeof badger !== 'object')) throw new TypeError('BadgerBackend.openSync: options.badger must be an object');
   if ((inMemory === true) === (typeof p === 'string' && p !== '')) {

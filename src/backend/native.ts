@@ -55,15 +55,35 @@ const SIGNATURES: Record<Exclude<keyof NativeLib, 'path'>, string> = {
 
 /** ABI status codes (docs/ABI.md), by number. */
 export const Status = {
-  INTERNAL: 1, TOO_SMALL: 2, NOT_FOUND: 3, CLOSED: 4, LOCKED: 5, KEY_TOO_LARGE: 6,
-  VALUE_TOO_LARGE: 7, TXN_TOO_BIG: 8, INVALID: 9, IO: 10, CONFLICT: 11, TIMEOUT: 12,
-  PERMISSION: 13, UNAVAILABLE: 14,
+  INTERNAL: 1,
+  TOO_SMALL: 2,
+  NOT_FOUND: 3,
+  CLOSED: 4,
+  LOCKED: 5,
+  KEY_TOO_LARGE: 6,
+  VALUE_TOO_LARGE: 7,
+  TXN_TOO_BIG: 8,
+  INVALID: 9,
+  IO: 10,
+  CONFLICT: 11,
+  TIMEOUT: 12,
+  PERMISSION: 13,
+  UNAVAILABLE: 14,
 } as const;
 
 const CODE_OF_STATUS: Record<number, ErrorCode> = {
-  1: 'INTERNAL', 3: 'NOT_FOUND', 4: 'CLOSED', 5: 'LOCKED', 6: 'KEY_TOO_LARGE',
-  7: 'VALUE_TOO_LARGE', 8: 'TXN_TOO_BIG', 10: 'IO', 11: 'CONFLICT', 12: 'TIMEOUT',
-  13: 'PERMISSION', 14: 'UNAVAILABLE',
+  1: 'INTERNAL',
+  3: 'NOT_FOUND',
+  4: 'CLOSED',
+  5: 'LOCKED',
+  6: 'KEY_TOO_LARGE',
+  7: 'VALUE_TOO_LARGE',
+  8: 'TXN_TOO_BIG',
+  10: 'IO',
+  11: 'CONFLICT',
+  12: 'TIMEOUT',
+  13: 'PERMISSION',
+  14: 'UNAVAILABLE',
 };
 
 const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), findUp());
@@ -89,9 +109,7 @@ export function loadNative(options: { libPath?: string } = {}): NativeLib {
   const explicit = options.libPath ?? process.env.SKYSHELVE_LIB;
   const source = options.libPath !== undefined ? 'libPath option' : 'SKYSHELVE_LIB';
   if (loaded && (explicit === undefined || path.resolve(explicit) === loaded.path)) return loaded;
-  const candidates = explicit !== undefined
-    ? [{ file: path.resolve(explicit), why: source }]
-    : defaultCandidates();
+  const candidates = explicit !== undefined ? [{ file: path.resolve(explicit), why: source }] : defaultCandidates();
   const failures: string[] = [];
   for (const { file, why } of candidates) {
     if (!fs.existsSync(file)) {
@@ -137,15 +155,19 @@ function loadFailureMessage(failures: string[]): string {
   const platform = `${process.platform}-${process.arch}`;
   if (process.platform === 'linux' && !glibcVersion()) {
     // Neither engine ships a musl library (@slatedb/uniffi 0.12.1 has none either), so only glibc helps.
-    lines.push(`This is ${platform} with musl (such as Alpine): Go c-shared libraries cannot be loaded there, and SlateDB has no musl build either. Use a glibc-based image such as node:20-bookworm-slim.`);
+    lines.push(
+      `This is ${platform} with musl (such as Alpine): Go c-shared libraries cannot be loaded there, and SlateDB has no musl build either. Use a glibc-based image such as node:20-bookworm-slim.`,
+    );
     return lines.join('\n');
   }
   if (!fs.existsSync(path.join(packageRoot, 'prebuilds', platform))) {
-    lines.push(`There is no prebuilt library for ${platform}: build one from source (below), or use the SlateDB backend (new SkyShelve('slatedb://<dir>')), which needs no Go library.`);
+    lines.push(
+      `There is no prebuilt library for ${platform}: build one from source (below), or use the SlateDB backend (new SkyShelve('slatedb://<dir>')), which needs no Go library.`,
+    );
   }
   lines.push(
     'Build it with `npx skyshelve build-native` (in the skyshelve repository: `npm run build:native`); ' +
-      'this needs Go >= 1.24 (https://go.dev/dl). Or set SKYSHELVE_LIB to the library\'s path.',
+      "this needs Go >= 1.24 (https://go.dev/dl). Or set SKYSHELVE_LIB to the library's path.",
   );
   return lines.join('\n');
 }

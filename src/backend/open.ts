@@ -8,9 +8,7 @@ import { Errors } from '../errors.js';
 import type { SkyShelveOptions } from '../options.js';
 
 /** Where a store lives, resolved from the location argument of `new SkyShelve`. */
-export type Location =
-  | { kind: 'badger'; path?: string; inMemory: boolean; id: string }
-  | { kind: 'slatedb'; uri: string; id: string };
+export type Location = { kind: 'badger'; path?: string; inMemory: boolean; id: string } | { kind: 'slatedb'; uri: string; id: string };
 
 /** Turns the user's location argument into a resolved Location, or throws a TypeError. */
 export function resolveLocation(location: string | null | undefined, options: SkyShelveOptions): Location {
@@ -53,7 +51,12 @@ export async function openSlate(loc: Extract<Location, { kind: 'slatedb' }>, opt
   // A reader never creates anything either, so it needs an existing database just the same.
   const mustBeThere = options.createIfMissing === false || options.readOnly === true;
   if (mustBeThere && config.store.provider === 'local') mustExist(path.resolve(config.path), 'manifest');
-  return SlateBackend.open(config, { readOnly: options.readOnly, durable: options.durable, pollIntervalMs: options.pollIntervalMs, openTimeoutMs: options.openTimeoutMs });
+  return SlateBackend.open(config, {
+    readOnly: options.readOnly,
+    durable: options.durable,
+    pollIntervalMs: options.pollIntervalMs,
+    openTimeoutMs: options.openTimeoutMs,
+  });
 }
 
 /** What a store at `loc` will be able to do, known before (and without) opening it. */
@@ -83,7 +86,8 @@ function mustExist(dir: string, marker: string): void {
 
 function storesInside(dir: string): string[] {
   try {
-    return fs.readdirSync(dir, { withFileTypes: true })
+    return fs
+      .readdirSync(dir, { withFileTypes: true })
       .filter((e) => e.isDirectory() && MARKERS.some((m) => fs.existsSync(path.join(dir, e.name, m))))
       .map((e) => e.name)
       .sort();

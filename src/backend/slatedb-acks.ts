@@ -31,8 +31,13 @@ export class PendingAcks {
 
 /** The error of every call on a handle after it has been fenced; `lost` is known for writers. */
 export function fencedError(op: string, lost: number | undefined): SkyshelveError {
-  const dropped = lost === undefined
-    ? 'writes it had not made durable are not in the store'
-    : `${lost} acknowledged write${lost === 1 ? '' : 's'} of this handle had not been made durable (no successful sync() covered ${lost === 1 ? 'it' : 'them'}) and ${lost === 1 ? 'is' : 'are'} not in the store`;
-  return new SkyshelveError('FENCED', `SlateDB ${op} failed (FENCED): another writer opened this database, so this handle no longer reads or writes; ${dropped}. Reopen to continue.`, lost === undefined ? {} : { details: { lostWrites: lost } });
+  const dropped =
+    lost === undefined
+      ? 'writes it had not made durable are not in the store'
+      : `${lost} acknowledged write${lost === 1 ? '' : 's'} of this handle had not been made durable (no successful sync() covered ${lost === 1 ? 'it' : 'them'}) and ${lost === 1 ? 'is' : 'are'} not in the store`;
+  return new SkyshelveError(
+    'FENCED',
+    `SlateDB ${op} failed (FENCED): another writer opened this database, so this handle no longer reads or writes; ${dropped}. Reopen to continue.`,
+    lost === undefined ? {} : { details: { lostWrites: lost } },
+  );
 }

@@ -34,8 +34,31 @@ export function resolveStore(config: SlateConfig, { create }: { create: boolean 
 
 // Names object_store reads from the environment for S3 (lower-cased); cleared while we resolve so a
 // stray REGION or AWS_ENDPOINT in the user's shell cannot redirect the store.
-const S3_ALIASES = ['region', 'default_region', 'bucket', 'bucket_name', 'endpoint', 'endpoint_url', 'allow_http', 'virtual_hosted_style_request', 'access_key_id', 'secret_access_key', 'session_token', 'token'];
-const S3_OVERRIDDEN = ['aws_region', 'aws_default_region', 'aws_bucket', 'aws_bucket_name', 'aws_endpoint', 'aws_endpoint_url', 'aws_endpoint_url_s3', 'aws_allow_http', 'aws_virtual_hosted_style_request'];
+const S3_ALIASES = [
+  'region',
+  'default_region',
+  'bucket',
+  'bucket_name',
+  'endpoint',
+  'endpoint_url',
+  'allow_http',
+  'virtual_hosted_style_request',
+  'access_key_id',
+  'secret_access_key',
+  'session_token',
+  'token',
+];
+const S3_OVERRIDDEN = [
+  'aws_region',
+  'aws_default_region',
+  'aws_bucket',
+  'aws_bucket_name',
+  'aws_endpoint',
+  'aws_endpoint_url',
+  'aws_endpoint_url_s3',
+  'aws_allow_http',
+  'aws_virtual_hosted_style_request',
+];
 const S3_CREDENTIALS = ['aws_access_key_id', 'aws_secret_access_key', 'aws_session_token', 'aws_token'];
 
 /**
@@ -50,7 +73,7 @@ function resolveS3(aws: SlateAwsConfig): ObjectStore {
     AWS_VIRTUAL_HOSTED_STYLE_REQUEST: 'false',
   };
   if (aws.endpoint) wanted.AWS_ENDPOINT = aws.endpoint;
-  const allowHttp = aws.allowHttp ?? (aws.endpoint?.startsWith('http://') ?? false);
+  const allowHttp = aws.allowHttp ?? aws.endpoint?.startsWith('http://') ?? false;
   if (allowHttp) wanted.AWS_ALLOW_HTTP = 'true';
   if (aws.accessKeyId) wanted.AWS_ACCESS_KEY_ID = aws.accessKeyId;
   if (aws.secretAccessKey) wanted.AWS_SECRET_ACCESS_KEY = aws.secretAccessKey;
@@ -58,7 +81,10 @@ function resolveS3(aws: SlateAwsConfig): ObjectStore {
   const clear = [...S3_ALIASES, ...S3_OVERRIDDEN, ...(aws.accessKeyId ? S3_CREDENTIALS : [])];
   const saved = new Map<string, string | undefined>();
   for (const name of Object.keys(process.env)) {
-    if (clear.includes(name.toLowerCase())) { saved.set(name, process.env[name]); delete process.env[name]; }
+    if (clear.includes(name.toLowerCase())) {
+      saved.set(name, process.env[name]);
+      delete process.env[name];
+    }
   }
   for (const [name, value] of Object.entries(wanted)) {
     if (!saved.has(name)) saved.set(name, process.env[name]);

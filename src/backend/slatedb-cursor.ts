@@ -27,9 +27,8 @@ export class SlateCursor implements RawCursor {
   constructor(host: CursorHost, source: Scannable, range: RawRange) {
     this.#host = host;
     const keyRange = toKeyRange(range);
-    this.#iter = keyRange === undefined
-      ? Promise.resolve(undefined)
-      : host.run('scan', () => source.scan_with_options(keyRange, scanOptions(range.reverse === true)));
+    this.#iter =
+      keyRange === undefined ? Promise.resolve(undefined) : host.run('scan', () => source.scan_with_options(keyRange, scanOptions(range.reverse === true)));
     // The error, if any, is reported by the first next(); do not let it go unhandled meanwhile.
     this.#iter.catch(() => {});
   }
@@ -53,10 +52,16 @@ export class SlateCursor implements RawCursor {
     const out: RawEntry[] = [];
     try {
       const iter = await this.#iter;
-      if (iter === undefined) { await this.#finish(); return []; }
+      if (iter === undefined) {
+        await this.#finish();
+        return [];
+      }
       while (out.length < max) {
         const kv = await this.#host.run('scan', () => iter.next());
-        if (kv === undefined) { await this.#finish(); break; }
+        if (kv === undefined) {
+          await this.#finish();
+          break;
+        }
         out.push({ key: kv.key, value: kv.value });
       }
     } catch (err) {
@@ -85,5 +90,12 @@ export function toKeyRange(range: RawRange): KeyRange | undefined {
 
 function scanOptions(reverse: boolean): ScanOptions {
   // SlateDB's own defaults, except that fetched blocks are cached (scans are usually re-read).
-  return { durability_filter: 'Memory', dirty: false, read_ahead_bytes: 1, cache_blocks: true, max_fetch_tasks: 1, order: reverse ? 'Descending' : 'Ascending' };
+  return {
+    durability_filter: 'Memory',
+    dirty: false,
+    read_ahead_bytes: 1,
+    cache_blocks: true,
+    max_fetch_tasks: 1,
+    order: reverse ? 'Descending' : 'Ascending',
+  };
 }

@@ -72,13 +72,21 @@ export async function withTimeout<T>(start: () => Promise<T>, ms: number | undef
   const opening = tracked.promise;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new SkyshelveError('TIMEOUT', `Opening SlateDB did not finish within ${limit} ms; check the endpoint, bucket and credentials.`)), limit);
+    timer = setTimeout(
+      () => reject(new SkyshelveError('TIMEOUT', `Opening SlateDB did not finish within ${limit} ms; check the endpoint, bucket and credentials.`)),
+      limit,
+    );
   });
   try {
     return await Promise.race([opening, timeout]);
   } catch (err) {
     tracked.abandon();
-    opening.then((v) => discard(v), () => {}).catch(() => {});
+    opening
+      .then(
+        (v) => discard(v),
+        () => {},
+      )
+      .catch(() => {});
     throw err;
   } finally {
     clearTimeout(timer);

@@ -49,7 +49,15 @@ function signed(url: URL, aws: SlateAwsConfig): http.RequestOptions {
   const accessKeyId = aws.accessKeyId ?? env.AWS_ACCESS_KEY_ID;
   const secretAccessKey = aws.secretAccessKey ?? env.AWS_SECRET_ACCESS_KEY;
   const sessionToken = aws.accessKeyId !== undefined ? aws.sessionToken : (aws.sessionToken ?? env.AWS_SESSION_TOKEN);
-  const request = { host: url.hostname, port: url.port || undefined, path: url.pathname + url.search, method: 'GET', service: 's3', region: aws.region, headers: {} };
+  const request = {
+    host: url.hostname,
+    port: url.port || undefined,
+    path: url.pathname + url.search,
+    method: 'GET',
+    service: 's3',
+    region: aws.region,
+    headers: {},
+  };
   // Without static credentials (an instance role, say) the request goes unsigned: it still tells a
   // missing bucket and an unreachable endpoint apart.
   if (accessKeyId === undefined || secretAccessKey === undefined) return request;
@@ -65,7 +73,9 @@ function send(options: http.RequestOptions, url: URL, timeoutMs: number): Promis
     const client = url.protocol === 'https:' ? https : http;
     const req = client.request({ ...options, protocol: url.protocol, agent: false, timeout: timeoutMs }, (res) => {
       let body = '';
-      res.setEncoding('utf8').on('data', (d: string) => { if (body.length < 4096) body += d; });
+      res.setEncoding('utf8').on('data', (d: string) => {
+        if (body.length < 4096) body += d;
+      });
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body, region: headerOf(res, 'x-amz-bucket-region') }));
       res.on('error', (error) => resolve({ error }));
     });
@@ -92,7 +102,11 @@ function classify(outcome: Outcome, aws: SlateAwsConfig, origin: string, secrets
   const where = `bucket '${aws.bucket}' at ${origin} (region ${aws.region})`;
   if ('error' in outcome) {
     const reason = outcome.error.code ?? 'network error';
-    return failure('UNREACHABLE', `cannot reach the S3 endpoint ${origin}: ${reason}${reason === 'ETIMEDOUT' ? ' (no answer)' : ''}. Check 'store.aws.endpoint' and the network.`, { endpoint: origin, reason });
+    return failure(
+      'UNREACHABLE',
+      `cannot reach the S3 endpoint ${origin}: ${reason}${reason === 'ETIMEDOUT' ? ' (no answer)' : ''}. Check 'store.aws.endpoint' and the network.`,
+      { endpoint: origin, reason },
+    );
   }
   const { status, body } = outcome;
   if (status >= 200 && status < 300) return undefined;
@@ -101,10 +115,15 @@ function classify(outcome: Outcome, aws: SlateAwsConfig, origin: string, secrets
   const said = s3Code ? ` (S3 said ${s3Code}${s3Message ? `: ${s3Message}` : ''})` : '';
   const details = { endpoint: origin, bucket: aws.bucket, status, s3Code };
   if (isAuthCode(s3Code) || (status === 403 && s3Code === undefined)) {
-    return failure('AUTH', `S3 refused the credentials for ${where}${said}. Check the access key id, secret and session token, and that they may list and write the bucket.`, details);
+    return failure(
+      'AUTH',
+      `S3 refused the credentials for ${where}${said}. Check the access key id, secret and session token, and that they may list and write the bucket.`,
+      details,
+    );
   }
-  if (s3Code === 'NoSuchBucket' || (status === 404 && s3Code === undefined)) return failure('NO_BUCKET', `${where} does not exist${said}. Create it, or fix 'store.aws.bucket'.`, details);
-  if (status === 301 || s3Code === 'PermanentRedirect' || s3Code === 'AuthorizationHeaderMalformed' && outcome.region !== undefined) {
+  if (s3Code === 'NoSuchBucket' || (status === 404 && s3Code === undefined))
+    return failure('NO_BUCKET', `${where} does not exist${said}. Create it, or fix 'store.aws.bucket'.`, details);
+  if (status === 301 || s3Code === 'PermanentRedirect' || (s3Code === 'AuthorizationHeaderMalformed' && outcome.region !== undefined)) {
     return failure('CONFIG', `${where} is in another region${outcome.region ? ` (${outcome.region})` : ''}${said}. Fix 'store.aws.region'.`, details);
   }
   if (status >= 400 && status < 500) return failure('CONFIG', `S3 rejected a request to ${where} with HTTP ${status}${said}.`, details);

@@ -97,7 +97,9 @@ export function scrubbedLocation(uri: string): string {
   } catch {
     // An unparsable URI is reported when the store opens; here only the masking below applies.
   }
-  return scrub(uri, secrets).replace(SECRET_FIELDS, '$1"***"').replace(/(\/\/[^/:@"\s]*:)[^@"\s/]*@/g, '$1***@');
+  return scrub(uri, secrets)
+    .replace(SECRET_FIELDS, '$1"***"')
+    .replace(/(\/\/[^/:@"\s]*:)[^@"\s/]*@/g, '$1***@');
 }
 
 /** Builds the `slatedb:{json}` location string for a config (store defaults to a local directory). */
@@ -112,7 +114,8 @@ export function checkConfig(raw: unknown): SlateConfig {
   checkKeys(top, TOP_KEYS, 'the slatedb config');
   const path = top.path;
   if (typeof path !== 'string' || path.length === 0) throw configError(`'path' must be a non-empty string.`);
-  if (top.cacheDir !== undefined && (typeof top.cacheDir !== 'string' || top.cacheDir.length === 0)) throw configError(`'cacheDir' must be a non-empty string.`);
+  if (top.cacheDir !== undefined && (typeof top.cacheDir !== 'string' || top.cacheDir.length === 0))
+    throw configError(`'cacheDir' must be a non-empty string.`);
   if (top.durable !== undefined && typeof top.durable !== 'boolean') throw configError(`'durable' must be a boolean.`);
   if (top.options !== undefined) asObject(top.options, `'options'`);
   const config: SlateConfig = { path, store: checkStore(top.store) };
@@ -129,7 +132,9 @@ function checkStore(raw: unknown): SlateStoreConfig {
   const provider = store.provider;
   if (typeof provider !== 'string' || !PROVIDERS.includes(provider)) {
     const hint = typeof provider === 'string' ? closest(provider, PROVIDERS) : undefined;
-    throw configError(`Unknown store provider ${typeof provider === 'string' ? `'${provider.slice(0, 40)}'` : `(${typeof provider})`}; use 'local' or 'aws'${hint ? ` (did you mean '${hint}'?)` : ''}.`);
+    throw configError(
+      `Unknown store provider ${typeof provider === 'string' ? `'${provider.slice(0, 40)}'` : `(${typeof provider})`}; use 'local' or 'aws'${hint ? ` (did you mean '${hint}'?)` : ''}.`,
+    );
   }
   if (provider === 'local') {
     if (store.aws !== undefined) throw configError(`'store.aws' is only allowed with provider 'aws'.`);

@@ -86,8 +86,20 @@ export class SlateBackend implements Backend, CursorHost {
     }
     try {
       const handle = readOnly
-        ? { reader: await withTimeout(() => openReader(resolved, poll), options.openTimeoutMs, (r) => r.shutdown()) }
-        : { db: await withTimeout(() => openWriter(resolved, config), options.openTimeoutMs, (d) => d.shutdown()) };
+        ? {
+            reader: await withTimeout(
+              () => openReader(resolved, poll),
+              options.openTimeoutMs,
+              (r) => r.shutdown(),
+            ),
+          }
+        : {
+            db: await withTimeout(
+              () => openWriter(resolved, config),
+              options.openTimeoutMs,
+              (d) => d.shutdown(),
+            ),
+          };
       return new SlateBackend(config, resolved.store, handle, durable, readOnly ? poll : undefined);
     } catch (err) {
       resolved.store.dispose();
@@ -136,9 +148,12 @@ export class SlateBackend implements Backend, CursorHost {
   async write(ops: readonly RawOp[], checks?: readonly RawCheck[]): Promise<void> {
     const db = this.#writer('write');
     const apply = (): Promise<bigint> => (ops.length === 0 ? Promise.resolve(this.#lastSeq) : this.run('write', () => applyOps(db, ops)));
-    const seq = checks !== undefined && checks.length > 0
-      ? await this.#gate.checked((key) => this.run('write', () => db.get(key)), checks, apply)
-      : ops.length === 0 ? undefined : await this.#gate.plain(apply);
+    const seq =
+      checks !== undefined && checks.length > 0
+        ? await this.#gate.checked((key) => this.run('write', () => db.get(key)), checks, apply)
+        : ops.length === 0
+          ? undefined
+          : await this.#gate.plain(apply);
     if (seq === undefined) return;
     if (seq > this.#lastSeq) this.#lastSeq = seq;
     if (this.supports.durableWrites) await this.#awaitDurable(db, seq);
@@ -198,9 +213,10 @@ export class SlateBackend implements Backend, CursorHost {
     this.#source();
     const store = this.#config.store;
     // The origin only: an endpoint URL could carry user:password.
-    const where = store.provider === 'aws'
-      ? { bucket: store.aws.bucket, region: store.aws.region, endpoint: store.aws.endpoint && new URL(store.aws.endpoint).origin }
-      : {};
+    const where =
+      store.provider === 'aws'
+        ? { bucket: store.aws.bucket, region: store.aws.region, endpoint: store.aws.endpoint && new URL(store.aws.endpoint).origin }
+        : {};
     const status = (this.#db ?? this.#reader)!.status();
     return {
       backend: this.name,
@@ -245,9 +261,8 @@ async function applyOps(db: Db, ops: readonly RawOp[]): Promise<bigint> {
   if (ops.length === 1) {
     // A single op is atomic anyway; skipping the batch object saves three native calls.
     const op = ops[0]!;
-    const handle = op.type === 'put'
-      ? await db.put_with_options(op.key, op.value ?? new Uint8Array(0), PUT, BUFFERED)
-      : await db.delete_with_options(op.key, BUFFERED);
+    const handle =
+      op.type === 'put' ? await db.put_with_options(op.key, op.value ?? new Uint8Array(0), PUT, BUFFERED) : await db.delete_with_options(op.key, BUFFERED);
     return BigInt(handle.seqnum);
   }
   const batch = new WriteBatch();
@@ -282,7 +297,12 @@ async function openReader(resolved: ResolvedStore, pollIntervalMs: number): Prom
   const builder = new DbReaderBuilder(resolved.dbPath, resolved.store);
   try {
     // The other fields are SlateDB's defaults (10 min checkpoint lifetime, 64 MiB replay memtable).
-    builder.with_options({ manifest_poll_interval_ms: Math.ceil(pollIntervalMs), checkpoint_lifetime_ms: 600_000, max_memtable_bytes: 64 * 1024 * 1024, skip_wal_replay: false });
+    builder.with_options({
+      manifest_poll_interval_ms: Math.ceil(pollIntervalMs),
+      checkpoint_lifetime_ms: 600_000,
+      max_memtable_bytes: 64 * 1024 * 1024,
+      skip_wal_replay: false,
+    });
     return await builder.build();
   } finally {
     builder.dispose();

@@ -23,6 +23,7 @@ export function registerBuildNative(program: Command): void {
       if (!fs.existsSync(script)) throw new SkyshelveError('NOT_FOUND', `the build script is missing: ${script}`);
       const result = spawnSync(process.execPath, [script, ...(opts.force ? ['--force'] : [])], { stdio: 'inherit', cwd: ROOT });
       if (result.error) throw new SkyshelveError('IO', `cannot run ${script}`, { cause: result.error });
-      if (result.status !== 0) throw new SkyshelveError('NATIVE_LOAD', `the native build failed (exit ${result.status ?? result.signal}); see its output above`);
+      if (result.status !== 0)
+        throw new SkyshelveError('NATIVE_LOAD', `the native build failed (exit ${result.status ?? result.signal}); see its output above`);
     });
 }

@@ -19,7 +19,12 @@ export async function openStore(location: string, mode: 'read' | 'write', mustEx
 }
 
 /** Runs `fn` with an open store and always closes it, even after an error. */
-export async function withStore<T>(location: string, mode: 'read' | 'write', fn: (store: SkyShelve<unknown>) => Promise<T>, mustExist = mode === 'read'): Promise<T> {
+export async function withStore<T>(
+  location: string,
+  mode: 'read' | 'write',
+  fn: (store: SkyShelve<unknown>) => Promise<T>,
+  mustExist = mode === 'read',
+): Promise<T> {
   const store = await openStore(location, mode, mustExist);
   try {
     return await fn(store);
@@ -100,7 +105,9 @@ function readable(value: unknown, bytes: BytesFormat): string {
   if (value instanceof Set) return `Set{${Array.from(value, (v) => readable(v, bytes)).join(', ')}}`;
   if (Array.isArray(value)) return `[${value.map((v) => readable(v, bytes)).join(', ')}]`;
   if (value !== null && typeof value === 'object') {
-    return `{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${readable(v, bytes)}`).join(', ')}}`;
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${JSON.stringify(k)}: ${readable(v, bytes)}`)
+      .join(', ')}}`;
   }
   return String(value);
 }

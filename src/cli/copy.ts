@@ -31,9 +31,11 @@ export function registerCopy(program: Command): void {
   program
     .command('copy')
     .summary('copy a store into another, resumably')
-    .description('Copy every entry (user keys and the internal model area) into another store, in bounded batches. ' +
-      'Progress is checkpointed, so running the same command again after an interruption resumes where it stopped. ' +
-      'Keys already in the target are overwritten; others are kept.')
+    .description(
+      'Copy every entry (user keys and the internal model area) into another store, in bounded batches. ' +
+        'Progress is checkpointed, so running the same command again after an interruption resumes where it stopped. ' +
+        'Keys already in the target are overwritten; others are kept.',
+    )
     .argument('<from>', `the source: ${STORE_ARG}`)
     .argument('<to>', 'the target, of either kind')
     .option('--batch-size <n>', `entries per atomic write (default ${BATCH})`)
@@ -43,11 +45,14 @@ export function registerCopy(program: Command): void {
     .option('--checkpoint-every <ms>', `sync the target and advance the checkpoint at most this often (default ${CHECKPOINT_EVERY_MS}; 0 = after every batch)`)
     .option('--json', 'print the summary as JSON')
     .option('--no-progress', 'never show a progress bar')
-    .addHelpText('after', examples([
-      'skyshelve copy ./data slatedb://./lake',
-      'skyshelve copy ./data \'slatedb:{"path":"prod","store":{"provider":"aws","aws":{"bucket":"b","region":"eu-west-1"}}}\' --checkpoint copy.ckpt',
-      'skyshelve copy slatedb://./lake ./restored --batch-size 5000 --json',
-    ]))
+    .addHelpText(
+      'after',
+      examples([
+        'skyshelve copy ./data slatedb://./lake',
+        'skyshelve copy ./data \'slatedb:{"path":"prod","store":{"provider":"aws","aws":{"bucket":"b","region":"eu-west-1"}}}\' --checkpoint copy.ckpt',
+        'skyshelve copy slatedb://./lake ./restored --batch-size 5000 --json',
+      ]),
+    )
     .action(async (from: string, to: string, opts: CopyOptions) => {
       const batch = wholeNumber(opts.batchSize, '--batch-size', 1) ?? BATCH;
       const maxBatches = wholeNumber(opts.maxBatches, '--max-batches', 1);
@@ -57,8 +62,9 @@ export function registerCopy(program: Command): void {
       const file = opts.checkpoint ?? defaultCheckpointPath(to);
       const resume = opts.restart ? undefined : readCheckpoint(file, ids.from, ids.to);
       const stop = stopOnInterrupt();
-      const result = await withBoth(from, to, (src, dst) => copy({ src, dst, ...ids, file, resume, batch, maxBatches, every, showProgress: opts.progress, stop }))
-        .finally(() => stop.dispose());
+      const result = await withBoth(from, to, (src, dst) =>
+        copy({ src, dst, ...ids, file, resume, batch, maxBatches, every, showProgress: opts.progress, stop }),
+      ).finally(() => stop.dispose());
       if (stop.requested) throw new Error(`interrupted after ${result.copied} entries; run the same command again to resume (checkpoint ${file})`);
       const summary = { ...result, checkpoint: result.done ? undefined : file };
       if (opts.json) await out(JSON.stringify(summary));
@@ -78,7 +84,10 @@ function identity(location: string): string {
 function stopOnInterrupt(): { requested: boolean; dispose(): void } {
   const state = {
     requested: false,
-    dispose: () => { process.off('SIGINT', onSignal); process.off('SIGTERM', onSignal); },
+    dispose: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
   };
   const onSignal = () => {
     // A second signal ends the process at once; the last checkpoint still holds.
@@ -174,7 +183,11 @@ function byBytes(chunk: RawEntry[]): RawEntry[][] {
   let bytes = 0;
   for (const e of chunk) {
     const n = e.key.length + e.value.length;
-    if (group.length && bytes + n > BATCH_BYTES) { groups.push(group); group = []; bytes = 0; }
+    if (group.length && bytes + n > BATCH_BYTES) {
+      groups.push(group);
+      group = [];
+      bytes = 0;
+    }
     group.push(e);
     bytes += n;
   }

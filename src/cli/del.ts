@@ -19,10 +19,7 @@ export function registerDel(program: Command): void {
     .argument('[key]', 'the key, as a string')
     .option('--key-json <json>', 'the key as JSON instead, e.g. \'["user",1]\'')
     .option('--json', 'print {"deleted": true|false}')
-    .addHelpText('after', examples([
-      'skyshelve del ./data username',
-      'skyshelve del ./data --key-json \'["order",7]\' --json',
-    ]))
+    .addHelpText('after', examples(['skyshelve del ./data username', 'skyshelve del ./data --key-json \'["order",7]\' --json']))
     .action(async (location: string, key: string | undefined, opts: DelOptions) => {
       const k = readKey(key, opts.keyJson);
       await withStore(location, 'write', async (store) => {

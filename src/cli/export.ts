@@ -26,11 +26,14 @@ export function registerExport(program: Command): void {
     .option('--raw', 'write keys and values as base64 bytes instead of decoded tagged JSON (faster, not readable)')
     .option('--json', 'print the summary as JSON')
     .option('--no-progress', 'never show a progress bar')
-    .addHelpText('after', examples([
-      'skyshelve export ./data backup.jsonl',
-      'skyshelve export slatedb://./lake - | gzip > lake.jsonl.gz',
-      'skyshelve export ./data backup.jsonl --raw --json',
-    ]))
+    .addHelpText(
+      'after',
+      examples([
+        'skyshelve export ./data backup.jsonl',
+        'skyshelve export slatedb://./lake - | gzip > lake.jsonl.gz',
+        'skyshelve export ./data backup.jsonl --raw --json',
+      ]),
+    )
     .action(async (location: string, file: string, opts: ExportOptions) => {
       const count = await withStore(location, 'read', async (store) => {
         const backend = await store.backend();
@@ -84,7 +87,10 @@ function write(stream: NodeJS.WritableStream, text: string): Promise<void> {
     const onError = (err: Error) => reject(err);
     stream.once('error', onError);
     const ok = stream.write(text, () => undefined);
-    const done = () => { stream.removeListener('error', onError); resolve(); };
+    const done = () => {
+      stream.removeListener('error', onError);
+      resolve();
+    };
     if (ok) done();
     else stream.once('drain', done);
   });

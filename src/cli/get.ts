@@ -22,11 +22,14 @@ export function registerGet(program: Command): void {
     .option('--key-json <json>', 'the key as JSON instead: a tuple like \'["user",1]\', a number, or {"$bytes":"<base64>"}')
     .option('--json', 'print the value as tagged JSON (docs/CLI.md)')
     .option('--bytes <format>', 'show bytes as base64 or hex', 'base64')
-    .addHelpText('after', examples([
-      'skyshelve get ./data username',
-      'skyshelve get ./data --key-json \'["order",7]\' --json',
-      'skyshelve get slatedb://./lake avatar --bytes hex',
-    ]))
+    .addHelpText(
+      'after',
+      examples([
+        'skyshelve get ./data username',
+        'skyshelve get ./data --key-json \'["order",7]\' --json',
+        'skyshelve get slatedb://./lake avatar --bytes hex',
+      ]),
+    )
     .action(async (location: string, key: string | undefined, opts: GetOptions) => {
       const k = readKey(key, opts.keyJson);
       const bytes = bytesFormat(opts.bytes);

@@ -32,10 +32,7 @@ export function registerImport(program: Command): void {
     .option('--batch-size <n>', `entries per atomic write (default ${BATCH})`)
     .option('--json', 'print the summary as JSON')
     .option('--no-progress', 'never show a progress bar')
-    .addHelpText('after', examples([
-      'skyshelve import ./restored backup.jsonl',
-      'gunzip -c lake.jsonl.gz | skyshelve import slatedb://./lake2 -',
-    ]))
+    .addHelpText('after', examples(['skyshelve import ./restored backup.jsonl', 'gunzip -c lake.jsonl.gz | skyshelve import slatedb://./lake2 -']))
     .action(async (location: string, file: string, opts: ImportOptions) => {
       const batch = wholeNumber(opts.batchSize, '--batch-size', 1) ?? BATCH;
       const input = openInput(file);

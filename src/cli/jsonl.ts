@@ -125,7 +125,7 @@ function parseKey(o: Record<string, unknown>, where: string): Uint8Array {
 }
 
 function parseValue(o: Record<string, unknown>, where: string): Uint8Array {
-  if (('v' in o) === (o.vb !== undefined)) throw new TypeError(`${where} needs exactly one of "v" or "vb"`);
+  if ('v' in o === (o.vb !== undefined)) throw new TypeError(`${where} needs exactly one of "v" or "vb"`);
   if (o.vb !== undefined) return fromB64(o.vb, `${where}.vb`);
   return encodeValue(fromTagged(o.v, `${where}.v`), { autoSerialize: true, argName: `${where}.v` });
 }

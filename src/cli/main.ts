@@ -21,14 +21,31 @@ import { registerBuildNative } from './build-native.js';
 /** Builds the program with every command; exported for tests that inspect the help. */
 export function buildProgram(): Command {
   const program = new Command('skyshelve')
-    .description('Inspect, export, import, copy, verify and reindex skyshelve stores.\nA <store> is a Badger directory path or a slatedb: URI (slatedb://dir, slatedb:{json}).')
+    .description(
+      'Inspect, export, import, copy, verify and reindex skyshelve stores.\nA <store> is a Badger directory path or a slatedb: URI (slatedb://dir, slatedb:{json}).',
+    )
     .version(packageVersion(), '-V, --version', 'print the skyshelve version')
     .option('--verbose', 'on errors, also print the cause and stack')
     .exitOverride()
     .showSuggestionAfterError(true)
-    .addHelpText('after', '\nExamples:\n  $ skyshelve stats ./data\n  $ skyshelve scan ./data --prefix user: --limit 10\n  $ skyshelve copy ./data slatedb://./backup\n\nRun `skyshelve <command> --help` for the options and examples of each command.');
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ skyshelve stats ./data\n  $ skyshelve scan ./data --prefix user: --limit 10\n  $ skyshelve copy ./data slatedb://./backup\n\nRun `skyshelve <command> --help` for the options and examples of each command.',
+    );
   program.configureOutput({ outputError: (text, write) => write(text.trimEnd() + '\n') });
-  for (const register of [registerGet, registerSet, registerDel, registerScan, registerStats, registerExport, registerImport, registerCopy, registerVerify, registerReindex, registerBuildNative]) {
+  for (const register of [
+    registerGet,
+    registerSet,
+    registerDel,
+    registerScan,
+    registerStats,
+    registerExport,
+    registerImport,
+    registerCopy,
+    registerVerify,
+    registerReindex,
+    registerBuildNative,
+  ]) {
     register(program);
   }
   return program;
@@ -69,7 +86,7 @@ function report(err: unknown, verbose: boolean): number {
   process.stderr.write(`error: ${code}${oneLine(err instanceof Error ? err.message : String(err))}\n`);
   if (verbose) {
     for (let e: unknown = err; e !== undefined; e = e instanceof Error ? e.cause : undefined) {
-      process.stderr.write(`${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+      process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
       if (e instanceof Error && e.cause !== undefined) process.stderr.write('caused by:\n');
     }
   }

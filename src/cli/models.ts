@@ -40,7 +40,9 @@ function isModel(value: unknown): value is ModelClass & Function {
  * through configureStorage, which would also drop the indexes that configureStorage declared.
  */
 function bind(cls: Function, store: SkyShelve<any>): void {
-  const inherited = ancestry(cls).map((c) => ownRecord(c)?.persistent).find((p) => p !== undefined);
+  const inherited = ancestry(cls)
+    .map((c) => ownRecord(c)?.persistent)
+    .find((p) => p !== undefined);
   const rec = recordFor(cls);
   rec.persistent = { store, namespace: inherited?.namespace ?? cls.name, ...(inherited?.onWarning ? { onWarning: inherited.onWarning } : {}) };
 }
@@ -64,7 +66,10 @@ export function passProgress(bar: Progress): (p: PassProgress) => void {
   let phase: string | undefined;
   let last = 0;
   return (p) => {
-    if (p.phase !== phase) { phase = p.phase; last = 0; }
+    if (p.phase !== phase) {
+      phase = p.phase;
+      last = 0;
+    }
     bar.add(Math.max(0, p.done - last));
     last = p.done;
   };

@@ -37,8 +37,17 @@ export function progress(label: string, enabled = true): Progress {
   };
   const rate = () => String(Math.round(done / Math.max(0.001, (Date.now() - started) / 1000)));
   return {
-    total(n) { total = n; if (shown) bar.setTotal(n); },
-    add(n) { show(); done += n; bar.update(done, { rate: rate() }); },
-    stop() { if (shown) bar.stop(); },
+    total(n) {
+      total = n;
+      if (shown) bar.setTotal(n);
+    },
+    add(n) {
+      show();
+      done += n;
+      bar.update(done, { rate: rate() });
+    },
+    stop() {
+      if (shown) bar.stop();
+    },
   };
 }

@@ -19,12 +19,12 @@ export function registerReindex(program: Command): void {
     .description('Rebuild the index entries of every model class the module exports (after index definitions changed)')
     .argument('<store>', STORE_ARG)
     .requiredOption('--model-module <file>', 'a JS module that exports the model classes')
-    .option('--json', 'print what each model\'s reindex returned, as JSON')
+    .option('--json', "print what each model's reindex returned, as JSON")
     .option('--no-progress', 'never show a progress bar')
-    .addHelpText('after', examples([
-      'skyshelve reindex ./data --model-module dist/models.js',
-      'skyshelve reindex slatedb://./lake --model-module ./models.mjs --json',
-    ]))
+    .addHelpText(
+      'after',
+      examples(['skyshelve reindex ./data --model-module dist/models.js', 'skyshelve reindex slatedb://./lake --model-module ./models.mjs --json']),
+    )
     .action(async (location: string, opts: ReindexOptions) => {
       if (!opts.modelModule) throw new UsageError('--model-module is required');
       const results = await withStore(location, 'write', async (store) => {

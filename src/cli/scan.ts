@@ -43,12 +43,15 @@ export function registerScan(program: Command): void {
     .option('--keys-only', 'print only the keys')
     .option('--bytes <format>', 'show bytes as base64 or hex', 'base64')
     .option('--internal', 'scan the internal area (model records, index entries, metadata) instead; --prefix is a JSON array of leading elements')
-    .addHelpText('after', examples([
-      'skyshelve scan ./data --prefix user: --limit 10',
-      'skyshelve scan ./data --json-keys --prefix \'["order"]\' --json | jq .value',
-      'skyshelve scan ./data --gte a --lt b --reverse --keys-only',
-      'skyshelve scan ./data --internal --prefix \'["i","User","email"]\'',
-    ]))
+    .addHelpText(
+      'after',
+      examples([
+        'skyshelve scan ./data --prefix user: --limit 10',
+        'skyshelve scan ./data --json-keys --prefix \'["order"]\' --json | jq .value',
+        'skyshelve scan ./data --gte a --lt b --reverse --keys-only',
+        'skyshelve scan ./data --internal --prefix \'["i","User","email"]\'',
+      ]),
+    )
     .action(async (location: string, opts: ScanOptions) => {
       const limit = wholeNumber(opts.limit, '--limit');
       const bytes = bytesFormat(opts.bytes);
@@ -93,7 +96,13 @@ function internalParts(opts: ScanOptions): KeyPart[] {
 }
 
 /** Walks raw internal keys; index entries have empty values, shown as null. */
-async function scanInternal(backend: Backend, parts: KeyPart[], limit: number | undefined, reverse: boolean, print: (k: unknown, v: unknown) => Promise<void>): Promise<void> {
+async function scanInternal(
+  backend: Backend,
+  parts: KeyPart[],
+  limit: number | undefined,
+  reverse: boolean,
+  print: (k: unknown, v: unknown) => Promise<void>,
+): Promise<void> {
   // The whole internal area runs from its first byte to the end of the key space.
   const gte = parts.length ? internalPrefix(parts) : Uint8Array.of(INTERNAL_AREA_START);
   const cursor = backend.iterate({ gte, lt: parts.length ? prefixUpperBound(gte) : undefined, reverse });
@@ -102,7 +111,8 @@ async function scanInternal(backend: Backend, parts: KeyPart[], limit: number | 
     while (left > 0) {
       const chunk = await cursor.next(Math.min(1024, left));
       if (chunk.length === 0) break;
-      for (const { key, value } of chunk.slice(0, left)) await print(decodeOr(decodeInternalKey, key), value.length === 0 ? null : decodeOr(decodeValue, value));
+      for (const { key, value } of chunk.slice(0, left))
+        await print(decodeOr(decodeInternalKey, key), value.length === 0 ? null : decodeOr(decodeValue, value));
       left -= chunk.length;
     }
   } finally {

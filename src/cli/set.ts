@@ -20,13 +20,16 @@ export function registerSet(program: Command): void {
     .argument('<args...>', '<key> <value>, or just <value> with --key-json')
     .option('--key-json <json>', 'the key as JSON instead, e.g. \'["user",1]\'')
     .option('--as <kind>', 'json (default): parse the value as tagged JSON; string: store the text as is; bytes: store the bytes (of @file)', 'json')
-    .addHelpText('after', examples([
-      'skyshelve set ./data username \'"alice"\'',
-      'skyshelve set ./data profile \'{"plan":"pro","since":{"$date":"2024-01-01T00:00:00.000Z"}}\'',
-      'skyshelve set ./data --key-json \'["order",7]\' @order.json',
-      'skyshelve set ./data note --as string \'plain text, no quotes needed\'',
-      'skyshelve set ./data avatar --as bytes @avatar.png',
-    ]))
+    .addHelpText(
+      'after',
+      examples([
+        'skyshelve set ./data username \'"alice"\'',
+        'skyshelve set ./data profile \'{"plan":"pro","since":{"$date":"2024-01-01T00:00:00.000Z"}}\'',
+        'skyshelve set ./data --key-json \'["order",7]\' @order.json',
+        "skyshelve set ./data note --as string 'plain text, no quotes needed'",
+        'skyshelve set ./data avatar --as bytes @avatar.png',
+      ]),
+    )
     .action(async (location: string, args: string[], opts: SetOptions) => {
       const [key, valueArg] = splitArgs(args, opts.keyJson !== undefined);
       const k = readKey(key, opts.keyJson);
@@ -41,7 +44,11 @@ export function registerSet(program: Command): void {
 function splitArgs(args: string[], keyJson: boolean): [string | undefined, string] {
   const want = keyJson ? 1 : 2;
   if (args.length !== want) {
-    throw new UsageError(keyJson ? `with --key-json, give only the value (got ${args.length} arguments)` : `give a key and a value (got ${args.length} argument${args.length === 1 ? '' : 's'})`);
+    throw new UsageError(
+      keyJson
+        ? `with --key-json, give only the value (got ${args.length} arguments)`
+        : `give a key and a value (got ${args.length} argument${args.length === 1 ? '' : 's'})`,
+    );
   }
   return keyJson ? [undefined, args[0]!] : [args[0], args[1]!];
 }

@@ -61,7 +61,10 @@ async function tally(backend: Backend, showProgress: boolean): Promise<Omit<Stat
       for (const { key, value } of chunk) {
         s.keys++;
         s.dataBytes += key.length + value.length;
-        if (key[0]! < INTERNAL_AREA_START) { s.userKeys++; continue; }
+        if (key[0]! < INTERNAL_AREA_START) {
+          s.userKeys++;
+          continue;
+        }
         s.internalKeys++;
         const parts = key[0] === KeyTag.INTERNAL ? tryDecode(key) : undefined;
         if (parts?.[0] === 'm' && typeof parts[1] === 'string') {
@@ -116,6 +119,9 @@ function size(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let i = 0;
   let v = n;
-  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
   return i === 0 ? `${n} B` : `${v.toFixed(1)} ${units[i]} (${n} bytes)`;
 }

@@ -58,7 +58,10 @@ async function checkRecords(backend: Backend, report: StructureReport, fix: Fix,
     for (const { key, value } of chunk) {
       const parts = decodeInternalKey(key);
       const [, ns, pk] = parts as [string, string, KeyPart];
-      if (parts.length !== 3 || typeof ns !== 'string') { report.corrupt++; continue; }
+      if (parts.length !== 3 || typeof ns !== 'string') {
+        report.corrupt++;
+        continue;
+      }
       try {
         for (const [index, v] of decodeEnvelope(ns, pk, value).entries) expected.push(entryKey(ns, index, v, pk));
       } catch {

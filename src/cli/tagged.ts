@@ -32,7 +32,9 @@ export function toTagged(value: unknown, bytes: BytesFormat = 'base64'): unknown
 
 function objectToTagged(value: object, bytes: BytesFormat): unknown {
   if (value instanceof Uint8Array && (value.constructor === Uint8Array || Buffer.isBuffer(value))) {
-    return bytes === 'hex' ? { $hex: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex') } : { $bytes: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
+    return bytes === 'hex'
+      ? { $hex: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex') }
+      : { $bytes: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
   }
   if (value instanceof Date) return { $date: Number.isNaN(value.getTime()) ? null : value.toISOString() };
   if (value instanceof Map) return { $map: Array.from(value, ([k, v]) => [toTagged(k, bytes), toTagged(v, bytes)]) };

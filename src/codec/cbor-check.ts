@@ -90,9 +90,17 @@ function rejectBuiltin(value: object): void {
   if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof SharedArrayBuffer) {
     fail(`is a ${name}; only Buffer/Uint8Array bytes can be stored (convert it to a Buffer or an array)`);
   }
-  if (value instanceof Error || value instanceof RegExp || value instanceof Promise || value instanceof WeakMap ||
-      value instanceof WeakSet || value instanceof WeakRef || value instanceof Number || value instanceof String ||
-      value instanceof Boolean) {
+  if (
+    value instanceof Error ||
+    value instanceof RegExp ||
+    value instanceof Promise ||
+    value instanceof WeakMap ||
+    value instanceof WeakSet ||
+    value instanceof WeakRef ||
+    value instanceof Number ||
+    value instanceof String ||
+    value instanceof Boolean
+  ) {
     fail(`is a ${name}, which has no stored form; convert it to plain data first`);
   }
 }

@@ -116,7 +116,8 @@ function unescapeSpan(start: number, end: number): Uint8Array {
   const out = new Uint8Array(end - start);
   let n = 0;
   for (let i = start; i < end; i++) {
-    if (src[i] === 1) out[n++] = src[++i] - 1; // 0x01 0x01 -> 0x00, 0x01 0x02 -> 0x01
+    if (src[i] === 1)
+      out[n++] = src[++i] - 1; // 0x01 0x01 -> 0x00, 0x01 0x02 -> 0x01
     else out[n++] = src[i];
   }
   return out.subarray(0, n);

@@ -65,7 +65,9 @@ function rejectUnknownFields(cls: Function, plan: Plan, init: object): void {
     const hint = closest(k, fields);
     return `'${k}'${hint ? ` (did you mean '${hint}'?)` : ''}`;
   });
-  throw new TypeError(`init of ${cls.name} has ${hints.join(', ')}, not ${unknown.length === 1 ? 'a field' : 'fields'} of ${cls.name} (its fields: ${fields.join(', ')})`);
+  throw new TypeError(
+    `init of ${cls.name} has ${hints.join(', ')}, not ${unknown.length === 1 ? 'a field' : 'fields'} of ${cls.name} (its fields: ${fields.join(', ')})`,
+  );
 }
 
 function planFor(cls: Function): Plan {

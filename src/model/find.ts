@@ -29,7 +29,8 @@ interface Condition {
 
 /** The records whose indexes hold every given value, in the order of the condition walked. */
 export async function findRecords(schema: ModelSchema, binding: Binding, make: Instantiate, where: unknown): Promise<object[]> {
-  if (where === null || typeof where !== 'object' || Array.isArray(where)) throw new TypeError(`conditions must be an object of field: value, got ${where === null ? 'null' : typeof where}`);
+  if (where === null || typeof where !== 'object' || Array.isArray(where))
+    throw new TypeError(`conditions must be an object of field: value, got ${where === null ? 'null' : typeof where}`);
   const entries = Object.entries(where as Record<string, unknown>);
   if (entries.length === 0) throw new TypeError('conditions must name at least one indexed field');
   let pk: KeyPart | undefined;
@@ -56,21 +57,33 @@ function indexFor(schema: ModelSchema, field: string): string {
     const hint = closest(field, [...schema.byName.keys(), ...knownFields(schema)]);
     throw new TypeError(`conditions.${field}: ${schema.name} has no field or index '${field}'${hint ? `; did you mean '${hint}'?` : ''}`);
   }
-  throw new SkyshelveError('INDEX', `${schema.name}.find: '${field}' has no index, and find never scans every record; add @Index() on ${schema.name}.${field} (then run ${schema.name}.reindex() if records exist)`, {
-    details: { model: schema.name, field },
-  });
+  throw new SkyshelveError(
+    'INDEX',
+    `${schema.name}.find: '${field}' has no index, and find never scans every record; add @Index() on ${schema.name}.${field} (then run ${schema.name}.reindex() if records exist)`,
+    {
+      details: { model: schema.name, field },
+    },
+  );
 }
 
 /** Fields the model is known to have: initialized ones, validated ones, and the key. */
 function knownFields(schema: ModelSchema): string[] {
   const blank = blankInstance(schema.cls);
   const own = blank ? Object.keys(blank) : [];
-  const validated = getMetadataStorage().getTargetValidationMetadatas(schema.cls, '', true, false).map((m) => m.propertyName);
+  const validated = getMetadataStorage()
+    .getTargetValidationMetadatas(schema.cls, '', true, false)
+    .map((m) => m.propertyName);
   return [...new Set([...own, ...validated, ...(schema.keyField ? [schema.keyField] : [])])];
 }
 
 async function walkSmallest(schema: ModelSchema, backend: Backend, conditions: readonly Condition[]): Promise<KeyPart[]> {
-  const start = conditions.length === 1 ? 0 : await smallest(backend, conditions.map((c) => rangeOf(schema, c)));
+  const start =
+    conditions.length === 1
+      ? 0
+      : await smallest(
+          backend,
+          conditions.map((c) => rangeOf(schema, c)),
+        );
   const rest = conditions.filter((_, i) => i !== start);
   const candidates: KeyPart[] = [];
   const seen = new Set<string>();
@@ -122,7 +135,9 @@ async function keep(schema: ModelSchema, backend: Backend, pks: readonly KeyPart
     if (!isExact(schema, c)) {
       // A leading part of a tuple has no exact entry key: collect the keys under its prefix.
       const under = new Set<string>();
-      await eachEntry(backend, rangeOf(schema, c), Infinity, (e) => { under.add(pkId(parseEntryKey(e.key)[2])); });
+      await eachEntry(backend, rangeOf(schema, c), Infinity, (e) => {
+        under.add(pkId(parseEntryKey(e.key)[2]));
+      });
       alive = alive.filter((pk) => under.has(pkId(pk)));
       continue;
     }

@@ -59,7 +59,18 @@ export function toIndexValue(model: string, index: string, v: unknown): IndexSca
 }
 
 function unsupported(model: string, index: string, v: unknown): SkyshelveError {
-  const what = v === null ? 'null' : Array.isArray(v) ? 'a nested array' : v instanceof Date ? 'an invalid Date' : typeof v === 'number' ? String(v) : typeof v === 'object' ? (v as object).constructor?.name ?? 'object' : typeof v;
+  const what =
+    v === null
+      ? 'null'
+      : Array.isArray(v)
+        ? 'a nested array'
+        : v instanceof Date
+          ? 'an invalid Date'
+          : typeof v === 'number'
+            ? String(v)
+            : typeof v === 'object'
+              ? ((v as object).constructor?.name ?? 'object')
+              : typeof v;
   return new SkyshelveError(
     'INDEX',
     `${model}: index '${index}' got ${what}; index values must be strings, finite numbers, bytes, booleans or Dates (or arrays of them)`,

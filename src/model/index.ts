@@ -7,4 +7,4 @@ export { PersistentBaseModel } from './base-model.js';
 export { closeModelStores } from './binding.js';
 export type { IndexRange } from './read.js';
 export type { VerifyOptions, VerifyResult } from './maintenance.js';
-export { type ModelClass, type ModelInit, type ModelKey, type IndexNames, type UpdateOptions, type StorageOptions } from './types.js';
+export type { ModelClass, ModelInit, ModelKey, IndexNames, UpdateOptions, StorageOptions } from './types.js';

@@ -24,7 +24,9 @@ export function checkKeyArg(schema: ModelSchema, key: unknown, argName = 'key'):
     throw new TypeError(`${argName} of ${schema.name} must be a non-empty string, a finite number or non-empty bytes; got ${describeType(key)}`);
   }
   if (schema.keyType !== undefined && kindOf(key) !== schema.keyType) {
-    throw new TypeError(`${argName} of ${schema.name} must be ${KIND_NAMES[schema.keyType]} (${schema.name}.${schema.keyField} is declared so); got ${describeType(key)} ${describeKey(key)}`);
+    throw new TypeError(
+      `${argName} of ${schema.name} must be ${KIND_NAMES[schema.keyType]} (${schema.name}.${schema.keyField} is declared so); got ${describeType(key)} ${describeKey(key)}`,
+    );
   }
   return key === 0 ? 0 : key;
 }
@@ -40,7 +42,13 @@ export function primaryKeyOf(schema: ModelSchema, obj: object): KeyPart {
     throw ModelErrors.badPrimaryKey(schema.name, field, `is declared as ${want}; got ${describeType(v)} ${describeKey(v)}`, 'keyType', `must be ${want}`);
   }
   if (isPrimaryKey(v)) return v === 0 ? 0 : v;
-  throw ModelErrors.badPrimaryKey(schema.name, field, `must be a non-empty string, a finite number or non-empty bytes; got ${describeType(v)}`, 'isPrimaryKey', 'must be a valid primary key');
+  throw ModelErrors.badPrimaryKey(
+    schema.name,
+    field,
+    `must be a non-empty string, a finite number or non-empty bytes; got ${describeType(v)}`,
+    'isPrimaryKey',
+    'must be a valid primary key',
+  );
 }
 
 /** A string that identifies a primary key (its type and value), for sets and maps of keys. */

@@ -6,7 +6,19 @@ import { decodeValue, encodeValue } from '../codec/values.js';
 import type { Binding } from './binding.js';
 import { pkId } from './keys.js';
 import { entriesOf, entryId, type IndexEntry } from './index-values.js';
-import { EMPTY, decodeEnvelope, encodeEnvelope, entryKey, entryPrefix, metaKey, parseEntryKey, pkOfRecordKey, recordKey, recordRange, slotKey } from './layout.js';
+import {
+  EMPTY,
+  decodeEnvelope,
+  encodeEnvelope,
+  entryKey,
+  entryPrefix,
+  metaKey,
+  parseEntryKey,
+  pkOfRecordKey,
+  recordKey,
+  recordRange,
+  slotKey,
+} from './layout.js';
 import { writeLockKeys } from './keys.js';
 import { markSlotted } from './slots.js';
 import type { Instantiate } from './read.js';
@@ -101,7 +113,9 @@ async function writeDefinitions(schema: ModelSchema, backend: Backend): Promise<
 
 async function isEmpty(backend: Backend, range: RawRange): Promise<boolean> {
   let empty = true;
-  await eachEntry(backend, range, 1, () => { empty = false; });
+  await eachEntry(backend, range, 1, () => {
+    empty = false;
+  });
   return empty;
 }
 
@@ -118,12 +132,16 @@ export async function verifyIndexes(schema: ModelSchema, binding: Binding, make:
   const whole = entryPrefix(schema.namespace);
   for await (const chunk of chunks(binding, { gte: whole, lt: prefixUpperBound(whole)! })) {
     const entries = chunk.map((e) => parseEntryKey(e.key));
-    await binding.write(writeLockKeys(schema, ...entries.map((e) => e[2])), (backend) => retryOnConflict(() => checkEntries(schema, backend, make, entries, repair, result)));
+    await binding.write(writeLockKeys(schema, ...entries.map((e) => e[2])), (backend) =>
+      retryOnConflict(() => checkEntries(schema, backend, make, entries, repair, result)),
+    );
     done += chunk.length;
     options.onProgress?.({ phase: 'entries', done });
   }
   for await (const chunk of chunks(binding, slotRange(schema.namespace))) {
-    await binding.write(writeLockKeys(schema, ...chunk.map((e) => decodeValue(e.value) as KeyPart)), (backend) => retryOnConflict(() => checkSlots(schema, backend, make, chunk, repair, result)));
+    await binding.write(writeLockKeys(schema, ...chunk.map((e) => decodeValue(e.value) as KeyPart)), (backend) =>
+      retryOnConflict(() => checkSlots(schema, backend, make, chunk, repair, result)),
+    );
     done += chunk.length;
     options.onProgress?.({ phase: 'entries', done });
   }
@@ -161,7 +179,8 @@ async function checkRecords(schema: ModelSchema, backend: Backend, make: Instant
       if (repair) ops.push({ type: 'put', key: j < keys.length ? keys[j]! : slots[j - keys.length]!, value: j < keys.length ? EMPTY : encodeValue(pk) });
     });
     if (repair && !sameEntries(env.entries, expected)) ops.push({ type: 'put', key: recordKey(ns, pk), value: encodeEnvelope(env.record, expected) });
-    if (ops.length > before) checks.push({ key: recordKey(ns, pk), value: bytes }, ...slots.map((key) => ({ key, value: present[keys.length + slots.indexOf(key)] })));
+    if (ops.length > before)
+      checks.push({ key: recordKey(ns, pk), value: bytes }, ...slots.map((key) => ({ key, value: present[keys.length + slots.indexOf(key)] })));
   }
   if (ops.length > 0) await writeChecked(backend, ops, checks);
   result.checked += checkedHere;
@@ -169,7 +188,14 @@ async function checkRecords(schema: ModelSchema, backend: Backend, make: Instant
 }
 
 /** Counts (and with repair deletes) entries whose record is gone or no longer produces them. */
-async function checkEntries(schema: ModelSchema, backend: Backend, make: Instantiate, entries: Array<[string, IndexEntry[1], KeyPart]>, repair: boolean, result: VerifyResult): Promise<void> {
+async function checkEntries(
+  schema: ModelSchema,
+  backend: Backend,
+  make: Instantiate,
+  entries: Array<[string, IndexEntry[1], KeyPart]>,
+  repair: boolean,
+  result: VerifyResult,
+): Promise<void> {
   const ns = schema.namespace;
   const expectedOf = new Map<string, Set<string>>();
   const ops: RawOp[] = [];
@@ -206,7 +232,9 @@ async function checkSlots(schema: ModelSchema, backend: Backend, make: Instantia
     const indexed = parts.length === 4 ? parts[3]! : parts.slice(3);
     const owner = decodeValue(value) as KeyPart;
     const bytes = await backend.get(recordKey(ns, owner));
-    const has = bytes !== undefined && entriesOf(schema, make(owner, decodeEnvelope(schema.name, owner, bytes).record)).some((e) => entryId(e) === entryId([name, indexed]));
+    const has =
+      bytes !== undefined &&
+      entriesOf(schema, make(owner, decodeEnvelope(schema.name, owner, bytes).record)).some((e) => entryId(e) === entryId([name, indexed]));
     if (has) continue;
     stale++;
     if (repair) {
@@ -231,7 +259,9 @@ async function* chunks(binding: Binding, range: { gte: Uint8Array; lt: Uint8Arra
     const from = gte;
     const batch = await binding.read(async (backend) => {
       const out: RawEntry[] = [];
-      await eachEntry(backend, { gte: from, lt: range.lt }, CHUNK, (e) => { out.push(e); });
+      await eachEntry(backend, { gte: from, lt: range.lt }, CHUNK, (e) => {
+        out.push(e);
+      });
       return out;
     });
     if (batch.length === 0) return;

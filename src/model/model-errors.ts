@@ -17,7 +17,11 @@ export const ModelErrors = {
     }),
   /** KEY_CHANGED: an update's mutator moved the record to another key; nothing is written. */
   keyChanged: (model: string, from: KeyPart, to: KeyPart) =>
-    new SkyshelveError('KEY_CHANGED', `${model}.update: the mutator changed the key from ${describeKey(from)} to ${describeKey(to)}; update cannot move a record (save the new one and delete the old one instead). Nothing was written.`, {
-      details: { model, from, to },
-    }),
+    new SkyshelveError(
+      'KEY_CHANGED',
+      `${model}.update: the mutator changed the key from ${describeKey(from)} to ${describeKey(to)}; update cannot move a record (save the new one and delete the old one instead). Nothing was written.`,
+      {
+        details: { model, from, to },
+      },
+    ),
 };

@@ -14,11 +14,13 @@ import { WriteSet } from './write-set.js';
 export async function saveObject(obj: Storable): Promise<void> {
   const { schema, binding } = await contextOf(obj.constructor);
   const p = await prepare(schema, obj);
-  await binding.write(writeLockKeys(schema, p.pk), (backend) => retryOnConflict(async () => {
-    const ws = new WriteSet(backend);
-    await stageSave(schema, ws, p);
-    await ws.commit();
-  }));
+  await binding.write(writeLockKeys(schema, p.pk), (backend) =>
+    retryOnConflict(async () => {
+      const ws = new WriteSet(backend);
+      await stageSave(schema, ws, p);
+      await ws.commit();
+    }),
+  );
 }
 
 /** Loads by key; with a fallback argument, returns it instead of rejecting with NOT_FOUND. */
@@ -42,12 +44,14 @@ export async function existsObject(cls: Function, key: unknown): Promise<boolean
 export async function deleteObject(cls: Function, key: unknown): Promise<boolean> {
   const { schema, binding } = await contextOf(cls);
   const pk = checkKeyArg(schema, key);
-  return binding.write(writeLockKeys(schema, pk), (backend) => retryOnConflict(async () => {
-    const ws = new WriteSet(backend);
-    if (!(await stageRemove(schema, ws, pk))) return false;
-    await ws.commit();
-    return true;
-  }));
+  return binding.write(writeLockKeys(schema, pk), (backend) =>
+    retryOnConflict(async () => {
+      const ws = new WriteSet(backend);
+      if (!(await stageRemove(schema, ws, pk))) return false;
+      await ws.commit();
+      return true;
+    }),
+  );
 }
 
 /** Atomic read-modify-write of one record: the mutator runs again on the new state when another writer got there first. */
@@ -59,22 +63,25 @@ export async function updateObject<T>(cls: Function, key: unknown, options: Upda
   if (options.defaultFactory !== undefined && typeof options.defaultFactory !== 'function') {
     throw new TypeError(`options.defaultFactory must be a function, got ${describeType(options.defaultFactory)}`);
   }
-  return binding.write(writeLockKeys(schema, pk), (backend) => retryOnConflict(async () => {
-    const ws = new WriteSet(backend);
-    const old = await readEnvelope(schema, ws, pk);
-    let obj: T;
-    if (old) obj = make(pk, old.record) as T;
-    else if (options.defaultFactory) obj = await options.defaultFactory();
-    else throw notFound(schema, pk, 'update');
-    const replaced = await options.mutator(obj);
-    if (replaced !== undefined) obj = replaced;
-    if (obj === null || typeof obj !== 'object') throw new TypeError(`the mutator of ${schema.name}.update must return an instance or nothing, got ${describeType(obj)}`);
-    const p = await prepare(schema, obj as unknown as Storable);
-    if (!samePk(p.pk, pk)) {
-      throw ModelErrors.keyChanged(schema.name, pk, p.pk);
-    }
-    await stageSave(schema, ws, p);
-    await ws.commit();
-    return obj;
-  }));
+  return binding.write(writeLockKeys(schema, pk), (backend) =>
+    retryOnConflict(async () => {
+      const ws = new WriteSet(backend);
+      const old = await readEnvelope(schema, ws, pk);
+      let obj: T;
+      if (old) obj = make(pk, old.record) as T;
+      else if (options.defaultFactory) obj = await options.defaultFactory();
+      else throw notFound(schema, pk, 'update');
+      const replaced = await options.mutator(obj);
+      if (replaced !== undefined) obj = replaced;
+      if (obj === null || typeof obj !== 'object')
+        throw new TypeError(`the mutator of ${schema.name}.update must return an instance or nothing, got ${describeType(obj)}`);
+      const p = await prepare(schema, obj as unknown as Storable);
+      if (!samePk(p.pk, pk)) {
+        throw ModelErrors.keyChanged(schema.name, pk, p.pk);
+      }
+      await stageSave(schema, ws, p);
+      await ws.commit();
+      return obj;
+    }),
+  );
 }

@@ -73,9 +73,10 @@ export class PersistentObject<I extends string = string> {
     if (typeof pathOrOptions !== 'string' && (pathOrOptions === null || typeof pathOrOptions !== 'object' || Array.isArray(pathOrOptions))) {
       throw new TypeError(`path must be a string or an options object, got ${describeType(pathOrOptions)}`);
     }
-    if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new TypeError(`options must be an object, got ${describeType(options)}`);
+    if (options === null || typeof options !== 'object' || Array.isArray(options))
+      throw new TypeError(`options must be an object, got ${describeType(options)}`);
     const first = typeof pathOrOptions === 'string' ? { path: pathOrOptions } : pathOrOptions;
-    const twice = Object.keys(first).filter((k) => Object.prototype.hasOwnProperty.call(options, k));
+    const twice = Object.keys(first).filter((k) => Object.hasOwn(options, k));
     if (twice.length > 0) throw new TypeError(`configureStorage got '${twice.join("', '")}' in both arguments; give each option once`);
     const all = { ...first, ...options };
     const { secondaryIndexes = {}, uniqueIndexes = {}, ...storage } = all;

@@ -35,9 +35,7 @@ const plans = new WeakMap<Function, Plan>();
 function planFor(cls: Function): Plan {
   let plan = plans.get(cls);
   if (!plan) {
-    const plainKeys = storage.getStrategy(cls) === 'none'
-      && storage.getExposedMetadatas(cls).length === 0
-      && storage.getExcludedMetadatas(cls).length === 0;
+    const plainKeys = storage.getStrategy(cls) === 'none' && storage.getExposedMetadatas(cls).length === 0 && storage.getExcludedMetadatas(cls).length === 0;
     plan = { plainKeys, keyIsPlain: new Map() };
     plans.set(cls, plan);
   }
@@ -47,9 +45,7 @@ function planFor(cls: Function): Plan {
 function keyIsPlain(cls: Function, plan: Plan, key: string): boolean {
   let ok = plan.keyIsPlain.get(key);
   if (ok === undefined) {
-    ok = key !== '__proto__'
-      && storage.findTypeMetadata(cls, key) === undefined
-      && storage.findTransformMetadatas(cls, key, PLAIN_TO_CLASS).length === 0;
+    ok = key !== '__proto__' && storage.findTypeMetadata(cls, key) === undefined && storage.findTransformMetadatas(cls, key, PLAIN_TO_CLASS).length === 0;
     plan.keyIsPlain.set(key, ok);
   }
   return ok;

@@ -14,7 +14,9 @@ export function queryValue(schema: ModelSchema, index: string, v: unknown, argNa
   const one = (x: unknown): IndexScalar => (bound && (x === Infinity || x === -Infinity) ? (x as number) : toIndexValue(schema.name, index, x));
   if (!Array.isArray(v)) return one(v);
   if (v.length === 0) {
-    throw new SkyshelveError('INDEX', `${schema.name}: a query value for index '${index}' is an empty tuple; give at least its first element`, { details: { model: schema.name, index } });
+    throw new SkyshelveError('INDEX', `${schema.name}: a query value for index '${index}' is an empty tuple; give at least its first element`, {
+      details: { model: schema.name, index },
+    });
   }
   const parts = v.map((x) => {
     if (Array.isArray(x)) throw new TypeError(`value for index '${index}' of ${schema.name} must be a scalar or a flat tuple; got a nested array`);

@@ -51,7 +51,8 @@ const CHUNK = 256;
 
 /** Resolves a query; an unknown index is a TypeError naming the right spelling. */
 export function planQuery(schema: ModelSchema, q: Query | undefined, reverse: boolean): Plan {
-  if (q === undefined || q === null || typeof q !== 'object') throw new TypeError(`query must be an object such as {} or { index, value }, got ${q === null ? 'null' : typeof q}`);
+  if (q === undefined || q === null || typeof q !== 'object')
+    throw new TypeError(`query must be an object such as {} or { index, value }, got ${q === null ? 'null' : typeof q}`);
   checkOptions(q, QUERY_KEYS, 'query');
   const desc = [schema.namespace, reverse ? 'r' : 'f'];
   if (q.index === undefined) {
@@ -79,7 +80,9 @@ function digest(parts: ReadonlyArray<string | Uint8Array>): string {
 /** The number of keys in a range, reading keys only (no value is decoded). */
 export async function countRange(backend: Backend, range: RawRange, max = Infinity): Promise<number> {
   let n = 0;
-  await eachEntry(backend, range, max, () => { n++; });
+  await eachEntry(backend, range, max, () => {
+    n++;
+  });
   return n;
 }
 
@@ -97,7 +100,8 @@ export function countQuery(schema: ModelSchema, binding: Binding, index?: unknow
 
 /** One page of a query: up to `limit` items after the cursor, and the cursor of the next page. */
 export async function pageQuery(schema: ModelSchema, binding: Binding, make: Instantiate, q: Query, options: PageOptions): Promise<Page<object>> {
-  if (options === null || typeof options !== 'object') throw new TypeError(`options must be an object with a limit, got ${options === null ? 'null' : typeof options}`);
+  if (options === null || typeof options !== 'object')
+    throw new TypeError(`options must be an object with a limit, got ${options === null ? 'null' : typeof options}`);
   checkOptions(options, ['limit', 'cursor', 'reverse'], 'options');
   const { limit } = options;
   if (!Number.isInteger(limit) || limit < 1) throw new TypeError(`options.limit must be a whole number >= 1, got ${String(limit)}`);
@@ -106,7 +110,9 @@ export async function pageQuery(schema: ModelSchema, binding: Binding, make: Ins
   return binding.read(async (backend) => {
     const keys: Uint8Array[] = [];
     // One more than asked: it tells whether a next page exists.
-    await eachEntry(backend, range, limit + 1, (e) => { keys.push(e.key); });
+    await eachEntry(backend, range, limit + 1, (e) => {
+      keys.push(e.key);
+    });
     const more = keys.length > limit;
     if (more) keys.length = limit;
     const items = await loadMany(schema, backend, keys.map(plan.pkOf), make);

@@ -65,7 +65,9 @@ export function scanIndexEqual(schema: ModelSchema, binding: Binding, make: Inst
   const gte = entryPrefix(schema.namespace, index, v);
   return binding.read(async (backend) => {
     const pks: KeyPart[] = [];
-    await eachEntry(backend, { gte, lt: prefixUpperBound(gte) }, Infinity, ({ key }) => { pks.push(parseEntryKey(key)[2]); });
+    await eachEntry(backend, { gte, lt: prefixUpperBound(gte) }, Infinity, ({ key }) => {
+      pks.push(parseEntryKey(key)[2]);
+    });
     return loadMany(schema, backend, pks, make);
   });
 }
@@ -75,7 +77,8 @@ export function scanIndexBetween(schema: ModelSchema, binding: Binding, make: In
   const index = checkIndexName(schema, name);
   checkOptions(range, RANGE_OPTIONS, 'range');
   const limit = range.limit ?? Infinity;
-  if (!(limit === Infinity || (Number.isInteger(limit) && limit >= 0))) throw new TypeError(`range.limit must be a whole number >= 0, got ${String(range.limit)}`);
+  if (!(limit === Infinity || (Number.isInteger(limit) && limit >= 0)))
+    throw new TypeError(`range.limit must be a whole number >= 0, got ${String(range.limit)}`);
   const raw = indexRange(schema, index, range);
   return binding.read(async (backend) => {
     const pks: KeyPart[] = [];
@@ -139,8 +142,9 @@ export function checkIndexName(schema: ModelSchema, name: unknown): string {
 
 /** NOT_FOUND for a missing record; the message says how `op` avoids it. */
 export function notFound(schema: ModelSchema, pk: KeyPart, op: 'load' | 'update' = 'load'): SkyshelveError {
-  const how = op === 'load'
-    ? `pass a fallback to get it instead of this error, as in ${schema.name}.load(key, undefined)`
-    : `give options.defaultFactory to create the record when it is missing`;
+  const how =
+    op === 'load'
+      ? `pass a fallback to get it instead of this error, as in ${schema.name}.load(key, undefined)`
+      : `give options.defaultFactory to create the record when it is missing`;
   return new SkyshelveError('NOT_FOUND', `No ${schema.name} record has the key ${describeKey(pk)}; ${how}.`, { details: { model: schema.name, key: pk } });
 }

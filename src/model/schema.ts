@@ -79,7 +79,13 @@ function resolve(cls: Function): ModelSchema {
     throw new SkyshelveError('METADATA', `Invalid model metadata:\n- ${problems.join('\n- ')}`, { details: { problems, model: cls.name } });
   }
   return {
-    cls, name: cls.name, namespace, keyField, keyType, indexes, storage,
+    cls,
+    name: cls.name,
+    namespace,
+    keyField,
+    keyType,
+    indexes,
+    storage,
     byName: new Map(indexes.map((i) => [i.name, i])),
     hasUnique: indexes.some((i) => i.unique),
     version: metadataVersion(),
@@ -97,7 +103,9 @@ function resolveStorage(cls: Function, o: PersistentOptions, problems: string[])
   for (const name of Object.keys(o)) {
     if (OPTION_NAMES.includes(name)) continue;
     if (REMOVED_OPTIONS.includes(name)) {
-      problems.push(`${cls.name}: storage option '${name}' was removed: several processes share a Badger directory by default now (README, "Several processes"); delete the option`);
+      problems.push(
+        `${cls.name}: storage option '${name}' was removed: several processes share a Badger directory by default now (README, "Several processes"); delete the option`,
+      );
       continue;
     }
     const hint = closest(name, OPTION_NAMES);
@@ -108,7 +116,7 @@ function resolveStorage(cls: Function, o: PersistentOptions, problems: string[])
     problems.push(`${cls.name}: 'store' binds an open store; it cannot be combined with path or inMemory`);
   }
   if (o.onWarning !== undefined && typeof o.onWarning !== 'function') problems.push(`${cls.name}: onWarning must be a function`);
-  const path = o.store ? undefined : o.path ?? `./data/${cls.name.toLowerCase()}`;
+  const path = o.store ? undefined : (o.path ?? `./data/${cls.name.toLowerCase()}`);
   return { path, store: o.store, inMemory: o.inMemory === true, onWarning: o.onWarning };
 }
 
@@ -133,7 +141,7 @@ function hasIdField(cls: Function): boolean {
   const validated = getMetadataStorage().getTargetValidationMetadatas(cls, '', true, false);
   if (validated.some((m) => m.propertyName === 'id')) return true;
   const blank = blankInstance(cls);
-  return blank !== undefined && Object.prototype.hasOwnProperty.call(blank, 'id');
+  return blank !== undefined && Object.hasOwn(blank, 'id');
 }
 
 function resolveIndexes(cls: Function, chain: Function[], problems: string[]): ResolvedIndex[] {
@@ -169,9 +177,10 @@ function toIndex(cls: Function, c: Function, decl: IndexDeclaration, problems: s
     problems.push(`${c.name}: compound index '${decl.name}' needs two or more property names, as in @Index('${decl.name}', ['a', 'b'])`);
     return undefined;
   }
-  const extract: Extractor | undefined = fields !== undefined
-    ? (o) => [fields.map((f) => (o as Record<string, unknown>)[f])]
-    : decl.extractor ?? (field !== undefined ? (o) => (o as Record<string, unknown>)[field] : undefined);
+  const extract: Extractor | undefined =
+    fields !== undefined
+      ? (o) => [fields.map((f) => (o as Record<string, unknown>)[f])]
+      : (decl.extractor ?? (field !== undefined ? (o) => (o as Record<string, unknown>)[field] : undefined));
   if (!extract) {
     problems.push(`${c.name}: index '${decl.name}' has no extractor; pass one, as in @Index('${decl.name}', (o) => o.field)`);
     return undefined;

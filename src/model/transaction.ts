@@ -107,7 +107,9 @@ export class Transaction {
     if (typeof cls !== 'function') throw new TypeError(`${arg} must be a model class, got ${describeType(cls)}`);
     const ctx = await contextOf(cls);
     if (ctx.binding.id !== this.#storeId) {
-      throw new TypeError(`${arg}: ${ctx.schema.name} lives in another store than this transaction; a transaction covers the store of the model it was started on`);
+      throw new TypeError(
+        `${arg}: ${ctx.schema.name} lives in another store than this transaction; a transaction covers the store of the model it was started on`,
+      );
     }
     this.#contexts.set(cls, ctx);
     return ctx;
@@ -124,10 +126,14 @@ export async function runTransaction<R>(cls: Function, body: (tx: Transaction) =
     return await binding.read((backend) => retryOnConflict(() => attempt(backend, binding.id, body), attempts));
   } catch (err) {
     if (!isSkyshelveError(err, 'CONFLICT')) throw err;
-    throw new SkyshelveError('CONFLICT', `${schema.name}.transaction: other writers changed what the body read, ${attempts} times in a row; nothing was written`, {
-      cause: err,
-      details: { model: schema.name, attempts },
-    });
+    throw new SkyshelveError(
+      'CONFLICT',
+      `${schema.name}.transaction: other writers changed what the body read, ${attempts} times in a row; nothing was written`,
+      {
+        cause: err,
+        details: { model: schema.name, attempts },
+      },
+    );
   }
 }
 
@@ -140,7 +146,8 @@ async function attempt<R>(backend: Backend, storeId: string, body: (tx: Transact
     result = await body(tx);
   } catch (err) {
     // The body may have failed only because it saw a mix of old and new values: run it again then.
-    if (!isSkyshelveError(err, 'CONFLICT') && (await ws.stale())) throw new SkyshelveError('CONFLICT', 'the transaction body failed on values that changed meanwhile', { cause: err });
+    if (!isSkyshelveError(err, 'CONFLICT') && (await ws.stale()))
+      throw new SkyshelveError('CONFLICT', 'the transaction body failed on values that changed meanwhile', { cause: err });
     throw err;
   } finally {
     tx.end();

@@ -13,7 +13,9 @@ export type IndexNames<T> = T extends { readonly [indexNames]?: infer N } ? ([N]
  * The constructor argument of a model declared as `PersistentBaseModel<I, M>`: each data field of M
  * (not its methods), optional. Without M it is any object, as before.
  */
-export type ModelInit<M> = object extends M ? object : { [K in keyof M as K extends symbol ? never : M[K] extends (...args: any[]) => unknown ? never : K]?: M[K] };
+export type ModelInit<M> = object extends M
+  ? object
+  : { [K in keyof M as K extends symbol ? never : M[K] extends (...args: any[]) => unknown ? never : K]?: M[K] };
 
 /** A primary key: a non-empty string, a finite number or non-empty bytes. */
 export type ModelKey = KeyPart;

@@ -113,9 +113,13 @@ async function checkLegacyOwner(schema: ModelSchema, ws: WriteSet, pk: KeyPart, 
 }
 
 function uniqueError(schema: ModelSchema, name: string, value: IndexValue, owner: KeyPart): SkyshelveError {
-  return new SkyshelveError('UNIQUE', `${schema.name}: ${describeKey(value)} is already used as '${name}' by ${describeKey(owner)}; index '${name}' is unique`, {
-    details: { model: schema.name, index: name, value, owner },
-  });
+  return new SkyshelveError(
+    'UNIQUE',
+    `${schema.name}: ${describeKey(value)} is already used as '${name}' by ${describeKey(owner)}; index '${name}' is unique`,
+    {
+      details: { model: schema.name, index: name, value, owner },
+    },
+  );
 }
 
 function validationError(schema: ModelSchema, errors: unknown[]): SkyshelveError {
@@ -130,7 +134,7 @@ function describeIssue(e: unknown, prefix = ''): string[] {
   if (e === null || typeof e !== 'object') return [String(e)];
   const { property, constraints, children } = e as { property?: string; constraints?: Record<string, string>; children?: unknown[] };
   const here = constraints ? Object.values(constraints) : [];
-  const path = prefix ? `${prefix}.${property}` : property ?? '';
+  const path = prefix ? `${prefix}.${property}` : (property ?? '');
   const nested = (children ?? []).flatMap((c) => describeIssue(c, path));
   return [...here.map((m) => (prefix ? `${prefix}: ${m}` : m)), ...nested];
 }
