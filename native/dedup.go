@@ -78,16 +78,8 @@ func commitDeduped(db *badger.DB, ops []writeOp, clientID, seq uint64) error {
 	if err := verifyChecks(txn, ops); err != nil {
 		return err
 	}
-	for _, op := range ops {
-		switch op.op {
-		case opPut:
-			err = txn.Set(op.key, op.value)
-		case opDelete:
-			err = txn.Delete(op.key)
-		}
-		if err != nil {
-			return err
-		}
+	if err := applyOps(txn, ops); err != nil {
+		return err
 	}
 	if err := txn.Set(key, seqBytes(seq)); err != nil {
 		return err

@@ -168,16 +168,8 @@ func stageJob(txn *badger.Txn, job *writeJob) error {
 		}
 		return err
 	}
-	for _, op := range job.ops {
-		switch op.op {
-		case opPut:
-			err = txn.Set(op.key, op.value)
-		case opDelete:
-			err = txn.Delete(op.key)
-		}
-		if err != nil {
-			return err
-		}
+	if err := applyOps(txn, job.ops); err != nil {
+		return err
 	}
 	job.rc, job.body, job.staged = 0, nil, true
 	return txn.Set(key, seqBytes(job.req.Seq))

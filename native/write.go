@@ -66,17 +66,8 @@ func commitOps(db *badger.DB, cfg Config, ops []writeOp) error {
 	if err := verifyChecks(txn, ops); err != nil {
 		return err
 	}
-	for _, op := range ops {
-		var err error
-		switch op.op {
-		case opPut:
-			err = txn.Set(op.key, op.value)
-		case opDelete:
-			err = txn.Delete(op.key)
-		}
-		if err != nil {
-			return err
-		}
+	if err := applyOps(txn, ops); err != nil {
+		return err
 	}
 	return txn.Commit()
 }
@@ -97,3 +88,20 @@ func checkOp(cfg Config, op *writeOp) error {
 
 // maxInMemoryValue is Badger's ValueThreshold: in-memory stores have no value log to hold more.
 const maxInMemoryValue = 1 << 20
+
+// applyOps stages the puts and deletes of ops in txn (check ops stage nothing).
+func applyOps(txn *badger.Txn, ops []writeOp) error {
+	for _, op := range ops {
+		var err error
+		switch op.op {
+		case opPut:
+			err = txn.Set(op.key, op.value)
+		case opDelete:
+			err = txn.Delete(op.key)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
