@@ -59,16 +59,7 @@ describe('models shared by several processes (Badger, plain configureStorage)', 
   });
 
   it('a worker thread and the main thread of one process, 50 updates each, count exactly 100', async () => {
-    configureCounter(dir);
-    const worker = new Worker(path.join(fixtures, 'counter-thread.js'), { workerData: { dir, n: 50 } });
-    const done = new Promise((resolve, reject) => {
-      worker.once('message', resolve);
-      worker.once('error', reject);
-    });
-    for (let i = 0; i < 50; i++) await increment();
-    await done;
-    await worker.terminate();
-    expect((await Counter.load('global')).value).to.equal(100);
+    await incrementFromThreadAndMain(dir);
   });
 });
 
@@ -88,16 +79,7 @@ describe('worker threads of a client process (Badger, owner in another process)'
         });
         owner.once('exit', (code) => reject(new Error(`owner exited with ${code}`)));
       });
-      configureCounter(dir);
-      const worker = new Worker(path.join(fixtures, 'counter-thread.js'), { workerData: { dir, n: 50 } });
-      const done = new Promise((resolve, reject) => {
-        worker.once('message', resolve);
-        worker.once('error', reject);
-      });
-      for (let i = 0; i < 50; i++) await increment();
-      await done;
-      await worker.terminate();
-      expect((await Counter.load('global')).value).to.equal(100);
+      await incrementFromThreadAndMain(dir);
       const probe = await SkyShelve.open(path.join(dir, 'counter'));
       expect((await probe.stats()).role, 'this process is a client of the owner').to.equal('client');
       await probe.close();
@@ -107,3 +89,17 @@ describe('worker threads of a client process (Badger, owner in another process)'
     }
   });
 });
+
+/** 50 increments from a worker thread and 50 from this thread of the counter in `dir`: exactly 100. */
+async function incrementFromThreadAndMain(dir: string): Promise<void> {
+  configureCounter(dir);
+  const worker = new Worker(path.join(fixtures, 'counter-thread.js'), { workerData: { dir, n: 50 } });
+  const done = new Promise((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  for (let i = 0; i < 50; i++) await increment();
+  await done;
+  await worker.terminate();
+  expect((await Counter.load('global')).value).to.equal(100);
+}
