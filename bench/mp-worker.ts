@@ -1,8 +1,9 @@
 /**
  * One process of the multi-process bench (bench/multiprocess.ts):
  * `node mp-worker.js <system> <task> <dir> <id> <n>`, system one of skyshelve | lmdb-js | better-sqlite3,
- * task one of load | counter | count | write | read | rtt | watch | hold. Prints "ready", waits for "go" on stdin, runs,
- * and prints one JSON line { startNs, endNs, ops, ... } (CLOCK_MONOTONIC, comparable across processes).
+ * task one of load | counter | count | write | read | rtt | gets | sets | watch | hold. Prints "ready", waits for "go" on stdin,
+ * runs, and prints one JSON line { startNs, endNs, ops, cpuUs, ... } (CLOCK_MONOTONIC, comparable across
+ * processes; cpuUs is this process's user + system CPU time during the task).
  */
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
@@ -156,6 +157,10 @@ async function run(task: string, d: Driver, id: number, n: number, lines: AsyncI
       seed = (seed * 1103515245 + 12345) & 0x7fffffff;
       if (d.get(readKey(seed % READ_RECORDS)) === undefined) throw new Error('a read record is missing');
     }
+  } else if (task === 'gets') for (let i = 0; i < n; i++) d.get(readKey(i % READ_RECORDS));
+  else if (task === 'sets') {
+    const value = Buffer.alloc(100, id);
+    for (let i = 0; i < n; i++) await d.put(`s${id}:${String(i).padStart(9, '0')}`, value);
   } else if (task === 'rtt') return roundTrips(d, n);
   else if (task === 'watch') return watch(d, lines);
   else throw new Error(`unknown task ${task}`);
@@ -168,9 +173,12 @@ const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
 const d = await drivers[system!]!(dir!);
 process.stdout.write('ready\n');
 await lines.next();
+const cpu0 = process.cpuUsage();
 const startNs = now();
 const extra = await run(task!, d, Number(idArg), Number(nArg), lines);
 const endNs = now();
+const cpu1 = process.cpuUsage(cpu0);
+extra.cpuUs = cpu1.user + cpu1.system;
 await d.close();
 process.stdout.write(JSON.stringify({ startNs: String(startNs), endNs: String(endNs), ops: Number(nArg), ...extra }) + '\n');
 process.exit(0);

@@ -7,7 +7,7 @@
  * Env: BENCH_MP_UPDATES, BENCH_MP_WRITES, BENCH_MP_READS (ops per process), BENCH_MP_SYSTEMS.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +35,7 @@ export interface MpResults {
   perProcess: Record<string, number>;
   rows: MpRow[];
   rttUs?: { p50: number; p99: number };
+  cpuUs?: CpuPerOp;
   takeoverMs?: number[];
   note?: string;
 }
@@ -148,6 +149,52 @@ export async function roundTrip(): Promise<{ p50: number; p99: number }> {
   }
 }
 
+/** CPU µs per client request, in the client and in its owner (skyshelve only). */
+export interface CpuPerOp {
+  getClient: number;
+  getOwner: number;
+  setClient: number;
+  setOwner: number;
+}
+
+/** CPU ns a process has used so far, all its live threads summed (/proc/<pid>/task/<tid>/schedstat). */
+function cpuNs(pid: number): number {
+  let sum = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      sum += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // the thread exited meanwhile
+    }
+  }
+  return sum;
+}
+
+/** skyshelve only: one client runs n sequential getSync, then n awaited sets, against a holder process. */
+export async function cpuPerOp(n = 30_000): Promise<CpuPerOp> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-mp-cpu-'));
+  const holder = start('skyshelve', 'hold', dir, 0, 0);
+  try {
+    await ready(holder);
+    await together('skyshelve', 'load', dir, 0, 1);
+    const one = async (task: string): Promise<[number, number]> => {
+      const kid = start('skyshelve', task, dir, 1, n);
+      await ready(kid);
+      const before = cpuNs(holder.child.pid!);
+      kid.child.stdin!.write('go\n');
+      const r = await report(kid);
+      return [(r.cpuUs as number) / n, (cpuNs(holder.child.pid!) - before) / 1000 / n];
+    };
+    const [getClient, getOwner] = await one('gets');
+    const [setClient, setOwner] = await one('sets');
+    return { getClient, getOwner, setClient, setOwner };
+  } finally {
+    holder.child.kill('SIGKILL');
+    await holder.exit;
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** skyshelve only: the longest stall of a reading client across a SIGKILL of its owner. */
 export async function takeover(): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-mp-take-'));
@@ -186,6 +233,7 @@ export async function runMultiProcess(): Promise<MpResults> {
   if (systems.includes('skyshelve')) {
     try {
       res.rttUs = await roundTrip();
+      res.cpuUs = await cpuPerOp();
       res.takeoverMs = [];
       for (let i = 0; i < TAKEOVERS; i++) res.takeoverMs.push(await takeover());
     } catch (err) {
@@ -222,6 +270,12 @@ export function mpSection(res: MpResults): string {
     out.push(
       `One client round trip (\`getSync\` of a 100-byte value from a client of another process, 20,000 sequential): p50 ${res.rttUs.p50.toFixed(1)} µs, p99 ${res.rttUs.p99.toFixed(1)} µs.`,
     );
+  if (res.cpuUs) {
+    const c = res.cpuUs;
+    out.push(
+      `CPU per client request (30,000 sequential, one client, its owner idle otherwise; \`/proc\` CPU time of both processes): \`getSync\` ${c.getClient.toFixed(1)} µs in the client + ${c.getOwner.toFixed(1)} µs in the owner; \`await set\` ${c.setClient.toFixed(1)} µs + ${c.setOwner.toFixed(1)} µs.`,
+    );
+  }
   if (res.takeoverMs?.length) {
     const t = [...res.takeoverMs].sort((a, b) => a - b);
     out.push(
@@ -245,7 +299,9 @@ export function writeMpSection(file: string, res: MpResults): void {
   writeFileSync(file, text.slice(0, start) + mine + (after < 0 ? '' : '\n' + text.slice(after + 1)));
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === 'cpu') {
+  console.log(await cpuPerOp(Number(process.argv[3] ?? 30_000)), await roundTrip(), loadavg());
+} else if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const res = await runMultiProcess();
   console.table(res.rows);
   writeMpSection(join(ROOT, 'bench/RESULTS.md'), res);

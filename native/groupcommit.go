@@ -102,9 +102,7 @@ func (g *groupCommitter) commit(jobs []*writeJob) {
 	}
 	// Outside withDB: writeDeduped takes the store's read lock itself.
 	for _, job := range retry {
-		job.rc, job.body = runOut(errOut, func(out []byte) int32 {
-			return writeDeduped(g.h, job.req.ClientID, job.req.Seq, job.req.Flags&1 != 0, job.req.Data, out)
-		}, usedNone)
+		job.rc, job.body = handleRequest(g.h, job.req)
 	}
 }
 
