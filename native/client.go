@@ -27,6 +27,7 @@ type client struct {
 
 	mu      sync.Mutex
 	cur     *net.UnixConn // nil while electing
+	rd      *connReader   // cur's answers (leader.go); nil while electing
 	pending map[uint32]*call
 	nextID  uint32
 	seq     uint64
@@ -40,10 +41,29 @@ type client struct {
 type call struct {
 	id    uint32
 	frame []byte // the whole frame, to send again after a change of owner
+	out   []byte // the caller's output buffer: the answer is copied straight into it
 	done  chan struct{}
 	rc    int32
-	body  []byte
 	err   error
+}
+
+// answer sets the call's outcome (before done is closed; the caller is still waiting, so out is live).
+func (cl *call) answer(rc int32, body []byte) {
+	if len(body) > len(cl.out) {
+		cl.rc = writeError(cl.out, newError(codeInternal, "the owner answered %d bytes for a %d-byte buffer", len(body), len(cl.out)))
+		return
+	}
+	copy(cl.out, body)
+	cl.rc = rc
+}
+
+func (cl *call) isDone() bool {
+	select {
+	case <-cl.done:
+		return true
+	default:
+		return false
+	}
 }
 
 var (
@@ -57,8 +77,7 @@ var (
 func newClientStore(cfg Config, cn *net.UnixConn, clientID uint64) *store {
 	st := &store{key: cfg.Path, cfg: cfg, refs: 1}
 	c := &client{st: st, cfg: cfg, clientID: clientID, pending: make(map[uint32]*call)}
-	c.cur = cn
-	go c.read(cn)
+	c.cur, c.rd = cn, newConnReader(cn)
 	st.client.Store(c)
 	return st
 }
@@ -126,21 +145,17 @@ func bodyError(rc int32, body []byte) *skyError {
 // roundTrip sends one request and copies the answer into out. ok is false when this process
 // became the owner before the call was sent: the caller then runs it locally.
 func (c *client) roundTrip(out []byte, op byte, parts ...[]byte) (rc int32, ok bool) {
-	cl, err := c.do(op, parts)
+	cl, err := c.do(out, op, parts)
 	if errors.Is(err, errBecameLocal) {
 		return 0, false
 	}
 	if err != nil {
 		return writeError(out, err), true
 	}
-	if len(cl.body) > len(out) {
-		return writeError(out, newError(codeInternal, "the owner answered %d bytes for a %d-byte buffer", len(cl.body), len(out))), true
-	}
-	copy(out, cl.body)
 	return cl.rc, true
 }
 
-func (c *client) do(op byte, parts [][]byte) (*call, error) {
+func (c *client) do(out []byte, op byte, parts [][]byte) (*call, error) {
 	c.mu.Lock()
 	if c.local {
 		c.mu.Unlock()
@@ -156,15 +171,21 @@ func (c *client) do(op byte, parts [][]byte) (*call, error) {
 		ids := binary.LittleEndian.AppendUint64(binary.LittleEndian.AppendUint64(nil, c.clientID), c.seq)
 		parts = append([][]byte{ids}, parts...)
 	}
-	cl := &call{id: c.nextID, frame: wire.AppendRequest(nil, c.nextID, op, parts...), done: make(chan struct{})}
+	cl := &call{id: c.nextID, frame: wire.AppendRequest(nil, c.nextID, op, parts...), out: out, done: make(chan struct{})}
 	c.pending[cl.id] = cl
 	if c.cur != nil {
 		c.send(c.cur, cl)
 	} else if !c.failing {
 		c.startFailover()
 	}
+	rd := c.rd
+	leads := c.claimRead(rd)
 	c.mu.Unlock()
-	return c.wait(cl)
+	deadline := time.Now().Add(c.cfg.requestTimeout())
+	if leads && c.lead(cl, rd, deadline) {
+		return cl, cl.err
+	}
+	return c.wait(cl, deadline)
 }
 
 // send writes one frame; c.mu is held, so frames (and write seqs) go out in id order. On failure
@@ -180,10 +201,11 @@ func (c *client) send(cn *net.UnixConn, cl *call) bool {
 	return true
 }
 
-// wait blocks until the call is answered or the owner times out; an election in progress does
-// not count against the timeout (it resends or fails the call itself, within openTimeout).
-func (c *client) wait(cl *call) (*call, error) {
-	timer := time.NewTimer(c.cfg.requestTimeout())
+// wait blocks until the call is answered or the owner times out (at deadline); an election in
+// progress does not count against the timeout (it resends or fails the call itself, within
+// openTimeout).
+func (c *client) wait(cl *call, deadline time.Time) (*call, error) {
+	timer := time.NewTimer(time.Until(deadline))
 	defer timer.Stop()
 	for {
 		select {
@@ -208,32 +230,6 @@ func (c *client) wait(cl *call) (*call, error) {
 	}
 }
 
-// read delivers answers from one connection until it fails.
-func (c *client) read(cn *net.UnixConn) {
-	defer survive("the client's reader", func() { go c.lost(cn) })
-	r := bufio.NewReaderSize(cn, 64<<10)
-	for {
-		frame, err := wire.ReadFrame(r)
-		var resp wire.Response
-		if err == nil {
-			resp, err = wire.ParseResponse(frame)
-		}
-		c.mu.Lock()
-		if err != nil {
-			c.lostLocked(cn)
-			c.mu.Unlock()
-			return
-		}
-		cl := c.pending[resp.ID]
-		delete(c.pending, resp.ID)
-		c.mu.Unlock()
-		if cl != nil {
-			cl.rc, cl.body = resp.RC, resp.Body
-			close(cl.done)
-		}
-	}
-}
-
 // lost is lostLocked for callers that do not hold c.mu.
 func (c *client) lost(cn *net.UnixConn) {
 	c.mu.Lock()
@@ -247,7 +243,7 @@ func (c *client) lostLocked(cn *net.UnixConn) {
 		return
 	}
 	cn.Close()
-	c.cur = nil
+	c.cur, c.rd = nil, nil
 	if !c.closed && !c.local && !c.failing {
 		c.startFailover()
 	}
@@ -258,8 +254,8 @@ func (c *client) shutdown() {
 	c.mu.Lock()
 	c.closed = true
 	if c.cur != nil {
-		c.cur.Close()
-		c.cur = nil
+		c.cur.Close() // waits for a leader's current poll(2), at most leadSlice
+		c.cur, c.rd = nil, nil
 	}
 	c.failAllLocked(errClosed)
 	c.mu.Unlock()

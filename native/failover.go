@@ -67,11 +67,15 @@ func (c *client) adopt(cn *net.UnixConn) {
 		cn.Close()
 		return
 	}
-	c.cur, c.failing = cn, false
-	go c.read(cn)
-	for _, cl := range c.sortedPending() {
+	c.cur, c.rd, c.failing = cn, newConnReader(cn), false
+	pending := c.sortedPending()
+	if len(pending) > 0 { // their callers wait on channels: a reader goroutine answers them
+		c.rd.busy = true
+		go c.read(c.rd)
+	}
+	for _, cl := range pending {
 		if !c.send(cn, cl) {
-			return // lost again: a new election resends the rest
+			return // lost again: the reader sees the end and a new election resends the rest
 		}
 	}
 }
@@ -133,7 +137,7 @@ func (c *client) tryBecomeOwner() bool {
 		if err != nil {
 			cl.err = err
 		} else {
-			cl.rc, cl.body = handleRequest(h, req)
+			serveRequest(h, req, cl.answer)
 		}
 		close(cl.done)
 	}

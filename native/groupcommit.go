@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"sync"
 
 	badger "github.com/dgraph-io/badger/v4"
 
@@ -9,7 +10,7 @@ import (
 )
 
 // Group commit: the owner commits the writes that its clients sent meanwhile in one Badger
-// transaction on the committer, one commit instead of one each. Each write keeps its own
+// transaction, one commit instead of one each. Each write keeps its own
 // outcome. The transaction applies writes in arrival order. A write sees the writes before it:
 // its duplicate check and its value checks read them, because Badger's txn.Get sees the
 // transaction's pending writes. A write whose check fails stages nothing and answers CONFLICT,
@@ -19,6 +20,11 @@ import (
 
 const maxGroup = 256 // writes per group
 
+// The group has no goroutine of its own: the writer that finds nobody committing commits the
+// queue itself, on its own (ordinary) goroutine, so a lone write costs no hand-off and no spin on
+// the committer (runCommit is for Node's locked threads); writers that queue up meanwhile wait,
+// and the first of them commits the next group.
+
 // writeJob is one client write waiting for a group commit.
 type writeJob struct {
 	req    wire.Request
@@ -26,51 +32,63 @@ type writeJob struct {
 	rc     int32
 	body   []byte
 	staged bool
-	done   chan struct{}
+	leads  bool          // done was closed to make this job's writer commit the next group
+	done   chan struct{} // closed once: with the outcome set, or with leads
 }
 
 // groupCommitter merges the client writes that queue up while a commit runs.
 type groupCommitter struct {
-	h  int32
-	in chan *writeJob
+	h     int32
+	mu    sync.Mutex
+	queue []*writeJob
+	busy  bool // a writer is committing a group
 }
 
-func newGroupCommitter(h int32) *groupCommitter {
-	g := &groupCommitter{h: h, in: make(chan *writeJob, maxGroup)}
-	go g.loop()
-	return g
-}
+func newGroupCommitter(h int32) *groupCommitter { return &groupCommitter{h: h} }
 
-// submit queues one write and waits for its outcome.
+// submit queues one write and waits for its outcome, committing the group itself when it is first.
 func (g *groupCommitter) submit(req wire.Request) (int32, []byte) {
 	job := &writeJob{req: req, done: make(chan struct{})}
-	g.in <- job
-	<-job.done
+	g.mu.Lock()
+	g.queue = append(g.queue, job)
+	leads := !g.busy
+	g.busy = true
+	g.mu.Unlock()
+	if !leads {
+		<-job.done
+		if !job.leads {
+			return job.rc, job.body
+		}
+	}
+	g.commitNext(job)
 	return job.rc, job.body
 }
 
-// stop ends the loop; call it once no submit can come any more.
-func (g *groupCommitter) stop() { close(g.in) }
-
-func (g *groupCommitter) loop() {
-	for first := range g.in {
-		jobs := []*writeJob{first}
-	drain:
-		for len(jobs) < maxGroup {
-			select {
-			case job, ok := <-g.in:
-				if !ok {
-					break drain
-				}
-				jobs = append(jobs, job)
-			default:
-				break drain
-			}
-		}
-		g.commit(jobs)
-		for _, job := range jobs {
+// commitNext commits the queue's first group (own is its first job), then hands the next group to
+// the first writer still queued, or marks the committer idle.
+func (g *groupCommitter) commitNext(own *writeJob) {
+	g.mu.Lock()
+	n := min(len(g.queue), maxGroup)
+	jobs := append([]*writeJob(nil), g.queue[:n]...)
+	g.queue = append(g.queue[:0], g.queue[n:]...)
+	g.mu.Unlock()
+	g.commit(jobs)
+	g.mu.Lock()
+	var next *writeJob
+	if len(g.queue) > 0 {
+		next = g.queue[0]
+		next.leads = true
+	} else {
+		g.busy = false
+	}
+	g.mu.Unlock()
+	for _, job := range jobs {
+		if job != own {
 			close(job.done)
 		}
+	}
+	if next != nil {
+		close(next.done)
 	}
 }
 
@@ -87,7 +105,7 @@ func (g *groupCommitter) commit(jobs []*writeJob) {
 	var retry []*writeJob
 	rc := withDB(g.h, func(dh *dbHandle, db *badger.DB) int32 {
 		live := prepareJobs(dh.st.cfg, jobs)
-		err := runCommit(func() error { return commitGroup(db, live) })
+		err := commitGroup(db, live)
 		dh.st.reads.invalidate()
 		if err != nil {
 			retry = live

@@ -2,6 +2,9 @@ package main
 
 import (
 	"encoding/binary"
+	"fmt"
+	"strconv"
+	"sync"
 	"testing"
 
 	"skyshelve/native/internal/wire"
@@ -48,5 +51,44 @@ func TestGroupTooBigForOneTxnFallsBackToSingleCommits(t *testing.T) {
 	}
 	if mustGet(t, h, "b\x00\x00\x2e\xdf") == "<missing>" {
 		t.Fatal("the second write is missing")
+	}
+}
+
+// Writers that submit at once commit in groups led by one of them; every write gets its own
+// outcome, and the committer ends idle with nothing queued.
+func TestGroupSubmitFromManyWriters(t *testing.T) {
+	h, _ := openTemp(t)
+	g := newGroupCommitter(h)
+	mustWrite(t, h, "never-absent", "1")
+	var wg sync.WaitGroup
+	fails := make(chan string, 16)
+	for w := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 100 {
+				j := job(uint64(w+1), uint64(i+1), put(fmt.Sprintf("k%d", w), strconv.Itoa(i)))
+				if i == 50 { // a failed check answers CONFLICT and still leaves the client's later writes alone
+					j = job(uint64(w+1), uint64(i+1), checkAbsent("never-absent"), put("x", "y"))
+				}
+				if rc, _ := g.submit(j.req); (rc != 0) != (i == 50) {
+					fails <- fmt.Sprintf("writer %d write %d: rc %d", w, i, rc)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(fails)
+	for f := range fails {
+		t.Fatal(f)
+	}
+	for w := range 16 {
+		if v := mustGet(t, h, fmt.Sprintf("k%d", w)); v != "99" {
+			t.Fatalf("k%d = %s", w, v)
+		}
+	}
+	if g.busy || len(g.queue) != 0 || mustGet(t, h, "x") != "<missing>" {
+		t.Fatalf("busy %v queued %d x %s", g.busy, len(g.queue), mustGet(t, h, "x"))
 	}
 }

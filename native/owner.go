@@ -109,7 +109,6 @@ func (s *server) stop() {
 	}
 	s.mu.Unlock()
 	s.wg.Wait()
-	s.group.stop()
 	dbHandles.remove(s.h)
 }
 
