@@ -1,9 +1,13 @@
 package main
 
 import (
+	"fmt"
+	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
+
+	"skyshelve/native/internal/wire"
 )
 
 // BenchmarkClientGetRoundTrip is one get of a 100-byte value through a client handle: this
@@ -31,4 +35,40 @@ func BenchmarkClientGetRoundTrip(b *testing.B) {
 	self := time.Duration(ru1.Utime.Nano() + ru1.Stime.Nano() - ru0.Utime.Nano() - ru0.Stime.Nano())
 	b.ReportMetric(float64(self.Microseconds())/float64(b.N), "cpu-us/op")
 	b.ReportMetric(float64(cpuNsOf(owner.cmd.Process.Pid)-child0)/1000/float64(b.N), "owner-us/op")
+}
+
+// BenchmarkOwnerServesWrite is the owner's side of one client write: a raw connection in this
+// process sends write frames one at a time (as a client's JS thread does) and reads each answer.
+func BenchmarkOwnerServesWrite(b *testing.B) {
+	dir := b.TempDir()
+	openCfg(b, mpConfig(dir))
+	cfg, err := parseConfig([]byte(mustJSON(mpConfig(dir))))
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg.Path, _ = filepath.EvalSymlinks(cfg.Path)
+	cn, err := dialOwner(cfg, 77)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer cn.Close()
+	rd := newConnReader(cn)
+	val := make([]byte, 100)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		req := encodeWrite([]writeOp{{op: opPut, key: []byte(fmt.Sprintf("k%09d", i)), value: val}})
+		cn.Write(wire.AppendRequest(nil, uint32(i+1), wire.OpWrite, u64(77), u64(uint64(i+1)), []byte{0}, req))
+		for {
+			frame, err := rd.next()
+			if err != nil {
+				b.Fatal(err)
+			}
+			if frame != nil {
+				break
+			}
+			if err := rd.fillNetpoll(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
 }
