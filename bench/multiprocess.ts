@@ -25,6 +25,8 @@ export interface MpRow {
   system: string;
   op: string;
   opsPerSec: number | null;
+  /** CPU µs per operation, the CPU time of all the processes summed (less disturbed by a busy box than ops/s). */
+  cpuUs?: number;
   lost?: number;
   note?: string;
 }
@@ -85,7 +87,13 @@ async function report(r: Running): Promise<Record<string, any>> {
 }
 
 /** Runs `procs` workers of one task together; returns the aggregate ops/s and the reports. */
-async function together(system: string, task: string, dir: string, n: number, procs = PROCS): Promise<{ rate: number; reports: Record<string, any>[] }> {
+async function together(
+  system: string,
+  task: string,
+  dir: string,
+  n: number,
+  procs = PROCS,
+): Promise<{ rate: number; cpuUs: number; reports: Record<string, any>[] }> {
   const kids = Array.from({ length: procs }, (_, i) => start(system, task, dir, i, n));
   try {
     await Promise.all(kids.map(ready));
@@ -97,7 +105,8 @@ async function together(system: string, task: string, dir: string, n: number, pr
   const reports = await Promise.all(kids.map(report));
   const t0 = Math.min(...reports.map((r) => Number(BigInt(r.startNs) / 1000n)));
   const t1 = Math.max(...reports.map((r) => Number(BigInt(r.endNs) / 1000n)));
-  return { rate: (n * procs) / ((t1 - t0) / 1e6), reports };
+  const cpu = reports.reduce((sum, r) => sum + (r.cpuUs as number), 0);
+  return { rate: (n * procs) / ((t1 - t0) / 1e6), cpuUs: cpu / (n * procs), reports };
 }
 
 async function measure(system: string, op: string, fn: () => Promise<Omit<MpRow, 'system' | 'op'>>): Promise<MpRow> {
@@ -115,16 +124,22 @@ async function benchSystem(system: string, per: Record<string, number>): Promise
     const rows: MpRow[] = [];
     rows.push(
       await measure(system, 'update one shared counter', async () => {
-        const { rate } = await together(system, 'counter', dir, per.updates!);
+        const { rate, cpuUs } = await together(system, 'counter', dir, per.updates!);
         const [{ value }] = (await together(system, 'count', dir, 0, 1)).reports as [{ value: number }];
-        return { opsPerSec: rate, lost: PROCS * per.updates! - value };
+        return { opsPerSec: rate, cpuUs, lost: PROCS * per.updates! - value };
       }),
     );
-    rows.push(await measure(system, 'write distinct keys', async () => ({ opsPerSec: (await together(system, 'write', dir, per.writes!)).rate })));
+    rows.push(
+      await measure(system, 'write distinct keys', async () => {
+        const { rate, cpuUs } = await together(system, 'write', dir, per.writes!);
+        return { opsPerSec: rate, cpuUs };
+      }),
+    );
     rows.push(
       await measure(system, 'random read of 10,000 records', async () => {
         await together(system, 'load', dir, 0, 1);
-        return { opsPerSec: (await together(system, 'read', dir, per.reads!)).rate };
+        const { rate, cpuUs } = await together(system, 'read', dir, per.reads!);
+        return { opsPerSec: rate, cpuUs };
       }),
     );
     return rows;
@@ -264,6 +279,20 @@ export function mpSection(res: MpResults): string {
     const cell = (r?: MpRow): string => (r?.opsPerSec ? fmt(r.opsPerSec) : `n/a${r?.note ? ` (${r.note})` : ''}`);
     const lost = op.startsWith('update') ? [sky, lmdb, sql].map((r) => r?.lost ?? 'n/a').join(' / ') : '';
     out.push(`| ${op} | ${cell(sky)} | ${cell(lmdb)} | ${cell(sql)} | ${ratio(lmdb)} | ${ratio(sql)} | ${lost} |`);
+  }
+  out.push(
+    '',
+    'CPU µs per operation, the CPU time of the 4 processes summed (`process.cpuUsage()` of each worker; it includes the owner serving its clients), which a busy box disturbs less than ops/s:',
+    '',
+    '| work (4 processes) | skyshelve | lmdb-js | better-sqlite3 |',
+    '|---|---:|---:|---:|',
+  );
+  for (const op of ops) {
+    const cpu = (s: string): string => {
+      const v = res.rows.find((r) => r.system === s && r.op === op)?.cpuUs;
+      return v === undefined ? 'n/a' : v.toFixed(1);
+    };
+    out.push(`| ${op} | ${MP_SYSTEMS.map(cpu).join(' | ')} |`);
   }
   out.push('');
   if (res.rttUs)
