@@ -69,8 +69,8 @@ func (rd *connReader) compact() {
 	if rd.r == rd.w {
 		rd.r, rd.w = 0, 0
 	}
-	if rd.w == len(rd.buf) {
-		rd.room(rd.w - rd.r + 1)
+	if rd.w == len(rd.buf) { // full: move the unread bytes to the front, or double the buffer
+		rd.room(2 * len(rd.buf))
 	}
 }
 

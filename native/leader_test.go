@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -102,5 +103,24 @@ func TestCloseEndsACallThatWaits(t *testing.T) {
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("the call still waits after close")
+	}
+}
+
+// An answer larger than the client's read buffer (64 KiB) arrives whole: the buffer grows.
+func TestClientReadsAnAnswerLargerThanItsBuffer(t *testing.T) {
+	dir := t.TempDir()
+	owner := startChild(t, "owner", mpConfig(dir))
+	owner.expect(t, "ready")
+	h := openCfg(t, mpConfig(dir))
+	big := strings.Repeat("0123456789abcdef", 300<<10/16)
+	rWrite(t, h, put("big", big))
+	out := make([]byte, 1<<20)
+	for range 3 { // and the answers after it still line up
+		if rc := routeGet(h, []byte("big"), out); rc != int32(len(big)) || string(out[:rc]) != big {
+			t.Fatalf("rc %d", rc)
+		}
+		if v := rGet(t, h, "missing"); v != "<missing>" {
+			t.Fatal(v)
+		}
 	}
 }
