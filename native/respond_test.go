@@ -63,3 +63,17 @@ func TestPipelinedReadsAnsweredExactly(t *testing.T) {
 }
 
 func u64(v uint64) []byte { return binary.LittleEndian.AppendUint64(nil, v) }
+
+// An error that writes no message (CLOSED from an unknown handle) answers an empty message, not
+// bytes left in a reused output buffer by an earlier request.
+func TestReusedBufferLeaksNothingIntoErrors(t *testing.T) {
+	dirty := make([]byte, firstOut)
+	for i := range dirty {
+		dirty[i] = 0x41
+	}
+	outPool.Put(&dirty) // the next Get on this goroutine's P usually returns it
+	rc, body := handleRequest(1<<30, wire.Request{Op: wire.OpGet, OutCap: 1 << 16, Key: []byte("k")})
+	if rc != -codeClosed || len(body) != 4 || binary.LittleEndian.Uint32(body) != 0 {
+		t.Fatalf("rc %d body %q", rc, body)
+	}
+}

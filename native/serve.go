@@ -73,6 +73,9 @@ func dispatch(h int32, req wire.Request) (rc int32, body []byte, buf *[]byte) {
 func runOut(outCap uint32, fn func([]byte) int32, used func(int32, []byte) int) (rc int32, body []byte, buf *[]byte) {
 	buf = outPool.Get().(*[]byte)
 	out := (*buf)[:min(int(outCap), firstOut)]
+	if len(out) >= 4 { // an error that writes no message (CLOSED) then has an empty one, not stale bytes
+		binary.LittleEndian.PutUint32(out, 0)
+	}
 	rc = fn(out)
 	if rc == -codeTooSmall && len(out) >= 4 && len(out) < int(outCap) {
 		if need := binary.LittleEndian.Uint32(out); need <= outCap {
