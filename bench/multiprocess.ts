@@ -235,9 +235,9 @@ export async function takeover(): Promise<number> {
 /** Runs every system and the skyshelve-only figures. */
 export async function runMultiProcess(): Promise<MpResults> {
   const per = {
-    updates: Number(process.env.BENCH_MP_UPDATES ?? 5000),
-    writes: Number(process.env.BENCH_MP_WRITES ?? 10_000),
-    reads: Number(process.env.BENCH_MP_READS ?? 50_000),
+    updates: Number(process.env.BENCH_MP_UPDATES ?? 10_000),
+    writes: Number(process.env.BENCH_MP_WRITES ?? 20_000),
+    reads: Number(process.env.BENCH_MP_READS ?? 100_000),
   };
   const systems = process.env.BENCH_MP_SYSTEMS?.split(',') ?? MP_SYSTEMS;
   const res: MpResults = { date: new Date().toISOString(), loadavg: loadavg().map((l) => Math.round(l * 100) / 100), perProcess: per, rows: [] };
@@ -266,7 +266,7 @@ export function mpSection(res: MpResults): string {
     SECTION,
     '',
     `Run ${res.date} · ${PROCS} processes on one store, started together · load average at the start ${res.loadavg.join(' / ')} · ops per process: updates ${res.perProcess.updates}, writes ${res.perProcess.writes}, reads ${res.perProcess.reads}.`,
-    'skyshelve: `new SkyShelve(dir)` / `configureStorage(dir)` with no option (the first process owns Badger, the others are its clients); `Counter.update` of a PersistentObject; `await set`; `getSync`. lmdb-js: `noSync`, `transactionSync(get + putSync)`, `putSync`, `getBinary`. better-sqlite3: WAL, `synchronous=NORMAL`, an IMMEDIATE transaction (SELECT + INSERT OR REPLACE), autocommit `run`, `get`. Aggregate ops/s from the first start to the last finish.',
+    'skyshelve: `new SkyShelve(dir)` / `configureStorage(dir)` with no option (the first process owns Badger, the others are its clients); `Counter.update` of a PersistentObject; `await set`; `getSync`. lmdb-js: `noSync`, `transactionSync(get + putSync)`, `putSync`, `getBinary`. better-sqlite3: WAL, `synchronous=NORMAL`, an IMMEDIATE transaction (SELECT + INSERT OR REPLACE), autocommit `run`, `get`. Each process first runs a few hundred operations of the same kind on other keys (warm-up), then the timed ones. Aggregate ops/s from the first start to the last finish.',
     '',
     '| work (4 processes) | skyshelve | lmdb-js | better-sqlite3 | skyshelve / lmdb-js | skyshelve / better-sqlite3 | lost updates (sky / lmdb / sqlite) |',
     '|---|---:|---:|---:|---:|---:|---|',
