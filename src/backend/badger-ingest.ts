@@ -1,0 +1,58 @@
+/**
+ * Bulk ingest into an empty Badger store (native/ingest.go, docs/ABI.md "Bulk ingest"): Badger's
+ * StreamWriter builds the LSM tables directly. `add` is a synchronous call (the table building runs
+ * on Go's own goroutines meanwhile); `finish` and `abort` sync or drop files, so they run on koffi's
+ * thread pool.
+ */
+import type { IngestStart, RawEntry, RawIngest } from './backend.js';
+import { encodePuts, putsRequestSize } from './badger-codec.js';
+import { nativeError, out, reqFor, type NativeLib } from './native.js';
+import { SkyshelveError } from '../errors.js';
+
+/** Asks Go to start an ingest on handle `h`: an ingest, or why the store does not qualify. */
+export function beginIngest(lib: NativeLib, h: number, what: string): IngestStart {
+  const rc = lib.ingestBegin(h, out.buf, out.buf.length);
+  if (rc < 0) throw nativeError(rc, out.buf, what);
+  if (rc === 0) return { reason: out.buf.toString('utf8', 4, 4 + Math.min(out.buf.readUInt32LE(0), out.buf.length - 4)) };
+  return { ingest: new BadgerIngest(lib, rc, what) };
+}
+
+class BadgerIngest implements RawIngest {
+  private ended = false;
+
+  constructor(
+    private readonly lib: NativeLib,
+    private readonly id: number,
+    private readonly what: string,
+  ) {}
+
+  add(entries: readonly RawEntry[]): void {
+    if (this.ended) throw new SkyshelveError('CLOSED', `${this.what}: this bulk ingest has ended`);
+    if (entries.length === 0) return;
+    const buf = reqFor(putsRequestSize(entries));
+    const len = encodePuts(entries, buf);
+    const rc = this.lib.ingestAdd(this.id, buf, len, out.buf, out.buf.length);
+    if (rc < 0) throw nativeError(rc, out.buf, this.what);
+  }
+
+  finish(): Promise<void> {
+    return this.end(this.lib.ingestFinish);
+  }
+
+  abort(): Promise<void> {
+    return this.end(this.lib.ingestAbort);
+  }
+
+  private end(fn: NativeLib['ingestFinish']): Promise<void> {
+    if (this.ended) return Promise.resolve();
+    this.ended = true;
+    const errBuf = Buffer.alloc(4096); // the shared scratch is not for calls on another thread
+    return new Promise((resolve, reject) => {
+      fn.async(this.id, errBuf, errBuf.length, (err: unknown, rc: number) => {
+        if (err) reject(new SkyshelveError('INTERNAL', `${this.what}: native call failed`, { cause: err }));
+        else if (rc < 0) reject(nativeError(rc, errBuf, this.what));
+        else resolve();
+      });
+    });
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * Where `import` and `copy` put entries: a bulk ingest when the target is an empty store whose
+ * backend supports it (all or nothing, Badger's StreamWriter), else ordinary atomic batches with
+ * one write in flight while the next batch is read.
+ */
+import type { Backend, RawEntry, RawIngest } from '../backend/backend.js';
+
+/** A target for batches of entries. */
+export interface Sink {
+  /** True for a bulk ingest: nothing is visible (or kept) until `end` has returned. */
+  readonly bulk: boolean;
+  /** Why the bulk path was not taken (for --json and the summary), when it was asked for. */
+  readonly fallback?: string;
+  /** Queues one batch; resolves once the batch before it is written. */
+  put(entries: RawEntry[]): Promise<void>;
+  /** Waits for every write and makes them durable. */
+  end(): Promise<void>;
+  /** After a failure: a bulk ingest drops what it loaded (the target is empty again). */
+  fail(): Promise<void>;
+}
+
+/** Opens the fastest safe sink on `target`; `bulk: false` forces ordinary batches. */
+export async function openSink(target: Backend, bulk: boolean): Promise<Sink> {
+  if (!bulk) return batchSink(target);
+  if (!target.supports.bulkIngest || target.ingest === undefined) return batchSink(target, `the ${target.name} backend has no bulk ingest`);
+  const start = await target.ingest();
+  return start.ingest ? ingestSink(start.ingest) : batchSink(target, start.reason);
+}
+
+function ingestSink(ingest: RawIngest): Sink {
+  return {
+    bulk: true,
+    put: async (entries) => ingest.add(entries),
+    end: () => ingest.finish(),
+    fail: () => ingest.abort(),
+  };
+}
+
+function batchSink(target: Backend, fallback?: string): Sink {
+  let inflight: Promise<void> = Promise.resolve();
+  return {
+    bulk: false,
+    fallback,
+    async put(entries) {
+      await inflight;
+      inflight = target.write(entries.map((e) => ({ type: 'put', key: e.key, value: e.value })));
+      inflight.catch(() => {}); // awaited by the next put or end; this only keeps Node from calling it unhandled meanwhile
+    },
+    async end() {
+      await inflight;
+      await target.sync();
+    },
+    async fail() {
+      await inflight.catch(() => {});
+    },
+  };
+}
