@@ -8,7 +8,7 @@ import { examples, STORE_ARG } from './help.js';
 import { parseLine } from './jsonl.js';
 import { lineBatches } from './lines.js';
 import { progress, type Progress } from './progress.js';
-import { openSink, type Sink } from './sink.js';
+import { openSink, reportRollBack, type Sink } from './sink.js';
 
 /** Options of `import`. */
 interface ImportOptions {
@@ -46,6 +46,7 @@ export function registerImport(program: Command): void {
       const input = openInput(file);
       const { count, bulk } = await withStore(location, 'write', async (store) => {
         const sink = await openSink(await store.backend(), opts.bulk);
+        reportRollBack(sink, location);
         return { count: await load(sink, input, asked ?? (sink.bulk ? BULK_BATCH : BATCH), opts.progress), bulk: sink.bulk };
       });
       await out(opts.json ? JSON.stringify({ imported: count, file, bulk }) : `imported ${count} entries from ${file}${bulk ? ' (bulk)' : ''}`);

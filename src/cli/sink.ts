@@ -11,6 +11,8 @@ export interface Sink {
   readonly bulk: boolean;
   /** Why the bulk path was not taken (for --json and the summary), when it was asked for. */
   readonly fallback?: string;
+  /** Set when the target's last bulk ingest was interrupted and its data dropped at open (stats). */
+  readonly rolledBack?: string;
   /** Queues one batch; resolves once the batch before it is written. */
   put(entries: RawEntry[]): Promise<void>;
   /** Waits for every write and makes them durable. */
@@ -21,10 +23,17 @@ export interface Sink {
 
 /** Opens the fastest safe sink on `target`; `bulk: false` forces ordinary batches. */
 export async function openSink(target: Backend, bulk: boolean): Promise<Sink> {
-  if (!bulk) return batchSink(target);
+  const rolledBack = target.supports.bulkIngest ? (await target.stats()).rolledBackIngest : undefined;
+  const note = typeof rolledBack === 'string' && rolledBack !== '' ? { rolledBack } : {};
+  if (!bulk) return { ...batchSink(target), ...note };
   if (!target.supports.bulkIngest || target.ingest === undefined) return batchSink(target, `the ${target.name} backend has no bulk ingest`);
   const start = await target.ingest();
-  return start.ingest ? ingestSink(start.ingest) : batchSink(target, start.reason);
+  return { ...(start.ingest ? ingestSink(start.ingest) : batchSink(target, start.reason)), ...note };
+}
+
+/** Tells the user (stderr) that the target's previous bulk ingest was interrupted and dropped. */
+export function reportRollBack(sink: Sink, what: string): void {
+  if (sink.rolledBack) process.stderr.write(`note: ${what}: ${sink.rolledBack}\n`);
 }
 
 function ingestSink(ingest: RawIngest): Sink {
