@@ -62,8 +62,9 @@ export interface RawCursor {
  */
 export interface RawIngest {
   /** Loads puts. Keys in ascending order are fastest; from the first key out of order on, the rest
-   *  is loaded with ordinary batched commits (a later put of a key still wins). */
-  add(entries: readonly RawEntry[]): void;
+   *  is loaded with ordinary batched commits (a later put of a key still wins). Await each add before
+   *  the next (the entries may be read until it settles). */
+  add(entries: readonly RawEntry[]): Promise<void>;
   /** Makes everything durable and hands the store back. On failure the store is left empty. */
   finish(): Promise<void>;
   /** Drops everything loaded: the store is empty again. */

@@ -1,12 +1,12 @@
 /**
  * Bulk ingest into an empty Badger store (native/ingest.go, docs/ABI.md "Bulk ingest"): Badger's
- * StreamWriter builds the LSM tables directly. `add` is a synchronous call (the table building runs
- * on Go's own goroutines meanwhile); `finish` and `abort` sync or drop files, so they run on koffi's
- * thread pool.
+ * StreamWriter builds the LSM tables directly. Every call runs on koffi's thread pool: an add there
+ * overlaps with the caller preparing the next batch (an import parsing its next lines), and
+ * `finish` and `abort` sync or drop files.
  */
 import type { IngestStart, RawEntry, RawIngest } from './backend.js';
 import { encodePuts, putsRequestSize } from './badger-codec.js';
-import { nativeError, out, reqFor, type NativeLib } from './native.js';
+import { nativeError, out, type NativeLib } from './native.js';
 import { SkyshelveError } from '../errors.js';
 
 /** Asks Go to start an ingest on handle `h`: an ingest, or why the store does not qualify. */
@@ -26,13 +26,13 @@ class BadgerIngest implements RawIngest {
     private readonly what: string,
   ) {}
 
-  add(entries: readonly RawEntry[]): void {
+  async add(entries: readonly RawEntry[]): Promise<void> {
     if (this.ended) throw new SkyshelveError('CLOSED', `${this.what}: this bulk ingest has ended`);
     if (entries.length === 0) return;
-    const buf = reqFor(putsRequestSize(entries));
+    // Its own buffer: the thread-shared request scratch must not be in use across an await.
+    const buf = Buffer.allocUnsafe(putsRequestSize(entries));
     const len = encodePuts(entries, buf);
-    const rc = this.lib.ingestAdd(this.id, buf, len, out.buf, out.buf.length);
-    if (rc < 0) throw nativeError(rc, out.buf, this.what);
+    await this.call(this.lib.ingestAdd, [this.id, buf, len]);
   }
 
   finish(): Promise<void> {
@@ -43,12 +43,16 @@ class BadgerIngest implements RawIngest {
     return this.end(this.lib.ingestAbort);
   }
 
-  private end(fn: NativeLib['ingestFinish']): Promise<void> {
-    if (this.ended) return Promise.resolve();
+  private async end(fn: NativeLib['ingestFinish']): Promise<void> {
+    if (this.ended) return;
     this.ended = true;
+    await this.call(fn, [this.id]);
+  }
+
+  private call(fn: NativeLib['ingestFinish'], args: unknown[]): Promise<void> {
     const errBuf = Buffer.alloc(4096); // the shared scratch is not for calls on another thread
     return new Promise((resolve, reject) => {
-      fn.async(this.id, errBuf, errBuf.length, (err: unknown, rc: number) => {
+      fn.async(...args, errBuf, errBuf.length, (err: unknown, rc: number) => {
         if (err) reject(new SkyshelveError('INTERNAL', `${this.what}: native call failed`, { cause: err }));
         else if (rc < 0) reject(nativeError(rc, errBuf, this.what));
         else resolve();

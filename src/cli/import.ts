@@ -81,10 +81,10 @@ async function load(sink: Sink, input: { stream: NodeJS.ReadableStream; size: nu
   };
   let ok = false;
   try {
-    for await (const texts of lineBatches(input.stream)) {
-      for (const text of texts) {
+    for await (const { lines, bytes: read } of lineBatches(input.stream)) {
+      bar.add(read);
+      for (const text of lines) {
         lineNo++;
-        bar.add(Buffer.byteLength(text) + 1);
         if (text.trim() === '') continue;
         const line = parseLine(text, lineNo);
         if (lineNo === 1 && line.kind !== 'header') throw bad(`line 1 is not a skyshelve export header`);

@@ -37,11 +37,23 @@ export function reportRollBack(sink: Sink, what: string): void {
 }
 
 function ingestSink(ingest: RawIngest): Sink {
+  // One add in flight while the next batch is read: Go loads it on another thread meanwhile.
+  let inflight: Promise<void> = Promise.resolve();
   return {
     bulk: true,
-    put: async (entries) => ingest.add(entries),
-    end: () => ingest.finish(),
-    fail: () => ingest.abort(),
+    async put(entries) {
+      await inflight;
+      inflight = ingest.add(entries);
+      inflight.catch(() => {}); // awaited by the next put or end
+    },
+    end: async () => {
+      await inflight;
+      await ingest.finish();
+    },
+    fail: async () => {
+      await inflight.catch(() => {});
+      await ingest.abort();
+    },
   };
 }
 
