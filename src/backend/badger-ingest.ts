@@ -19,6 +19,10 @@ export function beginIngest(lib: NativeLib, h: number, what: string): IngestStar
 
 class BadgerIngest implements RawIngest {
   private ended = false;
+  // Two request buffers, used in turn: one may be in flight on the pool while the next is filled
+  // (callers await each add before the next). A fresh multi-MiB buffer per add made V8 collect often.
+  private readonly bufs: Buffer[] = [Buffer.alloc(0), Buffer.alloc(0)];
+  private turn = 0;
 
   constructor(
     private readonly lib: NativeLib,
@@ -29,8 +33,11 @@ class BadgerIngest implements RawIngest {
   async add(entries: readonly RawEntry[]): Promise<void> {
     if (this.ended) throw new SkyshelveError('CLOSED', `${this.what}: this bulk ingest has ended`);
     if (entries.length === 0) return;
-    // Its own buffer: the thread-shared request scratch must not be in use across an await.
-    const buf = Buffer.allocUnsafe(putsRequestSize(entries));
+    // Not the thread-shared request scratch: this one stays in use across an await.
+    const size = putsRequestSize(entries);
+    this.turn ^= 1;
+    if (this.bufs[this.turn]!.length < size) this.bufs[this.turn] = Buffer.allocUnsafeSlow(Math.max(size, 1 << 20));
+    const buf = this.bufs[this.turn]!;
     const len = encodePuts(entries, buf);
     await this.call(this.lib.ingestAdd, [this.id, buf, len]);
   }
