@@ -184,7 +184,11 @@ func (in *ingest) stream(ops []writeOp) error {
 	if len(ops) == 0 {
 		return nil
 	}
-	buf := z.NewBuffer(1<<20, "skyshelve.ingest")
+	size := 64
+	for _, op := range ops {
+		size += len(op.key) + len(op.value) + 32 // + the KV's protobuf framing
+	}
+	buf := z.NewBuffer(size, "skyshelve.ingest") // sized to fit: z.Buffer zeroes what it allocates
 	defer buf.Release()
 	for _, op := range ops {
 		badger.KVToBuffer(&pb.KV{Key: op.key, Value: op.value, Version: 1, StreamId: ingestStream}, buf)
