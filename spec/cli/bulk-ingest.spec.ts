@@ -148,4 +148,22 @@ describe('skyshelve import and copy: bulk ingest into an empty Badger store', fu
     expect(JSON.parse(again.stdout), again.stderr).to.deep.equal({ imported: 140_000, file, bulk: true });
     expect((await dump(target)).length).to.equal(140_000);
   });
+
+  it('a bulk copy stopped with Ctrl-C exits 1 and leaves the target empty', async () => {
+    const from = badgerLocation();
+    await fill(from, 20_000);
+    const to = badgerLocation();
+    const child = spawn(process.execPath, [BIN, 'copy', from, to, '--batch-size', '20', '--no-progress'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    while (!fs.existsSync(path.join(to, 'SKYSHELVE-INGEST')) && child.exitCode === null) await new Promise((r) => setTimeout(r, 2));
+    child.kill('SIGINT');
+    expect(await exited, stderr).to.equal(1);
+    expect(stderr).to.contain('interrupted; the bulk copy was dropped and the target is empty');
+    expect(fs.existsSync(path.join(to, 'SKYSHELVE-INGEST'))).to.equal(false);
+    expect(await dump(to)).to.deep.equal([]);
+  });
 });
