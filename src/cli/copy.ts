@@ -23,8 +23,6 @@ interface CopyOptions {
 
 /** Entries per atomic write to the target, unless --batch-size says otherwise. */
 const BATCH = 1000;
-/** Entries per call of a bulk ingest, unless --batch-size says otherwise. */
-const BULK_BATCH = 10_000;
 /** A write is also cut once its keys and values reach this many bytes (Badger caps a transaction's size). */
 const BATCH_BYTES = 4 << 20;
 /** How often (ms) the target is synced and the checkpoint advanced. */
@@ -61,7 +59,7 @@ export function registerCopy(program: Command): void {
       ]),
     )
     .action(async (from: string, to: string, opts: CopyOptions) => {
-      const asked = wholeNumber(opts.batchSize, '--batch-size', 1);
+      const batch = wholeNumber(opts.batchSize, '--batch-size', 1) ?? BATCH;
       const maxBatches = wholeNumber(opts.maxBatches, '--max-batches', 1);
       const every = wholeNumber(opts.checkpointEvery, '--checkpoint-every') ?? CHECKPOINT_EVERY_MS;
       const ids = { from: identity(from), to: identity(to) };
@@ -74,8 +72,8 @@ export function registerCopy(program: Command): void {
       const result = await withBoth(from, to, async (src, dst) => {
         const sink = bulk ? await openSink(dst, true) : undefined;
         if (sink) reportRollBack(sink, to);
-        const job: CopyJob = { src, dst, ...ids, file, resume, batch: asked ?? BATCH, maxBatches, every, showProgress: opts.progress, stop };
-        if (sink?.bulk) return { ...(await bulkCopy({ ...job, batch: asked ?? BULK_BATCH }, sink)), bulk: true };
+        const job: CopyJob = { src, dst, ...ids, file, resume, batch, maxBatches, every, showProgress: opts.progress, stop };
+        if (sink?.bulk) return { ...(await bulkCopy(job, sink)), bulk: true };
         return { ...(await copy(job)), bulk: false };
       }).finally(() => stop.dispose());
       if (stop.requested && result.bulk) throw new Error('interrupted; the bulk copy was dropped and the target is empty; run the same command again');
