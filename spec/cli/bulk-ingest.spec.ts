@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { BadgerBackend } from '../../src/backend/badger.js';
 import { encodeValue } from '../../src/codec/values.js';
 import { cleanupTmp, tmpDir } from '../support/tmp.js';
 import { BIN, badgerLocation, cli, dump, fill, slateLocation } from './helpers.js';
@@ -165,5 +166,32 @@ describe('skyshelve import and copy: bulk ingest into an empty Badger store', fu
     expect(stderr).to.contain('interrupted; the bulk copy was dropped and the target is empty');
     expect(fs.existsSync(path.join(to, 'SKYSHELVE-INGEST'))).to.equal(false);
     expect(await dump(to)).to.deep.equal([]);
+  });
+
+  it('across processes: a client process gets BUSY during an ingest, and an import run as a client falls back', async () => {
+    const dir = badgerLocation();
+    const owner = BadgerBackend.openSync({ path: dir }); // this process owns the store; the CLI runs as its client
+    try {
+      const { ingest } = await owner.ingest();
+      await ingest!.add([{ key: Buffer.from('a'), value: Buffer.from('1') }]);
+      const during = await cli(['set', dir, '"x"', '1']);
+      expect(during.code).to.equal(1);
+      expect(during.stderr).to.contain('BUSY');
+      await ingest!.abort();
+
+      const from = badgerLocation();
+      await fill(from, 200);
+      const file = path.join(tmpDir('sky-bulk-'), 'e.jsonl');
+      expect((await cli(['export', from, file])).code).to.equal(0);
+      const imported = await cli(['import', dir, file, '--json']);
+      expect(JSON.parse(imported.stdout), imported.stderr).to.include({ bulk: false });
+      const all = owner.iterate({});
+      let n = 0;
+      for (let chunk = await all.next(1000); chunk.length; chunk = await all.next(1000)) n += chunk.length;
+      await all.close();
+      expect(n).to.equal((await dump(from)).length);
+    } finally {
+      owner.closeSync();
+    }
   });
 });
