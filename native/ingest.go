@@ -70,6 +70,11 @@ func beginIngest(h int32, out []byte) int32 {
 		return writeError(out, errBusy)
 	}
 	st.inflight.Wait() // commits left in the background by earlier writes
+	// With st.mu held no read is in flight, so a lease is an open iterator. Its transaction would
+	// outlive the oracle that StreamWriter.Flush replaces, and it would read a store being rebuilt.
+	if st.reads.leased.Load() > 0 {
+		return notEligible(out, "iterators are open on the store")
+	}
 	if empty, err := isEmpty(st.db); err != nil {
 		return writeError(out, err)
 	} else if !empty {

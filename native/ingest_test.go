@@ -147,6 +147,16 @@ func TestIngestOnlyStartsOnAnEmptyStore(t *testing.T) {
 	if rc := beginIngest(internal, out); rc != 0 {
 		t.Fatalf("a store with only an internal record: rc %d, want 0 (not eligible)", rc)
 	}
+	withIter, _ := openTemp(t) // an open iterator's transaction would outlive the ingest's oracle
+	it := openIter(withIter, encodeSpec(iterSpec{}), out)
+	if it <= 0 {
+		t.Fatal(message(out))
+	}
+	if rc := beginIngest(withIter, out); rc != 0 || !strings.Contains(message(out), "iterators are open") {
+		t.Fatalf("a store with an open iterator: rc %d (%s), want 0 (not eligible)", rc, message(out))
+	}
+	closeIter(it)
+	ingestAll(t, withIter, testBatches(10, true))
 	deleted, _ := openTemp(t) // tombstones only: empty
 	mustWrite(t, deleted, "a", "1")
 	if rc := doWrite(deleted, encodeWrite([]writeOp{{op: opDelete, key: []byte("a")}}), out); rc != 0 {
