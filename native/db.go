@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"path/filepath"
 	"runtime"
 	"sync"
@@ -26,7 +27,9 @@ type store struct {
 	client   atomic.Pointer[client] // set while another process owns the store (client.go)
 	// inflight counts commits queued on the committer, including ones whose caller returned
 	// with a ticket (pending.go); the final close waits for them.
-	inflight storeInflight
+	inflight   storeInflight
+	ingest     *ingest // the bulk ingest that owns the store (ingest.go); set and cleared under mu
+	rolledBack string  // why an unfinished ingest's data was dropped at open (ingestmarker.go), for stats
 }
 
 // dbHandle is what one sky_open returns: a reference to a store plus the iterators opened through it.
@@ -113,7 +116,12 @@ func openLocal(cfg Config) (*store, error) {
 	if err != nil {
 		return nil, classify(err)
 	}
-	return &store{key: cfg.Path, cfg: cfg, refs: 1, db: db}, nil
+	why, err := rollBackIngest(db, cfg)
+	if err != nil {
+		db.Close()
+		return nil, classify(err)
+	}
+	return &store{key: cfg.Path, cfg: cfg, refs: 1, db: db, rolledBack: why}, nil
 }
 
 // sameEngine refuses a second open of a path with other engine options: the first open's
@@ -199,9 +207,10 @@ func closeStore(st *store) error {
 	if st.db == nil {
 		return nil
 	}
+	ingestErr := abortOnClose(st)
 	st.reads.close()
 	forgetCommitOrder(st.db)
-	return st.db.Close()
+	return errors.Join(ingestErr, st.db.Close())
 }
 
 // withDB runs fn on the handle's database, holding it open for the call.
@@ -214,6 +223,9 @@ func withDB(h int32, fn func(dh *dbHandle, db *badger.DB) int32) int32 {
 	defer dh.st.mu.RUnlock()
 	if dh.st.closed || dh.st.db == nil {
 		return -codeClosed
+	}
+	if dh.st.ingest != nil {
+		return -codeBusy // no message: the caller's out buffer is not at hand here
 	}
 	return fn(dh, dh.st.db)
 }
@@ -242,7 +254,8 @@ func doStats(h int32, out []byte) int32 {
 			"socket":  socketOf(dh.st),
 			"options": dh.st.cfg,
 			// The Go runtime is shared by every store in the process: these are process-wide.
-			"goHeapInUse": mem.HeapInuse, "goSys": mem.Sys, "backgroundCommits": ticketsIssued.Load(),
+			"rolledBackIngest": dh.st.rolledBack,
+			"goHeapInUse":      mem.HeapInuse, "goSys": mem.Sys, "backgroundCommits": ticketsIssued.Load(),
 		})
 		if err != nil {
 			return writeError(out, err)

@@ -27,6 +27,7 @@ const (
 	codeTimeout       = 12 // the owner process did not answer in time
 	codePermission    = 13 // the owner's socket belongs to another user, or a peer's uid was rejected
 	codeUnavailable   = 14 // no owner could be reached or elected within the open timeout
+	codeBusy          = 15 // a bulk ingest owns the store until it finishes (ingest.go)
 )
 
 // maxKeySize is Badger's own key limit (txn.go); checking it first gives a clean message.

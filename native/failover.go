@@ -113,6 +113,11 @@ func (c *client) tryBecomeOwner() bool {
 	if err != nil {
 		return false
 	}
+	why, err := rollBackIngest(db, c.cfg) // the old owner may have died mid-ingest
+	if err != nil {
+		db.Close()
+		return false
+	}
 	st := c.st
 	st.mu.Lock()
 	c.mu.Lock()
@@ -123,6 +128,7 @@ func (c *client) tryBecomeOwner() bool {
 		return true
 	}
 	st.db = db
+	st.rolledBack = why
 	startServing(st)
 	c.local, c.failing = true, false
 	pending := c.sortedPending()

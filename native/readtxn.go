@@ -38,12 +38,14 @@ type readTxns struct {
 	version uint64        // bumped after every commit; guarded by mu
 	idle    []*badger.Txn // current, unused transactions; guarded by mu
 	closed  bool
-	reading atomic.Bool // a read happened since the last refresh
+	reading atomic.Bool  // a read happened since the last refresh
+	leased  atomic.Int64 // leases not yet released: reads in flight and open iterators (ingest.go)
 }
 
 // acquire lends a read transaction that sees every commit that finished before the call.
 func (r *readTxns) acquire(db *badger.DB) readLease {
 	r.reading.Store(true)
+	r.leased.Add(1)
 	r.mu.Lock()
 	v := r.version
 	if n := len(r.idle); n > 0 {
@@ -59,6 +61,7 @@ func (r *readTxns) acquire(db *badger.DB) readLease {
 
 // release returns a lease: kept for the next reader while no commit happened since, else discarded.
 func (r *readTxns) release(l readLease) {
+	r.leased.Add(-1)
 	r.mu.Lock()
 	if !r.closed && l.version == r.version && len(r.idle) < maxIdleReadTxns {
 		r.idle = append(r.idle, l.txn)

@@ -103,7 +103,15 @@ describe('SkyShelve: location and capabilities', function () {
   it('reports the same capabilities before and after a Badger open', async () => {
     const store = new SkyShelve(path.join(tmpDir(), 'db'), { syncWrites: true });
     const before = { ...store.supports };
-    expect(before).to.deep.equal({ sync: true, readOnly: false, multiProcess: true, inMemory: false, durableWrites: true, conditionalWrites: true });
+    expect(before).to.deep.equal({
+      sync: true,
+      readOnly: false,
+      multiProcess: true,
+      inMemory: false,
+      durableWrites: true,
+      conditionalWrites: true,
+      bulkIngest: true,
+    });
     await store.backend();
     expect({ ...store.supports }).to.deep.equal(before);
     await store.close();

@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'CONFLICT'
   | 'PERMISSION'
   | 'UNAVAILABLE'
+  | 'BUSY'
   | 'NO_BUCKET'
   | 'AUTH'
   | 'UNREACHABLE'
@@ -49,6 +50,9 @@ export function isSkyshelveError(err: unknown, code?: ErrorCode): err is Skyshel
 
 /** Named factories keep messages consistent and actionable. */
 export const Errors = {
+  /** A bulk ingest (import or copy into an empty store) owns the store until it finishes. */
+  busy: (what = 'store') =>
+    new SkyshelveError('BUSY', `The ${what} is busy: a bulk ingest (import or copy into an empty store) is loading it. Try again when it has finished.`),
   closed: (what = 'store') => new SkyshelveError('CLOSED', `The ${what} is closed; open a new one to continue.`),
   readOnly: (op: string) => new SkyshelveError('READ_ONLY', `Cannot ${op}: this store was opened read-only.`),
   notSupported: (op: string, backend: string) => new SkyshelveError('NOT_SUPPORTED', `${op} is not supported by the ${backend} backend.`),

@@ -25,6 +25,7 @@ describe('SlateDB backend on a local directory', function () {
       inMemory: false,
       durableWrites: false,
       conditionalWrites: true,
+      bulkIngest: false,
     });
     expect((buffered as { getSync?: unknown }).getSync).to.equal(undefined);
     const stats = await buffered.stats();

@@ -16,7 +16,7 @@ describe('skyshelve copy', function () {
     const first = await cli(['copy', a, lake, '--json', '--batch-size', '300']);
     expect(first.code, first.stderr).to.equal(0);
     const source = await dump(a);
-    expect(JSON.parse(first.stdout)).to.deep.equal({ copied: source.length, done: true });
+    expect(JSON.parse(first.stdout)).to.deep.equal({ copied: source.length, done: true, bulk: false }); // SlateDB: no bulk ingest
     expect((await cli(['copy', lake, b])).code).to.equal(0);
     expect(await dump(lake)).to.deep.equal(source);
     expect(await dump(b)).to.deep.equal(source);
@@ -31,14 +31,14 @@ describe('skyshelve copy', function () {
     const args = ['copy', from, to, '--batch-size', '100', '--checkpoint', checkpoint, '--json'];
     const stopped = await cli([...args, '--max-batches', '3']);
     expect(stopped.code, stopped.stderr).to.equal(0);
-    expect(JSON.parse(stopped.stdout)).to.deep.equal({ copied: 300, done: false, checkpoint });
+    expect(JSON.parse(stopped.stdout)).to.deep.equal({ copied: 300, done: false, checkpoint, bulk: false });
     expect(JSON.parse(fs.readFileSync(checkpoint, 'utf8'))).to.include({ copied: 300, from, to });
     expect(await dump(to)).to.have.length(300);
     const again = await cli([...args, '--max-batches', '2']);
-    expect(JSON.parse(again.stdout)).to.deep.equal({ copied: 500, done: false, checkpoint });
+    expect(JSON.parse(again.stdout)).to.deep.equal({ copied: 500, done: false, checkpoint, bulk: false });
     const rest = await cli(args);
     expect(rest.code, rest.stderr).to.equal(0);
-    expect(JSON.parse(rest.stdout)).to.deep.equal({ copied: total, done: true });
+    expect(JSON.parse(rest.stdout)).to.deep.equal({ copied: total, done: true, bulk: false });
     expect(fs.existsSync(checkpoint)).to.equal(false);
     expect(await dump(to)).to.deep.equal(await dump(from));
   });
@@ -49,7 +49,8 @@ describe('skyshelve copy', function () {
     await fill(from, 20000);
     const checkpoint = `${to}.skyshelve-copy.json`;
     // --checkpoint-every 0: a durable resume point after every batch, so the kill lands between two.
-    const child = spawn(process.execPath, [BIN, 'copy', from, to, '--batch-size', '20', '--checkpoint-every', '0'], { stdio: 'ignore' });
+    // --no-bulk: into an empty Badger store the copy would otherwise be a bulk ingest, which has no checkpoint.
+    const child = spawn(process.execPath, [BIN, 'copy', from, to, '--batch-size', '20', '--checkpoint-every', '0', '--no-bulk'], { stdio: 'ignore' });
     const exited = new Promise((resolve) => child.on('exit', resolve));
     while (!fs.existsSync(checkpoint) && child.exitCode === null) await new Promise((r) => setTimeout(r, 10));
     child.kill('SIGKILL');

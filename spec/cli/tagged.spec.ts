@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { fromTagged, parseTagged, toTagged, UntaggableError } from '../../src/cli/tagged.js';
+import { fromParsedTagged, fromTagged, parseTagged, toTagged, UntaggableError } from '../../src/cli/tagged.js';
 
 describe('tagged JSON (the CLI value notation)', function () {
   it('round-trips bytes, Dates, Maps, Sets, BigInts, undefined, special numbers and nested mixes through JSON text', () => {
@@ -67,5 +67,22 @@ describe('tagged JSON (the CLI value notation)', function () {
     expect(() => fromTagged({ $map: [[1]] })).to.throw(TypeError, '$map needs a list of [key, value] pairs');
     expect(() => fromTagged({ $nope: 1 })).to.throw(TypeError, 'unknown tag $nope');
     expect(() => parseTagged('{', '--key-json')).to.throw(TypeError, '--key-json is not valid JSON');
+  });
+
+  it('resolves fresh JSON in place to exactly what fromTagged gives, with the same messages', () => {
+    const texts = [
+      '{"__proto__": {"polluted": 1}, "a": {"$date": "2023-11-14T22:13:20.123Z"}, "b": [{"$bigint": "-5"}, {"$set": [1, {"$bytes": "AAE="}]}]}',
+      '{"$object": {"$bytes": "x", "n": {"$map": [[{"$date": null}, {"$number": "-0"}]]}}}',
+      '[1, "two", null, {"$undefined": true}, [{"$hex": "ff00"}]]',
+      '"plain"',
+    ];
+    for (const text of texts) {
+      const inPlace = fromParsedTagged(JSON.parse(text));
+      expect(inPlace, text).to.deep.equal(fromTagged(JSON.parse(text)));
+      if (inPlace !== null && typeof inPlace === 'object' && !Array.isArray(inPlace)) expect(Object.getPrototypeOf(inPlace)).to.equal(Object.prototype);
+    }
+    expect(({} as Record<string, unknown>).polluted).to.equal(undefined);
+    const bad = '{"ok": {"$date": "2023-11-14T22:13:20.123Z"}, "a": [{"$bigint": "12x"}]}';
+    expect(() => fromParsedTagged(JSON.parse(bad), 'v')).to.throw(TypeError, 'v.a[0]: $bigint needs a string of digits');
   });
 });

@@ -19,6 +19,8 @@ export interface Capabilities {
   readonly durableWrites: boolean;
   /** `write` / `writeSync` accept checks, verified atomically with the commit (RawCheck). */
   readonly conditionalWrites: boolean;
+  /** `ingest` exists: a bulk load into an empty store (Badger's StreamWriter, src/backend/badger-ingest.ts). */
+  readonly bulkIngest: boolean;
 }
 
 /** One write in an atomic batch. `value` is absent for deletes. */
@@ -54,6 +56,24 @@ export interface RawCursor {
   close(): Promise<void>;
 }
 
+/**
+ * A bulk load into an empty store (Backend.ingest): puts only, all or nothing. Until `finish` or
+ * `abort`, every other call on the store, from any handle or process, rejects with BUSY.
+ */
+export interface RawIngest {
+  /** Loads puts. Keys in ascending order are fastest; from the first key out of order on, the rest
+   *  is loaded with ordinary batched commits (a later put of a key still wins). Await each add before
+   *  the next (the entries may be read until it settles). */
+  add(entries: readonly RawEntry[]): Promise<void>;
+  /** Makes everything durable and hands the store back. On failure the store is left empty. */
+  finish(): Promise<void>;
+  /** Drops everything loaded: the store is empty again. */
+  abort(): Promise<void>;
+}
+
+/** What `Backend.ingest` gives: an ingest, or why the store does not qualify (use `write` then). */
+export type IngestStart = { ingest: RawIngest } | { ingest?: undefined; reason: string };
+
 /** The hooks one engine implements. Every method receives validated, encoded bytes. */
 export interface Backend {
   /** A short engine name for messages and stats, such as 'badger' or 'slatedb'. */
@@ -75,6 +95,9 @@ export interface Backend {
   close(): Promise<void>;
   /** Engine facts for `stats` (sizes, options); never secrets. */
   stats(): Promise<Record<string, unknown>>;
+  /** Starts a bulk load (when `supports.bulkIngest`); nothing changes when the store does not qualify:
+   *  it is not empty, or this process is a client of the store's owning process. */
+  ingest?(): Promise<IngestStart>;
   getSync?(key: Uint8Array): Uint8Array | undefined;
   hasSync?(key: Uint8Array): boolean;
   writeSync?(ops: readonly RawOp[], checks?: readonly RawCheck[]): void;

@@ -38,6 +38,24 @@ export function encodeWrite(ops: readonly RawOp[], buf: Buffer, checks: readonly
   return pos;
 }
 
+/** Bytes needed to encode entries as a request of puts (encodePuts). */
+export function putsRequestSize(entries: readonly RawEntry[]): number {
+  let size = 4;
+  for (const e of entries) size += 9 + e.key.length + e.value.length;
+  return size;
+}
+
+/** Encodes entries as a write request of puts only (the layout of encodeWrite); returns the length. */
+export function encodePuts(entries: readonly RawEntry[], buf: Buffer): number {
+  let pos = buf.writeUInt32LE(entries.length, 0);
+  for (const e of entries) {
+    pos = buf.writeUInt8(OP_PUT, pos);
+    pos = putBytes(buf, pos, e.key);
+    pos = putBytes(buf, pos, e.value);
+  }
+  return pos;
+}
+
 /** Bytes needed to encode a get_many request. */
 export function keysRequestSize(keys: readonly Uint8Array[]): number {
   let size = 4;

@@ -5,10 +5,11 @@
  * stalls for more than commitWaitMicros (memtable flush, L0 compaction), which are polled from a timer.
  */
 import path from 'node:path';
-import type { Backend, Capabilities, RawCheck, RawCursor, RawEntry, RawOp, RawRange } from './backend.js';
+import type { Backend, Capabilities, IngestStart, RawCheck, RawCursor, RawEntry, RawOp, RawRange } from './backend.js';
 import { SkyshelveError, Errors } from '../errors.js';
 import { growScratch, keyArg, loadNative, nativeError, out, outFor, reqFor, Status, type NativeLib } from './native.js';
 import { BadgerCursor } from './badger-cursor.js';
+import { beginIngest } from './badger-ingest.js';
 import { badgerCapabilities } from './capabilities.js';
 import { WriteCoalescer } from './badger-coalesce.js';
 import { decodeValues, encodeKeys, encodeWrite, keysRequestSize, writeRequestSize } from './badger-codec.js';
@@ -206,6 +207,13 @@ export class BadgerBackend implements Backend {
   /** Blocks until the commit left in flight by commitStart has been applied. */
   private waitPending(): void {
     if (this.pendingTicket !== 0) this.lib.writeWait(this.pendingTicket, out.buf, out.buf.length);
+  }
+
+  /** Starts a bulk load into this store when it is empty (src/backend/badger-ingest.ts). */
+  async ingest(): Promise<IngestStart> {
+    this.settle();
+    this.waitPending();
+    return beginIngest(this.lib, this.live(), this.what);
   }
 
   /** Reads every key from one snapshot, resuming at `start` whenever the output buffer fills. */

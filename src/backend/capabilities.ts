@@ -16,6 +16,7 @@ export function badgerCapabilities(options: { inMemory?: boolean; syncWrites?: b
     inMemory: options.inMemory === true,
     durableWrites: options.syncWrites === true,
     conditionalWrites: true,
+    bulkIngest: true,
   };
 }
 
@@ -28,5 +29,6 @@ export function slateCapabilities(options: { readOnly: boolean; durable: boolean
     inMemory: false,
     durableWrites: options.durable && !options.readOnly,
     conditionalWrites: !options.readOnly,
+    bulkIngest: false,
   };
 }

@@ -32,6 +32,11 @@ export interface NativeLib {
   readonly stats: NativeFn;
   /** Diagnostics for leak tests: a full Go collection, then the Go heap figures as JSON. */
   readonly gc: NativeFn;
+  /** Bulk ingest into an empty store (docs/ABI.md, "Bulk ingest"). */
+  readonly ingestBegin: NativeFn;
+  readonly ingestAdd: NativeFn;
+  readonly ingestFinish: NativeFn;
+  readonly ingestAbort: NativeFn;
 }
 
 const SIGNATURES: Record<Exclude<keyof NativeLib, 'path'>, string> = {
@@ -51,6 +56,10 @@ const SIGNATURES: Record<Exclude<keyof NativeLib, 'path'>, string> = {
   sync: 'int32_t sky_sync(int32_t h, uint8_t *out, int32_t outCap)',
   stats: 'int32_t sky_stats(int32_t h, uint8_t *out, int32_t outCap)',
   gc: 'int32_t sky_gc(uint8_t *out, int32_t outCap)',
+  ingestBegin: 'int32_t sky_ingest_begin(int32_t h, uint8_t *out, int32_t outCap)',
+  ingestAdd: 'int32_t sky_ingest_add(int32_t ingest, const uint8_t *req, int32_t reqLen, uint8_t *out, int32_t outCap)',
+  ingestFinish: 'int32_t sky_ingest_finish(int32_t ingest, uint8_t *out, int32_t outCap)',
+  ingestAbort: 'int32_t sky_ingest_abort(int32_t ingest, uint8_t *out, int32_t outCap)',
 };
 
 /** ABI status codes (docs/ABI.md), by number. */
@@ -69,6 +78,7 @@ export const Status = {
   TIMEOUT: 12,
   PERMISSION: 13,
   UNAVAILABLE: 14,
+  BUSY: 15,
 } as const;
 
 const CODE_OF_STATUS: Record<number, ErrorCode> = {
@@ -84,6 +94,7 @@ const CODE_OF_STATUS: Record<number, ErrorCode> = {
   12: 'TIMEOUT',
   13: 'PERMISSION',
   14: 'UNAVAILABLE',
+  15: 'BUSY',
 };
 
 const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), findUp());
@@ -218,6 +229,7 @@ export function nativeError(rc: number, out: Buffer, what: string, invalidCode: 
   if (status === Status.TOO_SMALL) return new SkyshelveError('INTERNAL', `${what}: unexpected TOO_SMALL from libskyshelve`);
   if (status === Status.NOT_FOUND) return new SkyshelveError('NOT_FOUND', `${what}: not found`);
   if (status === Status.CLOSED) return Errors.closed(what);
+  if (status === Status.BUSY) return Errors.busy(what); // BUSY carries no message (native/db.go withDB)
   let message = 'no message';
   if (out.length >= 4) {
     const len = Math.min(out.readUInt32LE(0), out.length - 4);

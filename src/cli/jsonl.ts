@@ -7,7 +7,7 @@
 import type { RawEntry } from '../backend/backend.js';
 import { decodeInternalKey, decodeKey, encodeKey, internalKey, type Key, type KeyPart } from '../codec/keys.js';
 import { decodeValue, encodeValue } from '../codec/values.js';
-import { fromTagged, toTagged } from './tagged.js';
+import { fromParsedTagged, fromTagged, toTagged } from './tagged.js';
 
 /** The format name in the header line. */
 export const FORMAT = 'skyshelve-export';
@@ -119,15 +119,15 @@ function parseKey(o: Record<string, unknown>, where: string): Uint8Array {
   if (o.kb !== undefined) return fromB64(o.kb, `${where}.kb`);
   if (o.i !== undefined) {
     if (!Array.isArray(o.i)) throw new TypeError(`${where}.i must be an array of key elements`);
-    return internalKey(fromTagged(o.i, `${where}.i`) as KeyPart[]);
+    return internalKey(fromParsedTagged(o.i, `${where}.i`) as KeyPart[]);
   }
-  return encodeKey(fromTagged(o.k, `${where}.k`) as Key, `${where}.k`);
+  return encodeKey(fromParsedTagged(o.k, `${where}.k`) as Key, `${where}.k`);
 }
 
 function parseValue(o: Record<string, unknown>, where: string): Uint8Array {
   if ('v' in o === (o.vb !== undefined)) throw new TypeError(`${where} needs exactly one of "v" or "vb"`);
   if (o.vb !== undefined) return fromB64(o.vb, `${where}.vb`);
-  return encodeValue(fromTagged(o.v, `${where}.v`), { autoSerialize: true, argName: `${where}.v` });
+  return encodeValue(fromParsedTagged(o.v, `${where}.v`), { autoSerialize: true, argName: `${where}.v` });
 }
 
 function b64(bytes: Uint8Array): string {

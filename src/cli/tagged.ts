@@ -58,22 +58,58 @@ function objectToTagged(value: object, bytes: BytesFormat): unknown {
 
 /** Turns tagged JSON data back into values; throws a TypeError naming `where` for a malformed tag. */
 export function fromTagged(data: unknown, where = 'value'): unknown {
+  return resolveFast(data, where, false);
+}
+
+/**
+ * fromTagged for data fresh from JSON.parse that nobody else holds: objects and arrays are reused
+ * and their tags replaced in place (an import resolves one such tree per line, and copying each
+ * object was a large part of its garbage).
+ */
+export function fromParsedTagged(data: unknown, where = 'value'): unknown {
+  return resolveFast(data, where, true);
+}
+
+function resolveFast(data: unknown, where: string, inPlace: boolean): unknown {
+  try {
+    // The first pass builds no location strings (they cost more than the rest of an import's line);
+    // only a failure walks again, copying and with locations, for the message.
+    return resolve(data, undefined, inPlace);
+  } catch (err) {
+    if (err instanceof TypeError) return resolve(data, where, false);
+    throw err;
+  }
+}
+
+/** `where` is undefined on the fast pass: then no location is built. */
+function resolve(data: unknown, where: string | undefined, inPlace: boolean): unknown {
   if (data === null || typeof data !== 'object') return data;
-  if (Array.isArray(data)) return data.map((v, i) => fromTagged(v, `${where}[${i}]`));
+  if (Array.isArray(data)) {
+    if (!inPlace) return data.map((v, i) => resolve(v, where && `${where}[${i}]`, false));
+    for (let i = 0; i < data.length; i++) data[i] = resolve(data[i], undefined, true);
+    return data;
+  }
   const keys = Object.keys(data);
   const o = data as Record<string, unknown>;
-  if (keys.length === 1 && keys[0]!.startsWith('$')) return fromTag(keys[0]!, o[keys[0]!], where);
-  const out: Record<string, unknown> = {};
-  for (const k of keys) setOwn(out, k, fromTagged(o[k], `${where}.${k}`));
+  if (keys.length === 1 && keys[0]!.startsWith('$')) return fromTag(keys[0]!, o[keys[0]!], where, inPlace);
+  const out: Record<string, unknown> = inPlace ? o : {};
+  for (const k of keys) {
+    const v = o[k];
+    const r = resolve(v, where && `${where}.${k}`, inPlace);
+    if (r !== v || !inPlace) setOwn(out, k, r);
+  }
   return out;
 }
 
 /** Defines an own property, so a key such as "__proto__" stays data and never changes the prototype. */
 function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  // Plain assignment creates an own data property for every other key: Object.prototype's only
+  // accessor is __proto__, and it has no read-only properties.
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
 }
 
-function fromTag(tag: string, body: unknown, where: string): unknown {
+function fromTag(tag: string, body: unknown, where: string | undefined, inPlace: boolean): unknown {
   const bad = (what: string) => new TypeError(`${where}: ${tag} ${what}`);
   switch (tag) {
     case '$bytes':
@@ -97,14 +133,14 @@ function fromTag(tag: string, body: unknown, where: string): unknown {
       return undefined;
     case '$map':
       if (!Array.isArray(body) || !body.every((p) => Array.isArray(p) && p.length === 2)) throw bad('needs a list of [key, value] pairs');
-      return new Map(body.map(([k, v], i) => [fromTagged(k, `${where}.$map[${i}][0]`), fromTagged(v, `${where}.$map[${i}][1]`)]));
+      return new Map(body.map(([k, v], i) => [resolve(k, where && `${where}.$map[${i}][0]`, inPlace), resolve(v, where && `${where}.$map[${i}][1]`, inPlace)]));
     case '$set':
       if (!Array.isArray(body)) throw bad('needs a list');
-      return new Set(body.map((v, i) => fromTagged(v, `${where}.$set[${i}]`)));
+      return new Set(body.map((v, i) => resolve(v, where && `${where}.$set[${i}]`, inPlace)));
     case '$object': {
       if (body === null || typeof body !== 'object' || Array.isArray(body)) throw bad('needs an object');
       const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(body)) setOwn(out, k, fromTagged(v, `${where}.${k}`));
+      for (const [k, v] of Object.entries(body)) setOwn(out, k, resolve(v, where && `${where}.${k}`, inPlace));
       return out;
     }
     default:
@@ -120,5 +156,5 @@ export function parseTagged(text: string, where: string): unknown {
   } catch (err) {
     throw new TypeError(`${where} is not valid JSON (${(err as Error).message})`);
   }
-  return fromTagged(data, where);
+  return fromParsedTagged(data, where);
 }
