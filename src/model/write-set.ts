@@ -11,6 +11,8 @@ import { writeChecked } from '../backend/conditional.js';
 export class WriteSet {
   readonly #reads = new Map<string, RawCheck>();
   readonly #writes = new Map<string, RawOp>();
+  // Values read ahead in one snapshot (prefetch); each becomes a check only when `get` uses it.
+  readonly #ahead = new Map<string, Uint8Array | undefined>();
 
   constructor(readonly backend: Backend) {}
 
@@ -21,9 +23,26 @@ export class WriteSet {
     if (w !== undefined) return w.value;
     const r = this.#reads.get(id);
     if (r !== undefined) return r.value;
-    const value = await this.backend.get(key);
+    const value = this.#ahead.has(id) ? this.#ahead.get(id) : await this.backend.get(key);
     this.#reads.set(id, { key, value });
     return value;
+  }
+
+  /**
+   * Reads the keys this unit has not seen yet in one getMany (one native call, one snapshot), for
+   * the `get`s that follow. A value read ahead but never used is not checked at commit.
+   */
+  async prefetch(keys: readonly Uint8Array[]): Promise<void> {
+    const todo = keys.filter((k) => !this.seen(k));
+    if (todo.length === 0) return;
+    const values = await this.backend.getMany(todo);
+    todo.forEach((k, i) => this.#ahead.set(idOf(k), values[i]));
+  }
+
+  /** True when this unit has read, read ahead or written `key`. */
+  seen(key: Uint8Array): boolean {
+    const id = idOf(key);
+    return this.#writes.has(id) || this.#reads.has(id) || this.#ahead.has(id);
   }
 
   /** The buffered write of `key`: 'put', 'del', or undefined when this unit did not write it. */

@@ -46,13 +46,17 @@ export async function readEnvelope(schema: ModelSchema, ws: WriteSet, pk: KeyPar
 /** Stages a prepared record over what is stored: the record, the index diff and the unique slots. */
 export async function stageSave(schema: ModelSchema, ws: WriteSet, p: Prepared): Promise<void> {
   const ns = schema.namespace;
+  // A first write of a record (a save, not an update) usually reads it and the slots of its unique
+  // values: one getMany instead of a get each.
+  const rk = recordKey(ns, p.pk);
+  if (schema.hasUnique && !ws.seen(rk)) await ws.prefetch([rk, ...uniqueSlots(schema, p.entries)]);
   const old = await readEnvelope(schema, ws, p.pk);
   const oldIds = new Set((old?.entries ?? []).map(entryId));
   const newIds = new Set(p.entries.map(entryId));
   const added = p.entries.filter((e) => !oldIds.has(entryId(e)));
   const removed = (old?.entries ?? []).filter((e) => !newIds.has(entryId(e)));
   if (schema.hasUnique) await stageUnique(schema, ws, p.pk, added, removed);
-  ws.put(recordKey(ns, p.pk), p.value);
+  ws.put(rk, p.value);
   for (const e of removed) ws.del(entryKey(ns, e[0], e[1], p.pk));
   for (const e of added) ws.put(entryKey(ns, e[0], e[1], p.pk), EMPTY);
 }
@@ -66,6 +70,12 @@ export async function stageRemove(schema: ModelSchema, ws: WriteSet, pk: KeyPart
   ws.del(recordKey(ns, pk));
   for (const e of old.entries) ws.del(entryKey(ns, e[0], e[1], pk));
   return true;
+}
+
+function uniqueSlots(schema: ModelSchema, entries: readonly IndexEntry[]): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (const [name, value] of entries) if (schema.byName.get(name)?.unique) out.push(slotKey(schema.namespace, name, value));
+  return out;
 }
 
 /**
