@@ -227,6 +227,15 @@ describe('saving through the fast paths', () => {
     expect(await Trip.load('t2', undefined)).to.equal(undefined);
   });
 
+  it('openBackend gives the open backend without a promise turn, and nothing once the store closes', async () => {
+    expect(store.openBackend()).to.equal(await store.backend());
+    const other = new SkyShelve(path.join(dir, 'other'));
+    const closing = other.close();
+    expect(other.openBackend()).to.equal(undefined);
+    await closing;
+    expect(other.openBackend()).to.equal(undefined);
+  });
+
   it('prefetch reads ahead without checking what the unit never uses', async () => {
     const be = await store.backend();
     const a = Buffer.from('a');

@@ -9,6 +9,7 @@
  * takes the general path, which also raises every DECODE error. The subset lies inside the profile.
  */
 import { MAX_DEPTH } from '../codec/cbor-check.js';
+import { decodeUtf8 } from '../codec/helpers.js';
 import { ValueTag } from '../codec/values.js';
 
 /** Returned when the bytes are outside the subset: decode them with decodeValue instead. */
@@ -105,7 +106,7 @@ function text(n: number): unknown {
   if (end > src.length) return MISS;
   if (n > 32) {
     for (let i = pos; i < end; i++) if (src[i]! >= 0x80) return MISS;
-    const long = Buffer.from(src.buffer, src.byteOffset + pos, n).toString('latin1');
+    const long = decodeUtf8(src, pos, end, true);
     pos = end;
     return long;
   }

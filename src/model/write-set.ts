@@ -6,6 +6,7 @@
  */
 import type { Backend, RawCheck, RawOp } from '../backend/backend.js';
 import { writeChecked } from '../backend/conditional.js';
+import { bytesId } from './keys.js';
 
 /** Reads tracked for conflicts and writes buffered until commit. */
 export class WriteSet {
@@ -33,10 +34,17 @@ export class WriteSet {
    * the `get`s that follow. A value read ahead but never used is not checked at commit.
    */
   async prefetch(keys: readonly Uint8Array[]): Promise<void> {
-    const todo = keys.filter((k) => !this.seen(k));
+    const todo: Uint8Array[] = [];
+    const ids: string[] = [];
+    for (const k of keys) {
+      const id = idOf(k);
+      if (this.#writes.has(id) || this.#reads.has(id) || this.#ahead.has(id)) continue;
+      todo.push(k);
+      ids.push(id);
+    }
     if (todo.length === 0) return;
     const values = await this.backend.getMany(todo);
-    todo.forEach((k, i) => this.#ahead.set(idOf(k), values[i]));
+    ids.forEach((id, i) => this.#ahead.set(id, values[i]));
   }
 
   /** True when this unit has read, read ahead or written `key`. */
@@ -83,6 +91,4 @@ function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolea
   return Buffer.compare(a, b) === 0;
 }
 
-function idOf(key: Uint8Array): string {
-  return Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
-}
+const idOf = bytesId;
