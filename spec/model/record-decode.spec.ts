@@ -64,6 +64,16 @@ describe('fast record decoder', () => {
     expectSame(decodeEnvelope('M', 'k', bytes).record, rec);
   });
 
+  it('keeps map keys apart that share a cache slot (same length and end bytes)', () => {
+    const records = [{ axb: 1, ayb: 2 }, { ayb: 3, axb: 4, azb: 5 }, { axb: 6 }, { 'a\u00e9b': 7 }, { axb: 8 }];
+    for (const r of records) {
+      const bytes = encodeEnvelope(r, []);
+      const got = decodeRecordValue(bytes);
+      if (got !== MISS) expectSame(got, decodeValue(bytes));
+      expectSame(decodeEnvelope('M', 'k', bytes).record, r);
+    }
+  });
+
   it('steps aside for bytes, non-ASCII text, Maps, Sets, bigints and the __proto__ key, and decodeEnvelope still decodes them', () => {
     for (const r of [{ b: Buffer.from('hi') }, { s: 'ünï' }, { m: new Map([['a', 1]]) }, { s: new Set([1]) }, { n: 1n << 70n }, { n: 5n }]) {
       const bytes = encodeEnvelope(r, []);
