@@ -227,6 +227,61 @@ describe('saving through the fast paths', () => {
     expect(await Trip.load('t2', undefined)).to.equal(undefined);
   });
 
+  it('a new instance is saved as a blind insert, and one that replaces a record or takes a used unique value gets the same result as a read-first save', async () => {
+    @Persistent({ store, namespace: 'fp-blind' })
+    class Member extends PersistentBaseModel {
+      @Key() id!: string;
+      @Index({ unique: true }) email!: string;
+      @Index() team!: string;
+      age = 0;
+    }
+    expect(await Member.exists('none')).to.equal(false); // first use: the index definitions are written
+    const be = await store.backend();
+    const calls: string[] = [];
+    const write = be.write.bind(be);
+    be.write = (ops, checks) => {
+      calls.push(`${ops.length} ops, ${checks?.length ?? 0} checks`);
+      return write(ops, checks);
+    };
+    const getMany = be.getMany.bind(be);
+    be.getMany = (keys) => {
+      calls.push(`getMany ${keys.length}`);
+      return getMany(keys);
+    };
+    try {
+      await new Member({ id: 'a', email: 'a@x', team: 't1', age: 1 }).save();
+      // Record, 2 entries and the slot written; the record and the slot checked absent; nothing read.
+      expect(calls).to.deep.equal(['4 ops, 2 checks']);
+      calls.length = 0;
+      // A new instance over an existing record: the blind insert conflicts, then the usual save replaces it.
+      await new Member({ id: 'a', email: 'a2@x', team: 't2', age: 2 }).save();
+      expect(calls[0]).to.equal('4 ops, 2 checks');
+      expect(calls.slice(1, 2)).to.deep.equal(['getMany 2']);
+      const a = await Member.load('a');
+      expect(a).to.deep.include({ email: 'a2@x', team: 't2', age: 2 });
+      expect((await Member.scanIndex('team', 't1')).length).to.equal(0);
+      expect((await Member.scanIndex('email', 'a@x')).length).to.equal(0);
+      // The freed email can be taken by another record; a used one cannot.
+      await new Member({ id: 'b', email: 'a@x', team: 't1' }).save();
+      const err = await new Member({ id: 'c', email: 'a2@x', team: 't1' }).save().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).to.have.property('code', 'UNIQUE');
+      expect(await Member.load('c', undefined)).to.equal(undefined);
+      // A loaded instance reads first (no blind attempt).
+      calls.length = 0;
+      a.team = 't3';
+      await a.save();
+      expect(calls[0]).to.equal('getMany 2');
+      expect(calls.length).to.equal(2);
+      expect(await Member.verifyIndexes()).to.deep.include({ missing: 0, stale: 0 });
+    } finally {
+      be.write = write;
+      be.getMany = getMany;
+    }
+  });
+
   it('openBackend gives the open backend without a promise turn, and nothing once the store closes', async () => {
     expect(store.openBackend()).to.equal(await store.backend());
     const other = new SkyShelve(path.join(dir, 'other'));

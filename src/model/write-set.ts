@@ -47,6 +47,15 @@ export class WriteSet {
     ids.forEach((id, i) => this.#ahead.set(id, values[i]));
   }
 
+  /**
+   * Takes `key` as absent without reading it: the commit checks that it still is, so a wrong guess
+   * costs a CONFLICT, never a wrong write.
+   */
+  assumeAbsent(key: Uint8Array): void {
+    const id = idOf(key);
+    if (!this.#writes.has(id) && !this.#reads.has(id)) this.#reads.set(id, { key, value: undefined });
+  }
+
   /** True when this unit has read, read ahead or written `key`. */
   seen(key: Uint8Array): boolean {
     const id = idOf(key);

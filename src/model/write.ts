@@ -78,7 +78,8 @@ export async function stageRemove(schema: ModelSchema, ws: WriteSet, pk: KeyPart
   return true;
 }
 
-function uniqueSlots(schema: ModelSchema, entries: readonly IndexEntry[]): Uint8Array[] {
+/** The slot keys of the unique values among `entries`. */
+export function uniqueSlots(schema: ModelSchema, entries: readonly IndexEntry[]): Uint8Array[] {
   const out: Uint8Array[] = [];
   for (const [name, value] of entries) if (schema.byName.get(name)?.unique) out.push(slotKey(schema.namespace, name, value));
   return out;
