@@ -59,7 +59,9 @@ async function run(round: number): Promise<void> {
         writeFileSync(join(profDir!, `${label}.cpuprofile`), JSON.stringify(profile));
       }
       const cpu = (cpu1.userCPUTime - cpu0.userCPUTime + cpu1.systemCPUTime - cpu0.systemCPUTime) / count;
-      console.log(`round ${round} ${label.padEnd(14)} wall ${wall.toFixed(1).padStart(6)} µs  cpu ${cpu.toFixed(1).padStart(6)} µs  main thread ${main.toFixed(1).padStart(6)} µs`);
+      console.log(
+        `round ${round} ${label.padEnd(14)} wall ${wall.toFixed(1).padStart(6)} µs  cpu ${cpu.toFixed(1).padStart(6)} µs  main thread ${main.toFixed(1).padStart(6)} µs`,
+      );
     };
     await time('save', n, (i) => new Member({ id: id(i), email: `u${i}@example.com`, team: `team${Math.floor(i / PER_TEAM)}`, age: i % 90 }).save());
     await time('load', n, (j) => Member.load(id(order[j]!)));

@@ -9,10 +9,33 @@ import { decodeEnvelope, encodeEnvelope } from '../../src/model/layout.js';
 /** Same value, same prototypes, -0 apart from 0 (isDeepStrictEqual), and the same key order. */
 function expectSame(fast: unknown, slow: unknown): void {
   expect(isDeepStrictEqual(fast, slow), `${String(fast)} vs ${String(slow)}`).to.equal(true);
-  expect(JSON.stringify(fast, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v))).to.equal(JSON.stringify(slow, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v)));
+  expect(JSON.stringify(fast, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v))).to.equal(
+    JSON.stringify(slow, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v)),
+  );
 }
 
-const edgeInts = [0, 1, 23, 24, 255, 256, 65535, 65536, 2 ** 32 - 1, 2 ** 32, 2 ** 53 - 1, -1, -24, -25, -256, -257, -65536, -65537, -(2 ** 32), -(2 ** 32) - 1];
+const edgeInts = [
+  0,
+  1,
+  23,
+  24,
+  255,
+  256,
+  65535,
+  65536,
+  2 ** 32 - 1,
+  2 ** 32,
+  2 ** 53 - 1,
+  -1,
+  -24,
+  -25,
+  -256,
+  -257,
+  -65536,
+  -65537,
+  -(2 ** 32),
+  -(2 ** 32) - 1,
+];
 const scalar = fc.oneof(
   fc.constantFrom(...edgeInts, 0.5, -0, NaN, Infinity, -Infinity, 1e300, true, false, null, '', '__proto__', 'constructor', 'é', '\u0000'),
   fc.integer(),
@@ -56,8 +79,23 @@ describe('fast record decoder', () => {
   });
 
   it('decodes the usual record shapes itself: ASCII strings, integers, doubles, booleans, null, arrays, Dates', () => {
-    const rec = { id: 'm00000001', email: 'u1@example.com', team: 'team0', age: 41, score: -2.5, big: 2 ** 40, ok: true, none: null, tags: ['a', 'b'], when: new Date(1_767_323_045_123), long: 'x'.repeat(100) };
-    const bytes = encodeEnvelope(rec, [['email', 'u1@example.com'], ['team', 'team0']]);
+    const rec = {
+      id: 'm00000001',
+      email: 'u1@example.com',
+      team: 'team0',
+      age: 41,
+      score: -2.5,
+      big: 2 ** 40,
+      ok: true,
+      none: null,
+      tags: ['a', 'b'],
+      when: new Date(1_767_323_045_123),
+      long: 'x'.repeat(100),
+    };
+    const bytes = encodeEnvelope(rec, [
+      ['email', 'u1@example.com'],
+      ['team', 'team0'],
+    ]);
     const got = decodeRecordValue(bytes);
     expect(got).to.not.equal(MISS);
     expectSame(got, decodeValue(bytes));
@@ -92,7 +130,13 @@ describe('fast record decoder', () => {
       if (got === MISS) return;
       expectSame(got, decodeValue(bytes)); // would throw DECODE if the fast path accepted a bad value
     };
-    fc.assert(fc.property(fc.uint8Array({ minLength: 1, maxLength: 48 }).map((b) => Uint8Array.of(0x03, ...b)), agree), { numRuns: 20000 });
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 1, maxLength: 48 }).map((b) => Uint8Array.of(0x03, ...b)),
+        agree,
+      ),
+      { numRuns: 20000 },
+    );
     const base = encodeEnvelope({ id: 'a', n: 300, f: 1.5, t: true, l: ['x', null], d: new Date(0) }, [['team', 't']]);
     for (let end = 0; end < base.length; end++) expect(decodeRecordValue(base.subarray(0, end))).to.equal(MISS);
     const mutated = fc.array(fc.tuple(fc.nat(base.length - 2), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 3 }).map((edits) => {

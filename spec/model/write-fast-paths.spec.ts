@@ -68,6 +68,7 @@ class SubOfShouting extends Shouting {
 
 class Thenable {
   id = 'p';
+  // biome-ignore lint/suspicious/noThenProperty: a thenable model is exactly the case under test
   then(): void {}
 }
 
@@ -165,7 +166,10 @@ describe('validation fast path (class-validator skipped for classes it has nothi
     const errors = await validateModel(new Checked());
     expect(errors.map((e) => Object.keys(e.constraints ?? {}).sort())).to.deep.equal([['minLength'], ['min']]);
     const wrongTypes = await validateModel(Object.assign(new Checked(), { name: 5, age: 'x' }));
-    expect(wrongTypes.map((e) => Object.keys(e.constraints ?? {}).sort())).to.deep.equal([['isString', 'minLength'], ['isInt', 'min']]);
+    expect(wrongTypes.map((e) => Object.keys(e.constraints ?? {}).sort())).to.deep.equal([
+      ['isString', 'minLength'],
+      ['isInt', 'min'],
+    ]);
   });
 
   it('validates a class that gains validation metadata after it was seen without any', async () => {
@@ -213,7 +217,7 @@ describe('saving through the fast paths', () => {
     const t = new Trip({ id: 't1', to: new Address(), when: new Date('2026-01-02T03:04:05Z') });
     await t.save();
     const be = await store.backend();
-    const stored = (key: Uint8Array) => (decodeValue((be.getSync!(key))!) as { r: unknown }).r;
+    const stored = (key: Uint8Array) => (decodeValue(be.getSync!(key)!) as { r: unknown }).r;
     expect(stored(recordKey('fp-flat', 'p1'))).to.deep.equal(instanceToPlain(p));
     expect(stored(recordKey('fp-nested', 't1'))).to.deep.equal(instanceToPlain(t));
     const back = await Trip.load('t1');

@@ -44,7 +44,7 @@ export class WriteSet {
     }
     if (todo.length === 0) return;
     const values = await this.backend.getMany(todo);
-    ids.forEach((id, i) => this.#ahead.set(id, values[i]));
+    for (let i = 0; i < ids.length; i++) this.#ahead.set(ids[i]!, values[i]);
   }
 
   /**
