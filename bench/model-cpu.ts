@@ -72,6 +72,8 @@ async function run(round: number): Promise<void> {
         },
       }),
     );
+    // MODEL_CPU_PAUSE=ms: let Badger's background work after the writes settle before the reads.
+    if (process.env.MODEL_CPU_PAUSE) await new Promise((r) => setTimeout(r, Number(process.env.MODEL_CPU_PAUSE)));
     await time('find-by-index', teams, async (j) => {
       const found = await Member.scanIndex('team', `team${order[j]! % teams}`);
       if (found.length !== PER_TEAM) throw new Error(`found ${found.length}`);
