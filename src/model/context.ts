@@ -10,19 +10,6 @@ export interface ModelContext {
   readonly make: Instantiate;
 }
 
-// Instances read from the store or saved: their next save is probably of an existing record.
-const stored = new WeakSet<object>();
-
-/** Notes that `obj` came from (or went to) the store. */
-export function markStored(obj: object): void {
-  stored.add(obj);
-}
-
-/** False for instances that came from or went to the store; their saves read first. */
-export function isFresh(obj: object): boolean {
-  return !stored.has(obj);
-}
-
 // Contexts whose stored definitions were checked: later operations take them without a promise turn.
 const ready = new WeakMap<ModelSchema, ModelContext>();
 
@@ -35,12 +22,7 @@ export async function contextOf(cls: Function): Promise<ModelContext> {
   await checkDefinitions(schema, binding);
   // fromRecord is looked up on each call, so a class that replaces it later is honoured.
   const model = cls as unknown as { fromRecord(pk: unknown, record: unknown): object };
-  const make = (pk: unknown, record: unknown): object => {
-    const obj = model.fromRecord(pk, record);
-    stored.add(obj);
-    return obj;
-  };
-  const ctx: ModelContext = { schema, binding, make };
+  const ctx: ModelContext = { schema, binding, make: (pk, record) => model.fromRecord(pk, record) };
   ready.set(schema, ctx);
   return ctx;
 }

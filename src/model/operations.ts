@@ -4,7 +4,7 @@ import { checkOptions, describeType } from '../options.js';
 import { retryOnConflict } from '../backend/conditional.js';
 import type { Backend } from '../backend/backend.js';
 import { isSkyshelveError } from '../errors.js';
-import { contextOf, isFresh, markStored, readyContext } from './context.js';
+import { contextOf, readyContext } from './context.js';
 import type { ModelSchema } from './schema.js';
 import { isSlotted } from './slots.js';
 import { checkKeyArg, samePk, writeLockKeys } from './keys.js';
@@ -20,18 +20,33 @@ export async function saveObject(obj: Storable): Promise<void> {
   const p = await prepare(schema, obj);
   await binding.write(writeLockKeys(schema, p.pk), (backend) =>
     retryOnConflict(async (n) => {
-      if (n === 0 && isFresh(obj) && (await insertBlind(schema, backend, p))) return;
+      if (n === 0 && guessInsert(schema) && (await insertBlind(schema, backend, p))) return;
       const ws = new WriteSet(backend);
       await stageSave(schema, ws, p);
       await ws.commit();
     }),
   );
-  markStored(obj);
+}
+
+/** How many saves of a model read first after a blind insert met an existing record. */
+export const READ_FIRST_AFTER_MISS = 32;
+const readFirst = new WeakMap<ModelSchema, number>();
+
+/**
+ * True when the next save of the model should try a blind insert: always, except for the
+ * READ_FIRST_AFTER_MISS saves after one that found its record (a model whose saves mostly replace
+ * records then pays one failed commit in 33; tracking loaded instances instead would cost every read).
+ */
+function guessInsert(schema: ModelSchema): boolean {
+  const left = readFirst.get(schema) ?? 0;
+  if (left === 0) return true;
+  readFirst.set(schema, left - 1);
+  return false;
 }
 
 /**
- * A new instance usually saves a new record: commit it as an insert without reading, checking that
- * the record and its unique slots are still absent. That is the batch stageSave builds after reading
+ * Saves usually insert new records: commit one as an insert without reading, checking that the
+ * record and its unique slots are still absent. That is the batch stageSave builds after reading
  * them absent, so the result is the same; false (nothing written) when the guess was wrong, and the
  * caller reads and saves as usual. Namespaces without complete slots always read (write.ts).
  */
@@ -45,8 +60,9 @@ async function insertBlind(schema: ModelSchema, backend: Backend, p: Prepared): 
     await ws.commit();
     return true;
   } catch (err) {
-    if (isSkyshelveError(err, 'CONFLICT')) return false;
-    throw err;
+    if (!isSkyshelveError(err, 'CONFLICT')) throw err;
+    readFirst.set(schema, READ_FIRST_AFTER_MISS);
+    return false;
   }
 }
 
