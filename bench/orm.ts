@@ -9,7 +9,7 @@
 import 'reflect-metadata';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -174,7 +174,7 @@ async function drizzle(dir: string): Promise<Driver> {
   };
 }
 
-/** Child mode: times every op of one system and prints `{ op: ops/s }` as JSON. */
+/** Child mode: times every op of one system and prints `{ rates: { op: ops/s }, cpu: { op: µs } }` as JSON. */
 async function child(system: string, n: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), `bench-orm-${system}-`));
   try {
@@ -182,17 +182,22 @@ async function child(system: string, n: number): Promise<void> {
     const order = Array.from({ length: n }, (_, i) => (i * 7919) % n);
     const teams = n / PER_TEAM;
     const rates: Partial<Record<Op, number>> = {};
+    const cpu: Partial<Record<Op, number>> = {};
     const time = async (op: Op, count: number, fn: (j: number) => Promise<void> | void) => {
+      const cpu0 = process.resourceUsage();
       const start = process.hrtime.bigint();
       for (let j = 0; j < count; j++) await fn(j);
       rates[op] = Math.round(count / (Number(process.hrtime.bigint() - start) / 1e9));
+      const cpu1 = process.resourceUsage();
+      // CPU of the whole process (every thread), so a busy box, which stretches wall time, barely moves it.
+      cpu[op] = +((cpu1.userCPUTime - cpu0.userCPUTime + cpu1.systemCPUTime - cpu0.systemCPUTime) / count).toFixed(1);
     };
     await time('save', n, (j) => d.save(j));
     await time('load', n, (j) => d.load(order[j]!));
     await time('update', n, (j) => d.update(order[j]!));
     await time('find-by-index', teams, (j) => d.find(order[j]! % teams));
     await d.close();
-    process.stdout.write(JSON.stringify(rates) + '\n');
+    process.stdout.write(JSON.stringify({ rates, cpu }) + '\n');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -204,6 +209,7 @@ export const ORM_SECTION = '## Models vs ORMs';
 /** Runs every system in its own child process and returns the markdown section. */
 export function runOrmBench(n = Number(process.env.BENCH_ORM_N ?? 20_000), rounds = Math.max(1, Number(process.env.BENCH_ORM_ROUNDS ?? 1))): string {
   const results: Record<string, Partial<Record<Op, number>>> = {};
+  const cpus: Record<string, Partial<Record<Op, number>>> = {};
   // Rounds run the systems round-robin and keep each op's best rate: contention only slows a run down.
   for (let round = 1; round <= rounds; round++) {
     for (const system of SYSTEMS) {
@@ -213,9 +219,12 @@ export function runOrmBench(n = Number(process.env.BENCH_ORM_N ?? 20_000), round
         encoding: 'utf8',
       });
       const last = r.stdout?.trim().split('\n').pop();
-      const rates: Partial<Record<Op, number>> = r.status === 0 && last ? JSON.parse(last) : {};
+      const { rates = {}, cpu = {} }: { rates?: Partial<Record<Op, number>>; cpu?: Partial<Record<Op, number>> } =
+        r.status === 0 && last ? JSON.parse(last) : {};
       const kept = (results[system] ??= {});
+      const keptCpu = (cpus[system] ??= {});
       for (const op of OPS) if (rates[op] !== undefined) kept[op] = Math.max(kept[op] ?? 0, rates[op]!);
+      for (const op of OPS) if (cpu[op] !== undefined) keptCpu[op] = Math.min(keptCpu[op] ?? Infinity, cpu[op]!);
     }
   }
   const fmt = (v?: number) => (v === undefined ? 'n/a' : v.toLocaleString('en-US'));
@@ -233,6 +242,22 @@ export function runOrmBench(n = Number(process.env.BENCH_ORM_N ?? 20_000), round
     const target = op === 'find-by-index' ? 1.5 : 2;
     lines.push(
       `| ${op} | ${fmt(ours)} | ${fmt(results.typeorm![op])} | ${fmt(results.drizzle![op])} | ${ours && best ? (ours / best).toFixed(2) : 'n/a'} | ≥ ${target} |`,
+    );
+  }
+  lines.push(
+    '',
+    `CPU µs per op (process user+system time, every thread, so skyshelve's native threads count; lowest of the rounds; load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} at the end). The box is shared, so wall-clock rates swing; CPU per op moves much less:`,
+    '',
+    '| op | skyshelve models | TypeORM | Drizzle | best ORM / skyshelve |',
+    '|---|---:|---:|---:|---:|',
+  );
+  for (const op of OPS) {
+    const ours = cpus.skyshelve![op];
+    const best = Math.min(cpus.typeorm![op] ?? Infinity, cpus.drizzle![op] ?? Infinity);
+    lines.push(
+      `| ${op} | ${fmt(ours)} | ${fmt(cpus.typeorm![op])} | ${fmt(cpus.drizzle![op])} | ${ours && Number.isFinite(best) ? (best / ours).toFixed(2) : 'n/a'} |`,
     );
   }
   return lines.join('\n') + '\n';

@@ -122,6 +122,14 @@ export class SkyShelve<V = unknown> implements AsyncDisposable {
   }
 
   /**
+   * The backend when it is open and nothing is pending (no open in flight, no failed open, not
+   * closing), else undefined and `backend()` gives the answer; lets the model layer skip its promise turns.
+   */
+  openBackend(): Backend | undefined {
+    return this.#closing === undefined && this.#openError === undefined ? this.#backend : undefined;
+  }
+
+  /**
    * The opened backend, for the model layer and tools; rejects with the open error or CLOSED.
    * After a failed open, a call made once the back-off delay has passed tries to open again.
    */

@@ -74,6 +74,24 @@ describe('KeyedMutex', function () {
     expect(n).to.equal(40);
   });
 
+  it('makes a section that arrives while free keys are taken wait for every key it shares', async () => {
+    const m = new KeyedMutex();
+    const log: string[] = [];
+    const section = (keys: string[], name: string) =>
+      m.run(keys, async () => {
+        log.push(`${name}+`);
+        await new Promise((r) => setImmediate(r));
+        log.push(`${name}-`);
+      });
+    // xy takes both keys at once; y and x arrive while it runs and each must wait for it.
+    await Promise.all([section(['x', 'y'], 'xy'), section(['y'], 'y'), section(['x'], 'x'), section(['z'], 'z')]);
+    expect(log.indexOf('xy-')).to.be.lessThan(log.indexOf('y+'));
+    expect(log.indexOf('xy-')).to.be.lessThan(log.indexOf('x+'));
+    expect(log.indexOf('z+')).to.be.lessThan(log.indexOf('xy-'));
+    // Every key is free again: a later section runs at once.
+    expect(await m.run(['x', 'y', 'z'], async () => 'free')).to.equal('free');
+  });
+
   it('releases a key after a section throws', async () => {
     const m = new KeyedMutex();
     await m

@@ -1,11 +1,11 @@
-import { instanceToPlain, type ClassConstructor } from 'class-transformer';
-import { validate } from 'class-validator';
+import type { ClassConstructor } from 'class-transformer';
 import { ModelErrors } from './model-errors.js';
 import { initialize } from './construct.js';
 import { PersistentObject } from './persistent-object.js';
-import { toInstance } from './plain-copy.js';
+import { toInstance, toPlain } from './plain-copy.js';
 import { MODEL_KIND, schemaOf } from './schema.js';
 import type { ModelInit, ModelKey } from './types.js';
+import { validateModel } from './validation.js';
 
 /**
  * A decorated model: fields are the record (class-transformer turns it into plain data and back),
@@ -35,14 +35,14 @@ export abstract class PersistentBaseModel<I extends string = string, M extends o
     Object.defineProperty(this, 'key', { value, writable: true, enumerable: true, configurable: true });
   }
 
-  /** The instance as plain data, through class-transformer (honours @Exclude, @Type, @Transform). */
+  /** The instance as plain data, through class-transformer (honours @Exclude, @Type, @Transform; plain-copy.ts skips it where that changes nothing). */
   override toRecord(): unknown {
-    return instanceToPlain(this);
+    return toPlain(this);
   }
 
-  /** class-validator errors; empty when valid. */
-  override async validate(): Promise<unknown[]> {
-    return validate(this, { forbidUnknownValues: false, validationError: { target: false } });
+  /** class-validator errors; empty when valid (validation.ts skips it for classes it has nothing to check on). */
+  override validate(): Promise<unknown[]> {
+    return validateModel(this);
   }
 
   /** Rebuilds an instance with class-transformer, so nested @Type classes and Dates come back. */

@@ -50,9 +50,12 @@ function storeBinding(schema: ModelSchema): Binding {
     id,
     write: (keys, fn) => {
       const s = current();
-      return mutexOf(s).run(keys, async () => fn(await s.backend()));
+      return mutexOf(s).run(keys, async () => fn(s.openBackend() ?? (await s.backend())));
     },
-    read: async (fn) => fn(await current().backend()),
+    read: async (fn) => {
+      const s = current();
+      return fn(s.openBackend() ?? (await s.backend()));
+    },
   };
 }
 

@@ -10,11 +10,28 @@ export interface ModelContext {
   readonly make: Instantiate;
 }
 
+// Contexts whose stored definitions were checked: later operations take them without a promise turn.
+const ready = new WeakMap<ModelSchema, ModelContext>();
+
 /** Resolves a model class on use (metadata errors surface here) and checks its stored index definitions. */
 export async function contextOf(cls: Function): Promise<ModelContext> {
   const schema = schemaOf(cls);
+  const known = ready.get(schema);
+  if (known) return known;
   const binding = bindingFor(schema);
   await checkDefinitions(schema, binding);
-  const fromRecord = (cls as unknown as { fromRecord(pk: unknown, record: unknown): object }).fromRecord;
-  return { schema, binding, make: (pk, record) => fromRecord.call(cls, pk, record) };
+  // fromRecord is looked up on each call, so a class that replaces it later is honoured.
+  const model = cls as unknown as { fromRecord(pk: unknown, record: unknown): object };
+  const ctx: ModelContext = { schema, binding, make: (pk, record) => model.fromRecord(pk, record) };
+  ready.set(schema, ctx);
+  return ctx;
+}
+
+/**
+ * The context of a class already checked by contextOf, or undefined; synchronous, for the hot
+ * paths (`readyContext(cls) ?? (await contextOf(cls))`). A class whose metadata changed since has
+ * a new schema, so it goes through contextOf again. Throws METADATA like contextOf.
+ */
+export function readyContext(cls: Function): ModelContext | undefined {
+  return ready.get(schemaOf(cls));
 }

@@ -51,6 +51,15 @@ export function primaryKeyOf(schema: ModelSchema, obj: object): KeyPart {
   );
 }
 
+// Buffer's undocumented latin1Slice (as in codec/helpers.ts): no Buffer view to build per call.
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice?: (start: number, end: number) => string }).latin1Slice;
+
+/** A string with one character per byte of `bytes`, for maps and sets keyed by byte strings. */
+export function bytesId(bytes: Uint8Array): string {
+  if (latin1Slice !== undefined) return latin1Slice.call(bytes, 0, bytes.length);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+}
+
 /** A string that identifies a primary key (its type and value), for sets and maps of keys. */
 export function pkId(pk: KeyPart): string {
   return pk instanceof Uint8Array ? `b${Buffer.from(pk).toString('hex')}` : `${typeof pk}${pk}`;
@@ -71,7 +80,7 @@ export function samePk(a: KeyPart, b: KeyPart): boolean {
  * checks of the conditional commit (write.ts).
  */
 export function writeLockKeys(schema: ModelSchema, ...pks: KeyPart[]): string[] {
-  const keys = pks.map((pk) => Buffer.from(recordKey(schema.namespace, pk)).toString('latin1'));
+  const keys = pks.map((pk) => bytesId(recordKey(schema.namespace, pk)));
   if (schema.hasUnique) keys.push(`unique:${schema.namespace}`);
   return keys;
 }

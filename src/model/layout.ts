@@ -11,6 +11,7 @@ import { decodeInternalKey, internalKey, internalPrefix, prefixUpperBound, type 
 import { decodeValue, encodeValue } from '../codec/values.js';
 import type { IndexEntry, IndexScalar, IndexValue } from './index-values.js';
 import { ModelErrors } from './model-errors.js';
+import { MISS, decodeRecordValue } from './record-decode.js';
 
 /** An empty value for index entries. */
 export const EMPTY = new Uint8Array(0);
@@ -75,9 +76,10 @@ export function encodeEnvelope(record: unknown, entries: readonly IndexEntry[]):
 
 /** Decodes a record value; anything malformed is a DECODE error naming the model and key. */
 export function decodeEnvelope(model: string, pk: KeyPart, bytes: Uint8Array): Envelope {
-  let v: unknown;
+  // Most records take the fast subset decoder; the rest (and every malformed value) the general one.
+  let v = decodeRecordValue(bytes);
   try {
-    v = decodeValue(bytes);
+    if (v === MISS) v = decodeValue(bytes);
   } catch (err) {
     throw ModelErrors.badRecord(model, pk, 'cannot be decoded', err);
   }

@@ -14,12 +14,24 @@ export class KeyedMutex {
 
   /** Runs `fn` while holding `keys`. */
   async run<R>(keys: readonly string[], fn: () => Promise<R>): Promise<R> {
-    const release = await this.lock(keys);
+    const release = this.#tryLock(keys) ?? (await this.lock(keys));
     try {
       return await fn();
     } finally {
       release();
     }
+  }
+
+  /** Takes every key at once when none is held or awaited (the usual case), without a promise turn. */
+  #tryLock(keys: readonly string[]): (() => void) | undefined {
+    for (const k of keys) if (this.#tails.has(k)) return undefined;
+    let release!: () => void;
+    const done = new Promise<void>((r) => (release = r));
+    for (const k of keys) this.#tails.set(k, done);
+    return () => {
+      release();
+      for (const k of keys) if (this.#tails.get(k) === done) this.#tails.delete(k);
+    };
   }
 
   async #lockOne(key: string): Promise<() => void> {

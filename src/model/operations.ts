@@ -2,20 +2,25 @@
 import { ModelErrors } from './model-errors.js';
 import { checkOptions, describeType } from '../options.js';
 import { retryOnConflict } from '../backend/conditional.js';
-import { contextOf } from './context.js';
+import type { Backend } from '../backend/backend.js';
+import { isSkyshelveError } from '../errors.js';
+import { contextOf, readyContext } from './context.js';
+import type { ModelSchema } from './schema.js';
+import { isSlotted } from './slots.js';
 import { checkKeyArg, samePk, writeLockKeys } from './keys.js';
 import { recordKey } from './layout.js';
 import { loadOne, notFound } from './read.js';
 import type { UpdateOptions } from './types.js';
-import { prepare, readEnvelope, stageRemove, stageSave, type Storable } from './write.js';
+import { prepare, readEnvelope, stageRemove, stageSave, uniqueSlots, type Prepared, type Storable } from './write.js';
 import { WriteSet } from './write-set.js';
 
 /** Saves an instance: validate, encode, then one conditional write of the record and its index diff (retried on CONFLICT). */
 export async function saveObject(obj: Storable): Promise<void> {
-  const { schema, binding } = await contextOf(obj.constructor);
+  const { schema, binding } = readyContext(obj.constructor) ?? (await contextOf(obj.constructor));
   const p = await prepare(schema, obj);
   await binding.write(writeLockKeys(schema, p.pk), (backend) =>
-    retryOnConflict(async () => {
+    retryOnConflict(async (n) => {
+      if (n === 0 && guessInsert(schema) && (await insertBlind(schema, backend, p))) return;
       const ws = new WriteSet(backend);
       await stageSave(schema, ws, p);
       await ws.commit();
@@ -23,9 +28,47 @@ export async function saveObject(obj: Storable): Promise<void> {
   );
 }
 
+/** How many saves of a model read first after a blind insert met an existing record. */
+export const READ_FIRST_AFTER_MISS = 32;
+const readFirst = new WeakMap<ModelSchema, number>();
+
+/**
+ * True when the next save of the model should try a blind insert: always, except for the
+ * READ_FIRST_AFTER_MISS saves after one that found its record (a model whose saves mostly replace
+ * records then pays one failed commit in 33; tracking loaded instances instead would cost every read).
+ */
+function guessInsert(schema: ModelSchema): boolean {
+  const left = readFirst.get(schema) ?? 0;
+  if (left === 0) return true;
+  readFirst.set(schema, left - 1);
+  return false;
+}
+
+/**
+ * Saves usually insert new records: commit one as an insert without reading, checking that the
+ * record and its unique slots are still absent. That is the batch stageSave builds after reading
+ * them absent, so the result is the same; false (nothing written) when the guess was wrong, and the
+ * caller reads and saves as usual. Namespaces without complete slots always read (write.ts).
+ */
+async function insertBlind(schema: ModelSchema, backend: Backend, p: Prepared): Promise<boolean> {
+  if (schema.hasUnique && !isSlotted(backend, schema.namespace)) return false;
+  const ws = new WriteSet(backend);
+  ws.assumeAbsent(recordKey(schema.namespace, p.pk));
+  for (const slot of uniqueSlots(schema, p.entries)) ws.assumeAbsent(slot);
+  await stageSave(schema, ws, p);
+  try {
+    await ws.commit();
+    return true;
+  } catch (err) {
+    if (!isSkyshelveError(err, 'CONFLICT')) throw err;
+    readFirst.set(schema, READ_FIRST_AFTER_MISS);
+    return false;
+  }
+}
+
 /** Loads by key; with a fallback argument, returns it instead of rejecting with NOT_FOUND. */
 export async function loadObject(cls: Function, key: unknown, fallback: { value: unknown } | undefined): Promise<unknown> {
-  const { schema, binding, make } = await contextOf(cls);
+  const { schema, binding, make } = readyContext(cls) ?? (await contextOf(cls));
   const pk = checkKeyArg(schema, key);
   const obj = await binding.read((backend) => loadOne(schema, backend, pk, make));
   if (obj !== undefined) return obj;
@@ -35,14 +78,14 @@ export async function loadObject(cls: Function, key: unknown, fallback: { value:
 
 /** True when a record exists at `key`. */
 export async function existsObject(cls: Function, key: unknown): Promise<boolean> {
-  const { schema, binding } = await contextOf(cls);
+  const { schema, binding } = readyContext(cls) ?? (await contextOf(cls));
   const pk = checkKeyArg(schema, key);
   return binding.read((backend) => backend.has(recordKey(schema.namespace, pk)));
 }
 
 /** Deletes the record and its index entries atomically; false when it did not exist (true for exactly one of racing deletes). */
 export async function deleteObject(cls: Function, key: unknown): Promise<boolean> {
-  const { schema, binding } = await contextOf(cls);
+  const { schema, binding } = readyContext(cls) ?? (await contextOf(cls));
   const pk = checkKeyArg(schema, key);
   return binding.write(writeLockKeys(schema, pk), (backend) =>
     retryOnConflict(async () => {
@@ -56,7 +99,7 @@ export async function deleteObject(cls: Function, key: unknown): Promise<boolean
 
 /** Atomic read-modify-write of one record: the mutator runs again on the new state when another writer got there first. */
 export async function updateObject<T>(cls: Function, key: unknown, options: UpdateOptions<T>): Promise<T> {
-  const { schema, binding, make } = await contextOf(cls);
+  const { schema, binding, make } = readyContext(cls) ?? (await contextOf(cls));
   const pk = checkKeyArg(schema, key);
   checkOptions(options, ['defaultFactory', 'mutator'], 'options');
   if (typeof options?.mutator !== 'function') throw new TypeError(`options.mutator must be a function, got ${describeType(options?.mutator)}`);

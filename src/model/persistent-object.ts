@@ -1,7 +1,7 @@
 import type { Extractor } from '../decorators/metadata.js';
 import { recordFor } from '../decorators/metadata.js';
 import { describeType } from '../options.js';
-import { contextOf } from './context.js';
+import { contextOf, readyContext } from './context.js';
 import { OBJECT_KEY } from './keys.js';
 import { verifyIndexes, type VerifyOptions, type VerifyResult } from './maintenance.js';
 import { deleteObject, existsObject, loadObject, saveObject, updateObject } from './operations.js';
@@ -117,13 +117,13 @@ export class PersistentObject<I extends string = string> {
 
   /** Every record of this model (optionally those whose key passes `predicate`), in key order. */
   static async scan<T, K extends ModelKey = string>(this: ModelClass<T>, predicate?: (key: K) => boolean): Promise<T[]> {
-    const { schema, binding, make } = await contextOf(this);
+    const { schema, binding, make } = readyContext(this) ?? (await contextOf(this));
     return (await scanRecords(schema, binding, make, predicate as ((key: ModelKey) => boolean) | undefined)) as T[];
   }
 
   /** Records whose index `index` holds `value`. */
   static async scanIndex<T>(this: ModelClass<T>, index: IndexNames<T>, value: unknown): Promise<T[]> {
-    const { schema, binding, make } = await contextOf(this);
+    const { schema, binding, make } = readyContext(this) ?? (await contextOf(this));
     return (await scanIndexEqual(schema, binding, make, index, value)) as T[];
   }
 
@@ -134,7 +134,7 @@ export class PersistentObject<I extends string = string> {
 
   /** Records whose index value lies in a range: `{ gt, gte, lt, lte, reverse, limit }`. */
   static async scanIndexRange<T>(this: ModelClass<T>, index: IndexNames<T>, range: IndexRange = {}): Promise<T[]> {
-    const { schema, binding, make } = await contextOf(this);
+    const { schema, binding, make } = readyContext(this) ?? (await contextOf(this));
     return (await scanIndexBetween(schema, binding, make, index, range)) as T[];
   }
 
@@ -153,19 +153,19 @@ export class PersistentObject<I extends string = string> {
 
   /** One page of a query (`{}`, `{ index, value }` or `{ index, range }`); pass `next` back as `cursor` for the next page. */
   static async page<T>(this: ModelClass<T>, query: Query<IndexNames<T>>, options: PageOptions): Promise<Page<T>> {
-    const { schema, binding, make } = await contextOf(this);
+    const { schema, binding, make } = readyContext(this) ?? (await contextOf(this));
     return (await pageQuery(schema, binding, make, query as Query, options)) as Page<T>;
   }
 
   /** Streams every record of a query (default: all, in key order), one bounded page at a time. */
   static async *iterate<T>(this: ModelClass<T>, query: Query<IndexNames<T>> = {}, options: { reverse?: boolean } = {}): AsyncGenerator<T> {
-    const { schema, binding, make } = await contextOf(this);
+    const { schema, binding, make } = readyContext(this) ?? (await contextOf(this));
     yield* iterateQuery(schema, binding, make, query as Query, options.reverse === true) as AsyncGenerator<T>;
   }
 
   /** The records matching every equality condition, using indexes only (a field without an index is an INDEX error). */
   static async find<T>(this: ModelClass<T>, conditions: Conditions<T>): Promise<T[]> {
-    const { schema, binding, make } = await contextOf(this);
+    const { schema, binding, make } = readyContext(this) ?? (await contextOf(this));
     return (await findRecords(schema, binding, make, conditions)) as T[];
   }
 
@@ -176,13 +176,13 @@ export class PersistentObject<I extends string = string> {
 
   /** Checks every index entry against the records; `{ repair: true }` fixes what it finds. */
   static async verifyIndexes<T>(this: ModelClass<T>, options: VerifyOptions = {}): Promise<VerifyResult> {
-    const { schema, binding, make } = await contextOf(this);
+    const { schema, binding, make } = readyContext(this) ?? (await contextOf(this));
     return verifyIndexes(schema, binding, make, options);
   }
 
   /** Rebuilds every index entry (needed after adding an index to a model with data), and records the definitions. */
   static async reindex<T>(this: ModelClass<T>, options: Pick<VerifyOptions, 'onProgress'> = {}): Promise<VerifyResult> {
-    const { schema, binding, make } = await contextOf(this);
+    const { schema, binding, make } = readyContext(this) ?? (await contextOf(this));
     return verifyIndexes(schema, binding, make, { ...options, repair: true });
   }
 }

@@ -7,9 +7,13 @@
  * the instance (TransformOperationExecutor.transform). That costs ~3 µs per record through the
  * general machinery, a quarter of a load (bench/model-read.ts). Anything else (nested objects,
  * arrays, Dates, Buffers, any metadata) goes through plainToInstance itself.
+ *
+ * The write side mirrors it: `instanceToPlain(obj)` of such an instance, whose own enumerable
+ * values are all primitives, is a plain object with those keys in order (values as they are,
+ * undefined included, since exposeUnsetFields defaults to true), which `toPlain` builds directly.
  */
 import { createRequire } from 'node:module';
-import { plainToInstance, type ClassConstructor } from 'class-transformer';
+import { instanceToPlain, plainToInstance, type ClassConstructor } from 'class-transformer';
 
 /** The parts of class-transformer's metadata storage this file reads. */
 interface MetadataStorage {
@@ -23,11 +27,13 @@ interface MetadataStorage {
 // The singleton that class-transformer's decorators fill (the same module instance plainToInstance uses).
 const storage = (createRequire(import.meta.url)('class-transformer/cjs/storage.js') as { defaultMetadataStorage: MetadataStorage }).defaultMetadataStorage;
 const PLAIN_TO_CLASS = 0; // TransformationType.PLAIN_TO_CLASS
+const CLASS_TO_PLAIN = 1; // TransformationType.CLASS_TO_PLAIN
 
-/** What one class allows: whether its key set is the record's own keys, and which keys copy as is. */
+/** What one class allows: whether its key set is the record's own keys, and which keys copy as is (each way). */
 interface Plan {
   readonly plainKeys: boolean;
   readonly keyIsPlain: Map<string, boolean>;
+  readonly keyIsPlainOut: Map<string, boolean>;
 }
 
 const plans = new WeakMap<Function, Plan>();
@@ -36,7 +42,7 @@ function planFor(cls: Function): Plan {
   let plan = plans.get(cls);
   if (!plan) {
     const plainKeys = storage.getStrategy(cls) === 'none' && storage.getExposedMetadatas(cls).length === 0 && storage.getExcludedMetadatas(cls).length === 0;
-    plan = { plainKeys, keyIsPlain: new Map() };
+    plan = { plainKeys, keyIsPlain: new Map(), keyIsPlainOut: new Map() };
     plans.set(cls, plan);
   }
   return plan;
@@ -47,6 +53,19 @@ function keyIsPlain(cls: Function, plan: Plan, key: string): boolean {
   if (ok === undefined) {
     ok = key !== '__proto__' && storage.findTypeMetadata(cls, key) === undefined && storage.findTransformMetadatas(cls, key, PLAIN_TO_CLASS).length === 0;
     plan.keyIsPlain.set(key, ok);
+  }
+  return ok;
+}
+
+function keyIsPlainOut(cls: Function, plan: Plan, key: string): boolean {
+  let ok = plan.keyIsPlainOut.get(key);
+  if (ok === undefined) {
+    ok =
+      key !== '__proto__' &&
+      key !== 'constructor' &&
+      storage.findTypeMetadata(cls, key) === undefined &&
+      storage.findTransformMetadatas(cls, key, CLASS_TO_PLAIN).length === 0;
+    plan.keyIsPlainOut.set(key, ok);
   }
   return ok;
 }
@@ -79,4 +98,27 @@ export function toInstance<T extends object>(cls: ClassConstructor<T>, record: R
     obj[key] = record[key];
   }
   return obj as T;
+}
+
+/** True when `obj` can take the write fast path (exported for the equivalence spec). */
+export function canPlainOut(obj: object): boolean {
+  const cls = obj.constructor;
+  // class-transformer treats a thenable as a promise, and a plain object has no class metadata to honour.
+  if (typeof cls !== 'function' || cls === Object || typeof (obj as { then?: unknown }).then === 'function') return false;
+  const plan = planFor(cls);
+  if (!plan.plainKeys) return false;
+  const fields = obj as Record<string, unknown>;
+  for (const key of Object.keys(obj)) {
+    if (!isPrimitive(fields[key]) || !keyIsPlainOut(cls, plan, key)) return false;
+  }
+  return true;
+}
+
+/** Exactly `instanceToPlain(obj)`, faster for model instances with only primitive fields and no metadata. */
+export function toPlain(obj: object): Record<string, unknown> {
+  if (!canPlainOut(obj)) return instanceToPlain(obj) as Record<string, unknown>;
+  const fields = obj as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(obj)) out[key] = fields[key];
+  return out;
 }

@@ -6,11 +6,14 @@
  */
 import type { Backend, RawCheck, RawOp } from '../backend/backend.js';
 import { writeChecked } from '../backend/conditional.js';
+import { bytesId } from './keys.js';
 
 /** Reads tracked for conflicts and writes buffered until commit. */
 export class WriteSet {
   readonly #reads = new Map<string, RawCheck>();
   readonly #writes = new Map<string, RawOp>();
+  // Values read ahead in one snapshot (prefetch); each becomes a check only when `get` uses it.
+  readonly #ahead = new Map<string, Uint8Array | undefined>();
 
   constructor(readonly backend: Backend) {}
 
@@ -21,9 +24,42 @@ export class WriteSet {
     if (w !== undefined) return w.value;
     const r = this.#reads.get(id);
     if (r !== undefined) return r.value;
-    const value = await this.backend.get(key);
+    const value = this.#ahead.has(id) ? this.#ahead.get(id) : await this.backend.get(key);
     this.#reads.set(id, { key, value });
     return value;
+  }
+
+  /**
+   * Reads the keys this unit has not seen yet in one getMany (one native call, one snapshot), for
+   * the `get`s that follow. A value read ahead but never used is not checked at commit.
+   */
+  async prefetch(keys: readonly Uint8Array[]): Promise<void> {
+    const todo: Uint8Array[] = [];
+    const ids: string[] = [];
+    for (const k of keys) {
+      const id = idOf(k);
+      if (this.#writes.has(id) || this.#reads.has(id) || this.#ahead.has(id)) continue;
+      todo.push(k);
+      ids.push(id);
+    }
+    if (todo.length === 0) return;
+    const values = await this.backend.getMany(todo);
+    for (let i = 0; i < ids.length; i++) this.#ahead.set(ids[i]!, values[i]);
+  }
+
+  /**
+   * Takes `key` as absent without reading it: the commit checks that it still is, so a wrong guess
+   * costs a CONFLICT, never a wrong write.
+   */
+  assumeAbsent(key: Uint8Array): void {
+    const id = idOf(key);
+    if (!this.#writes.has(id) && !this.#reads.has(id)) this.#reads.set(id, { key, value: undefined });
+  }
+
+  /** True when this unit has read, read ahead or written `key`. */
+  seen(key: Uint8Array): boolean {
+    const id = idOf(key);
+    return this.#writes.has(id) || this.#reads.has(id) || this.#ahead.has(id);
   }
 
   /** The buffered write of `key`: 'put', 'del', or undefined when this unit did not write it. */
@@ -64,6 +100,4 @@ function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolea
   return Buffer.compare(a, b) === 0;
 }
 
-function idOf(key: Uint8Array): string {
-  return Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
-}
+const idOf = bytesId;

@@ -46,15 +46,25 @@ export async function readEnvelope(schema: ModelSchema, ws: WriteSet, pk: KeyPar
 /** Stages a prepared record over what is stored: the record, the index diff and the unique slots. */
 export async function stageSave(schema: ModelSchema, ws: WriteSet, p: Prepared): Promise<void> {
   const ns = schema.namespace;
+  // A first write of a record (a save, not an update) usually reads it and the slots of its unique
+  // values: one getMany instead of a get each.
+  const rk = recordKey(ns, p.pk);
+  if (schema.hasUnique && !ws.seen(rk)) await ws.prefetch([rk, ...uniqueSlots(schema, p.entries)]);
   const old = await readEnvelope(schema, ws, p.pk);
-  const oldIds = new Set((old?.entries ?? []).map(entryId));
-  const newIds = new Set(p.entries.map(entryId));
-  const added = p.entries.filter((e) => !oldIds.has(entryId(e)));
-  const removed = (old?.entries ?? []).filter((e) => !newIds.has(entryId(e)));
+  const { added, removed } = entryDiff(old?.entries ?? [], p.entries);
   if (schema.hasUnique) await stageUnique(schema, ws, p.pk, added, removed);
-  ws.put(recordKey(ns, p.pk), p.value);
+  ws.put(rk, p.value);
   for (const e of removed) ws.del(entryKey(ns, e[0], e[1], p.pk));
   for (const e of added) ws.put(entryKey(ns, e[0], e[1], p.pk), EMPTY);
+}
+
+/** The entries only in `after` (to add) and only in `before` (to remove). */
+function entryDiff(before: readonly IndexEntry[], after: readonly IndexEntry[]): { added: IndexEntry[]; removed: IndexEntry[] } {
+  const beforeIds = before.map(entryId);
+  const afterIds = after.map(entryId);
+  const had = new Set(beforeIds);
+  const has = new Set(afterIds);
+  return { added: after.filter((_, i) => !had.has(afterIds[i]!)), removed: before.filter((_, i) => !has.has(beforeIds[i]!)) };
 }
 
 /** Stages the removal of a record and every entry it lists; false when it does not exist. */
@@ -66,6 +76,13 @@ export async function stageRemove(schema: ModelSchema, ws: WriteSet, pk: KeyPart
   ws.del(recordKey(ns, pk));
   for (const e of old.entries) ws.del(entryKey(ns, e[0], e[1], pk));
   return true;
+}
+
+/** The slot keys of the unique values among `entries`. */
+export function uniqueSlots(schema: ModelSchema, entries: readonly IndexEntry[]): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (const [name, value] of entries) if (schema.byName.get(name)?.unique) out.push(slotKey(schema.namespace, name, value));
+  return out;
 }
 
 /**

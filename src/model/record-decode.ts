@@ -1,0 +1,180 @@
+/**
+ * A fast path for decoding stored model records: `decodeValue` (src/codec/values.ts) runs the
+ * profile scan (cbor-scan.ts) and then cbor-x over every record, ~1 µs for a small record, as much
+ * as reading it from Badger (a find of 10 records spent a quarter of its time here). Most records
+ * are maps of ASCII strings, small integers, doubles, booleans, null, arrays and Dates; this
+ * decoder reads exactly that subset in one pass and gives what cbor-x gives. On anything else (a
+ * byte string, a non-ASCII string, another tag, a half or single float, a 64-bit integer, an
+ * indefinite length, '__proto__' as a key, trailing or missing bytes) it returns MISS and the caller
+ * takes the general path, which also raises every DECODE error. The subset lies inside the profile.
+ */
+import { MAX_DEPTH } from '../codec/cbor-check.js';
+import { ValueTag } from '../codec/values.js';
+
+/** Returned when the bytes are outside the subset: decode them with decodeValue instead. */
+export const MISS: unique symbol = Symbol('skyshelve.miss');
+
+// Doubles are read through this pair (DataView per call costs more than the record).
+const f64 = new Float64Array(1);
+const f64bytes = new Uint8Array(f64.buffer);
+const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+// Far below cbor-x's own limits, so that a length it would reject never gets here.
+const MAX_COUNT = 0xffff;
+
+let src: Uint8Array = new Uint8Array(0);
+let pos = 0;
+let arg = 0;
+
+/** The value encodeValue wrote as CBOR, or MISS when it is outside the fast subset. */
+export function decodeRecordValue(bytes: Uint8Array): unknown {
+  if (bytes.length < 2 || bytes[0] !== ValueTag.CBOR) return MISS;
+  src = bytes;
+  pos = 1;
+  try {
+    const v = item(0);
+    return pos === bytes.length ? v : MISS;
+  } finally {
+    src = new Uint8Array(0); // do not keep the caller's bytes alive
+  }
+}
+
+/** Reads a header's argument into `arg` (info < 27 only); false when it is not one. */
+function argument(info: number): boolean {
+  if (info < 24) arg = info;
+  else if (info === 24 && pos + 1 <= src.length) arg = src[pos++]!;
+  else if (info === 25 && pos + 2 <= src.length) {
+    arg = src[pos]! * 0x100 + src[pos + 1]!;
+    pos += 2;
+  } else if (info === 26 && pos + 4 <= src.length) {
+    arg = src[pos]! * 0x1000000 + src[pos + 1]! * 0x10000 + src[pos + 2]! * 0x100 + src[pos + 3]!;
+    pos += 4;
+  } else return false;
+  return true;
+}
+
+function item(depth: number): unknown {
+  if (pos >= src.length || depth > MAX_DEPTH) return MISS;
+  const initial = src[pos++]!;
+  const major = initial >> 5;
+  const info = initial & 0x1f;
+  if (major === 7) return simple(info);
+  if (!argument(info)) return MISS;
+  switch (major) {
+    case 0:
+      return arg;
+    case 1:
+      return -1 - arg;
+    case 3:
+      return text(arg);
+    case 4:
+      return array(arg, depth);
+    case 5:
+      return map(arg, depth);
+    case 6:
+      return arg === 1 ? date() : MISS;
+    default:
+      return MISS;
+  }
+}
+
+function simple(info: number): unknown {
+  switch (info) {
+    case 20:
+      return false;
+    case 21:
+      return true;
+    case 22:
+      return null;
+    case 23:
+      return undefined;
+    case 27: {
+      if (!littleEndian || pos + 8 > src.length) return MISS;
+      for (let i = 0; i < 8; i++) f64bytes[7 - i] = src[pos + i]!; // big-endian in, little-endian host
+      pos += 8;
+      return f64[0];
+    }
+    default:
+      return MISS;
+  }
+}
+
+/** An ASCII text string of n bytes (an array of codes and one fromCharCode: faster than latin1Slice here). */
+function text(n: number): unknown {
+  const end = pos + n;
+  if (end > src.length) return MISS;
+  const codes = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    const c = src[pos + i]!;
+    if (c >= 0x80) return MISS;
+    codes[i] = c;
+  }
+  pos = end;
+  return String.fromCharCode.apply(null, codes);
+}
+
+// Map keys repeat from record to record: short ones are kept by length and end bytes.
+const keyCache: Array<{ readonly bytes: Uint8Array; readonly key: string } | undefined> = new Array(256);
+
+/** A map key: an ASCII text string, from the cache when its bytes were seen last time in its slot. */
+function key(depth: number): unknown {
+  if (pos >= src.length || src[pos]! >> 5 !== 3 || depth > MAX_DEPTH) return MISS;
+  const info = src[pos++]! & 0x1f;
+  if (!argument(info)) return MISS;
+  const n = arg;
+  const end = pos + n;
+  if (n === 0 || n > 16 || end > src.length) return text(n);
+  const slot = (n * 31 + src[pos]! * 7 + src[end - 1]!) & 255;
+  const hit = keyCache[slot];
+  if (hit !== undefined && sameBytes(hit.bytes, pos, n)) {
+    pos = end;
+    return hit.key;
+  }
+  const start = pos;
+  const k = text(n);
+  if (k !== MISS) keyCache[slot] = { bytes: src.slice(start, end), key: k as string };
+  return k;
+}
+
+function sameBytes(bytes: Uint8Array, at: number, n: number): boolean {
+  if (bytes.length !== n) return false;
+  for (let i = 0; i < n; i++) if (bytes[i] !== src[at + i]) return false;
+  return true;
+}
+
+function array(n: number, depth: number): unknown {
+  if (n > MAX_COUNT || n > src.length - pos) return MISS;
+  const out = new Array<unknown>(n);
+  for (let i = 0; i < n; i++) {
+    const v = item(depth + 1);
+    if (v === MISS) return MISS;
+    out[i] = v;
+  }
+  return out;
+}
+
+function map(n: number, depth: number): unknown {
+  if (n > MAX_COUNT || n > (src.length - pos) / 2) return MISS;
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i < n; i++) {
+    // Keys: ASCII text only (cbor-x turns other keys into strings and renames '__proto__').
+    const k = key(depth + 1);
+    if (k === MISS || k === '__proto__') return MISS;
+    const v = item(depth + 1);
+    if (v === MISS) return MISS;
+    out[k as string] = v;
+  }
+  return out;
+}
+
+/** Tag 1 (epoch seconds) over an integer or a double, as cbor-x reads it. */
+function date(): unknown {
+  if (pos >= src.length) return MISS;
+  const initial = src[pos]!;
+  const major = initial >> 5;
+  const info = initial & 0x1f;
+  if (!(major === 0 || major === 1 || (major === 7 && info === 27))) return MISS;
+  const secs = item(MAX_DEPTH);
+  if (typeof secs !== 'number') return MISS;
+  return new Date(Math.round(secs * 1000));
+}
