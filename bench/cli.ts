@@ -5,30 +5,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SkyShelve } from '../src/index.js';
+import { fillDocuments } from './documents.js';
 
 const N = Number(process.argv[2] ?? 200_000);
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'skyshelve.js');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sky-bench-cli-'));
 
-/** Fills a Badger store with N records shaped like typical documents. */
-async function fill(location: string): Promise<void> {
-  const store = await SkyShelve.open(location);
-  for (let i = 0; i < N; i += 1000) {
-    await store.batch(
-      Array.from({ length: Math.min(1000, N - i) }, (_, j) => {
-        const n = i + j;
-        return {
-          type: 'put' as const,
-          key: ['user', n],
-          value: { id: n, name: `user ${n}`, email: `u${n}@example.com`, joined: new Date(1700000000000 + n), tags: ['a', 'b'], score: n * 1.5 },
-        };
-      }),
-    );
-  }
-  await store.sync();
-  await store.close();
-}
+const fill = (location: string): Promise<void> => fillDocuments(location, N);
 
 /** Runs the CLI and returns the elapsed seconds (process start included). */
 function time(label: string, args: string[]): void {

@@ -7,31 +7,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SkyShelve } from '../src/index.js';
+import { fillDocuments } from './documents.js';
 
 const N = Number(process.argv[2] ?? 500_000);
 const RUNS = Number(process.argv[3] ?? 2);
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'skyshelve.js');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sky-bench-ingest-'));
 
-/** Fills a Badger store with N records shaped like typical documents. */
-async function fill(location: string): Promise<void> {
-  const store = await SkyShelve.open(location);
-  for (let i = 0; i < N; i += 1000) {
-    await store.batch(
-      Array.from({ length: Math.min(1000, N - i) }, (_, j) => {
-        const n = i + j;
-        return {
-          type: 'put' as const,
-          key: ['user', n],
-          value: { id: n, name: `user ${n}`, email: `u${n}@example.com`, joined: new Date(1700000000000 + n), tags: ['a', 'b'], score: n * 1.5 },
-        };
-      }),
-    );
-  }
-  await store.sync();
-  await store.close();
-}
+const fill = (location: string): Promise<void> => fillDocuments(location, N);
 
 const BEFORE = process.env.SKYSHELVE_BEFORE_BIN;
 

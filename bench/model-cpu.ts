@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { Session } from 'node:inspector/promises';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Index, Key, Persistent, PersistentBaseModel, SkyShelve } from '../src/index.js';
+import { SkyShelve } from '../src/index.js';
+import { defineMember } from './member.js';
 
 const n = Number(process.argv[2] ?? 20_000);
 const rounds = Number(process.argv[3] ?? 1);
@@ -32,13 +33,7 @@ async function run(round: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'model-cpu-'));
   const store = await SkyShelve.open(dir);
   try {
-    @Persistent({ store, namespace: 'member' })
-    class Member extends PersistentBaseModel<'email' | 'team'> {
-      @Key() id!: string;
-      @Index({ unique: true }) email!: string;
-      @Index() team!: string;
-      age!: number;
-    }
+    const Member = defineMember(store);
     const order = Array.from({ length: n }, (_, i) => (i * 7919) % n);
     const teams = n / PER_TEAM;
     const time = async (label: string, count: number, fn: (j: number) => Promise<unknown>) => {

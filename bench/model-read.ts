@@ -6,19 +6,14 @@ import 'reflect-metadata';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Index, Key, Persistent, PersistentBaseModel, SkyShelve } from '../src/index.js';
+import { SkyShelve } from '../src/index.js';
+import { defineMember } from './member.js';
 
 const n = Number(process.argv[2] ?? 20_000);
 const dir = mkdtempSync(join(tmpdir(), 'model-read-'));
 try {
   const store = await SkyShelve.open(dir);
-  @Persistent({ store, namespace: 'member' })
-  class Member extends PersistentBaseModel<'email' | 'team'> {
-    @Key() id!: string;
-    @Index({ unique: true }) email!: string;
-    @Index() team!: string;
-    age!: number;
-  }
+  const Member = defineMember(store);
   const ids = Array.from({ length: n }, (_, i) => `m${String(i).padStart(8, '0')}`);
   for (let i = 0; i < n; i++) await new Member({ id: ids[i], email: `u${i}@example.com`, team: `team${Math.floor(i / 10)}`, age: i % 90 }).save();
   let fromRecordNs = 0n;

@@ -34,15 +34,10 @@ function must(ok: unknown, what: string): void {
 }
 
 async function skyshelve(dir: string): Promise<Driver> {
-  const { SkyShelve, Persistent, Key, Index, PersistentBaseModel } = await import('../src/index.js');
+  const { SkyShelve } = await import('../src/index.js');
+  const { defineMember } = await import('./member.js');
   const store = await SkyShelve.open(dir);
-  @Persistent({ store, namespace: 'member' })
-  class Member extends PersistentBaseModel<'email' | 'team'> {
-    @Key() id!: string;
-    @Index({ unique: true }) email!: string;
-    @Index() team!: string;
-    age!: number;
-  }
+  const Member = defineMember(store);
   return {
     save: async (i) => {
       await new Member(member(i)).save();
