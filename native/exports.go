@@ -124,6 +124,12 @@ func sky_iter_close(it C.int32_t, out *C.uint8_t, outCap C.int32_t) C.int32_t {
 	return C.int32_t(guard(o, func() int32 { return closeIter(int32(it)) }))
 }
 
+//export sky_index_scan
+func sky_index_scan(h C.int32_t, req *C.uint8_t, reqLen C.int32_t, max C.int32_t, out *C.uint8_t, outCap C.int32_t) C.int32_t {
+	o := bytesOf(out, outCap)
+	return C.int32_t(guard(o, func() int32 { return routeIndexScan(int32(h), bytesOf(req, reqLen), int32(max), o) }))
+}
+
 //export sky_sync
 func sky_sync(h C.int32_t, out *C.uint8_t, outCap C.int32_t) C.int32_t {
 	o := bytesOf(out, outCap)

@@ -58,6 +58,9 @@ func dispatch(h int32, req wire.Request) (rc int32, body []byte, buf *[]byte) {
 		return runOut(errOut, run, usedNone)
 	case wire.OpScan:
 		return runOut(req.OutCap, func(out []byte) int32 { return scanChunk(h, req.Data, req.Max, out) }, usedEntries)
+	case wire.OpIndexScan:
+		used := func(rc int32, out []byte) int { return usedJoined(int(rc), out) }
+		return runOut(req.OutCap, func(out []byte) int32 { return doIndexScan(h, req.Data, req.Max, out) }, used)
 	case wire.OpSync:
 		return runOut(errOut, func(out []byte) int32 { return doSync(h, out) }, usedNone)
 	case wire.OpStats:

@@ -79,7 +79,7 @@ func ParseRequest(frame []byte) (Request, error) {
 		if b.err == nil && req.Flags&^1 != 0 {
 			b.err = fmt.Errorf("%w: unknown write flags %#x", ErrFrame, req.Flags)
 		}
-	case OpScan:
+	case OpScan, OpIndexScan:
 		req.Max, req.OutCap, req.Data = int32(b.u32()), b.u32(), b.rest()
 	case OpSync:
 	case OpStats:
@@ -110,7 +110,7 @@ func EncodeRequest(req Request) []byte {
 	case OpWrite:
 		body = binary.LittleEndian.AppendUint64(binary.LittleEndian.AppendUint64(nil, req.ClientID), req.Seq)
 		body = append(append(body, req.Flags), req.Data...)
-	case OpScan:
+	case OpScan, OpIndexScan:
 		body = append(u32(u32(nil, uint32(req.Max)), req.OutCap), req.Data...)
 	case OpStats:
 		body = u32(nil, req.OutCap)

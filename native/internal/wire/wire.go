@@ -30,6 +30,8 @@ const (
 	OpScan    = 6 // body: [i32 max][u32 outCap][iterator spec]; stateless: the client sends the resumed range
 	OpSync    = 7 // body: empty
 	OpStats   = 8 // body: [u32 outCap]
+	// OpIndexScan body: [i32 max][u32 outCap][index scan request]; stateless like OpScan, one snapshot per request.
+	OpIndexScan = 9
 )
 
 // MaxFrame bounds one frame (a write of the largest value Badger accepts fits).
@@ -42,14 +44,14 @@ var ErrFrame = errors.New("malformed frame")
 type Request struct {
 	ID       uint32
 	Op       byte
-	OutCap   uint32 // Get, GetMany, Scan, Stats
+	OutCap   uint32 // Get, GetMany, Scan, IndexScan, Stats
 	Key      []byte // Get, Has
 	Start    int32  // GetMany
-	Data     []byte // GetMany, Write (the ABI request) and Scan (the iterator spec)
+	Data     []byte // GetMany, Write (the ABI request), Scan (the iterator spec), IndexScan (its request)
 	ClientID uint64 // Write, Hello
 	Seq      uint64 // Write
 	Flags    byte   // Write
-	Max      int32  // Scan
+	Max      int32  // Scan, IndexScan
 	Version  uint32 // Hello
 	UID      uint32 // Hello: the client's uid, for the owner's message when it rejects it
 }

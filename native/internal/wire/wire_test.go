@@ -15,6 +15,7 @@ func TestRequestsRoundTrip(t *testing.T) {
 		{ID: 4, Op: OpGetMany, OutCap: 10, Start: 2, Data: []byte{1, 2}},
 		{ID: 5, Op: OpWrite, ClientID: 7, Seq: 9, Flags: 1, Data: []byte{0, 0, 0, 0}},
 		{ID: 6, Op: OpScan, Max: 100, OutCap: 4096, Data: []byte{0}},
+		{ID: 7, Op: OpIndexScan, Max: 10, OutCap: 65536, Data: []byte{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}},
 		{ID: 9, Op: OpSync},
 		{ID: 10, Op: OpStats, OutCap: 8},
 	}
@@ -37,7 +38,7 @@ func TestRequestsRoundTrip(t *testing.T) {
 }
 
 func TestMalformedFramesAreErrors(t *testing.T) {
-	bad := [][]byte{{}, {1, 0, 0, 0}, {1, 0, 0, 0, 99}, {1, 0, 0, 0, OpScan, 1}, {1, 0, 0, 0, OpSync, 1}}
+	bad := [][]byte{{}, {1, 0, 0, 0}, {1, 0, 0, 0, 99}, {1, 0, 0, 0, OpScan, 1}, {1, 0, 0, 0, OpIndexScan, 1, 2, 3}, {1, 0, 0, 0, OpSync, 1}}
 	for _, f := range bad {
 		if _, err := ParseRequest(f); !errors.Is(err, ErrFrame) {
 			t.Errorf("%x: %v", f, err)
@@ -56,6 +57,7 @@ func TestMalformedFramesAreErrors(t *testing.T) {
 func FuzzParseRequest(f *testing.F) {
 	f.Add(EncodeRequest(Request{ID: 5, Op: OpWrite, ClientID: 7, Seq: 9, Data: []byte{0, 0, 0, 0}}))
 	f.Add(EncodeRequest(Request{ID: 7, Op: OpScan, Max: 100, OutCap: 4096, Data: []byte{1, 0, 0, 0, 0, 0, 0, 0, 0}}))
+	f.Add(EncodeRequest(Request{ID: 8, Op: OpIndexScan, Max: 11, OutCap: 65536, Data: []byte{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}}))
 	f.Add(EncodeRequest(Request{ID: 1, Op: OpHello, Version: 1}))
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, frame []byte) {
