@@ -111,6 +111,7 @@ describe('SkyShelve: location and capabilities', function () {
       durableWrites: true,
       conditionalWrites: true,
       bulkIngest: true,
+      indexScan: true,
     });
     await store.backend();
     expect({ ...store.supports }).to.deep.equal(before);

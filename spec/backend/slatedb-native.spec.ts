@@ -26,6 +26,7 @@ describe('SlateDB backend on a local directory', function () {
       durableWrites: false,
       conditionalWrites: true,
       bulkIngest: false,
+      indexScan: false,
     });
     expect((buffered as { getSync?: unknown }).getSync).to.equal(undefined);
     const stats = await buffered.stats();

@@ -21,6 +21,8 @@ export interface Capabilities {
   readonly conditionalWrites: boolean;
   /** `ingest` exists: a bulk load into an empty store (Badger's StreamWriter, src/backend/badger-ingest.ts). */
   readonly bulkIngest: boolean;
+  /** `indexScan` exists: index entries and the records they name in one call, from one snapshot. */
+  readonly indexScan: boolean;
 }
 
 /** One write in an atomic batch. `value` is absent for deletes. */
@@ -54,6 +56,20 @@ export interface RawEntry {
 export interface RawCursor {
   next(max: number): Promise<RawEntry[]>;
   close(): Promise<void>;
+}
+
+/** One entry of Backend.indexScan: the entry key, and the record it names (absent when missing). */
+export interface RawIndexHit {
+  readonly key: Uint8Array;
+  readonly record?: Uint8Array;
+  /** The entry key is not tuple-shaped (docs/FORMAT.md), so no record key could be derived from it. */
+  readonly malformed?: boolean;
+}
+
+/** A chunk of Backend.indexScan; `done` when the range holds nothing after its last entry. */
+export interface RawIndexChunk {
+  readonly hits: RawIndexHit[];
+  readonly done: boolean;
 }
 
 /**
@@ -98,6 +114,12 @@ export interface Backend {
   /** Starts a bulk load (when `supports.bulkIngest`); nothing changes when the store does not qualify:
    *  it is not empty, or this process is a client of the store's owning process. */
   ingest?(): Promise<IngestStart>;
+  /**
+   * (when `supports.indexScan`) Up to `max` (>= 1) entries of `range` with, for each, the value at
+   * `recordPrefix` + the entry key's last element + the end marker 0x00, all from one snapshot
+   * (docs/ABI.md, "Index scans").
+   */
+  indexScan?(range: RawRange, recordPrefix: Uint8Array, max: number): Promise<RawIndexChunk>;
   getSync?(key: Uint8Array): Uint8Array | undefined;
   hasSync?(key: Uint8Array): boolean;
   writeSync?(ops: readonly RawOp[], checks?: readonly RawCheck[]): void;

@@ -5,10 +5,11 @@
  * stalls for more than commitWaitMicros (memtable flush, L0 compaction), which are polled from a timer.
  */
 import path from 'node:path';
-import type { Backend, Capabilities, IngestStart, RawCheck, RawCursor, RawEntry, RawOp, RawRange } from './backend.js';
+import type { Backend, Capabilities, IngestStart, RawCheck, RawCursor, RawEntry, RawIndexChunk, RawOp, RawRange } from './backend.js';
 import { SkyshelveError, Errors } from '../errors.js';
 import { growScratch, keyArg, loadNative, nativeError, out, outFor, reqFor, Status, type NativeLib } from './native.js';
 import { BadgerCursor } from './badger-cursor.js';
+import { indexScanSync } from './badger-index-scan.js';
 import { beginIngest } from './badger-ingest.js';
 import { badgerCapabilities } from './capabilities.js';
 import { WriteCoalescer } from './badger-coalesce.js';
@@ -273,6 +274,12 @@ export class BadgerBackend implements Backend {
   iterate(range: RawRange): RawCursor {
     this.settle();
     return new BadgerCursor(this.lib, this.live(), range, this.what);
+  }
+
+  /** Index entries and their records from one snapshot, in one native call (badger-index-scan.ts). */
+  async indexScan(range: RawRange, recordPrefix: Uint8Array, max: number): Promise<RawIndexChunk> {
+    this.settle();
+    return indexScanSync(this.lib, this.live(), range, recordPrefix, max, this.what);
   }
 
   async sync(): Promise<void> {

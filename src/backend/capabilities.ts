@@ -5,7 +5,7 @@
 import type { Capabilities } from './backend.js';
 
 /**
- * Badger: sync calls and conditional writes; an on-disk store is shared by every process that opens
+ * Badger: sync calls, conditional writes and index scans; an on-disk store is shared by every process that opens
  * it (the first owns it and serves the others) unless it was opened `exclusive`.
  */
 export function badgerCapabilities(options: { inMemory?: boolean; syncWrites?: boolean; exclusive?: boolean }): Capabilities {
@@ -17,6 +17,7 @@ export function badgerCapabilities(options: { inMemory?: boolean; syncWrites?: b
     durableWrites: options.syncWrites === true,
     conditionalWrites: true,
     bulkIngest: true,
+    indexScan: true,
   };
 }
 
@@ -30,5 +31,8 @@ export function slateCapabilities(options: { readOnly: boolean; durable: boolean
     durableWrites: options.durable && !options.readOnly,
     conditionalWrites: !options.readOnly,
     bulkIngest: false,
+    // Not built for SlateDB yet (a writer's Db.snapshot could serve; a DbReader has no snapshot):
+    // the model layer falls back to a scan, then getMany.
+    indexScan: false,
   };
 }

@@ -28,6 +28,8 @@ export interface NativeLib {
   readonly iterOpen: NativeFn;
   readonly iterNext: NativeFn;
   readonly iterClose: NativeFn;
+  /** Index entries and their records in one call (docs/ABI.md, "Index scans"). */
+  readonly indexScan: NativeFn;
   readonly sync: NativeFn;
   readonly stats: NativeFn;
   /** Diagnostics for leak tests: a full Go collection, then the Go heap figures as JSON. */
@@ -53,6 +55,7 @@ const SIGNATURES: Record<Exclude<keyof NativeLib, 'path'>, string> = {
   iterOpen: 'int32_t sky_iter_open(int32_t h, const uint8_t *spec, int32_t specLen, uint8_t *out, int32_t outCap)',
   iterNext: 'int32_t sky_iter_next(int32_t it, int32_t max, uint8_t *out, int32_t outCap)',
   iterClose: 'int32_t sky_iter_close(int32_t it, uint8_t *out, int32_t outCap)',
+  indexScan: 'int32_t sky_index_scan(int32_t h, const uint8_t *req, int32_t reqLen, int32_t max, uint8_t *out, int32_t outCap)',
   sync: 'int32_t sky_sync(int32_t h, uint8_t *out, int32_t outCap)',
   stats: 'int32_t sky_stats(int32_t h, uint8_t *out, int32_t outCap)',
   gc: 'int32_t sky_gc(uint8_t *out, int32_t outCap)',

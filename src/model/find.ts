@@ -14,6 +14,7 @@ import type { IndexValue } from './index-values.js';
 import { checkKeyArg } from './keys.js';
 import { entryKey, entryPrefix, parseEntryKey, recordKey } from './layout.js';
 import { eachEntry, loadMany, type Instantiate } from './read.js';
+import { loadIndexRange } from './index-records.js';
 import { queryValue } from './query-values.js';
 import type { ModelSchema } from './schema.js';
 
@@ -43,6 +44,10 @@ export async function findRecords(schema: ModelSchema, binding: Binding, make: I
     }
   }
   return binding.read(async (backend) => {
+    // One condition: its entries and their records in one call per chunk (walkSmallest's result, then loadMany).
+    if (pk === undefined && conditions.length === 1 && backend.supports.indexScan) {
+      return loadIndexRange(schema, backend, rangeOf(schema, conditions[0]!), make, { dedup: true });
+    }
     const pks = pk !== undefined ? await keep(schema, backend, [pk], conditions) : await walkSmallest(schema, backend, conditions);
     return loadMany(schema, backend, pks, make);
   });

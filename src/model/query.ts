@@ -9,7 +9,8 @@ import type { Backend, RawRange } from '../backend/backend.js';
 import { prefixUpperBound, type KeyPart } from '../codec/keys.js';
 import { checkOptions } from '../options.js';
 import type { Binding } from './binding.js';
-import { entryPrefix, parseEntryKey, pkOfRecordKey, recordRange } from './layout.js';
+import { decodeEnvelope, entryPrefix, parseEntryKey, pkOfRecordKey, recordRange } from './layout.js';
+import { eachIndexRecord } from './index-records.js';
 import { checkIndexName, eachEntry, indexRange, loadMany, type IndexRange, type Instantiate } from './read.js';
 import { queryValue } from './query-values.js';
 import type { ModelSchema } from './schema.js';
@@ -43,6 +44,8 @@ interface Plan {
   readonly pkOf: (key: Uint8Array) => KeyPart;
   /** Identifies the query (model, index, bounds, direction) inside its cursors. */
   readonly id: string;
+  /** True for an index query (its keys are index entries). */
+  readonly index?: boolean;
 }
 
 const QUERY_KEYS = ['index', 'value', 'range'];
@@ -64,11 +67,11 @@ export function planQuery(schema: ModelSchema, q: Query | undefined, reverse: bo
   if ('range' in q && q.range !== undefined) {
     checkOptions(q.range, RANGE_KEYS, 'query.range');
     const r = indexRange(schema, index, q.range);
-    return { range: { gte: r.gte!, lt: r.lt!, reverse }, pkOf, id: digest([...desc, index, 'range', r.gte!, r.lt!]) };
+    return { range: { gte: r.gte!, lt: r.lt!, reverse }, pkOf, index: true, id: digest([...desc, index, 'range', r.gte!, r.lt!]) };
   }
   if (!('value' in q)) throw new TypeError(`query for index '${index}' needs a value or a range`);
   const gte = entryPrefix(schema.namespace, index, queryValue(schema, index, (q as { value: unknown }).value));
-  return { range: { gte, lt: prefixUpperBound(gte)!, reverse }, pkOf, id: digest([...desc, index, 'value', gte]) };
+  return { range: { gte, lt: prefixUpperBound(gte)!, reverse }, pkOf, index: true, id: digest([...desc, index, 'value', gte]) };
 }
 
 function digest(parts: ReadonlyArray<string | Uint8Array>): string {
@@ -108,6 +111,7 @@ export async function pageQuery(schema: ModelSchema, binding: Binding, make: Ins
   const plan = planQuery(schema, q, options.reverse === true);
   const range = resume(plan, options.cursor);
   return binding.read(async (backend) => {
+    if (plan.index && backend.supports.indexScan) return pageIndex(schema, backend, make, plan, range, limit);
     const keys: Uint8Array[] = [];
     // One more than asked: it tells whether a next page exists.
     await eachEntry(backend, range, limit + 1, (e) => {
@@ -118,6 +122,25 @@ export async function pageQuery(schema: ModelSchema, binding: Binding, make: Ins
     const items = await loadMany(schema, backend, keys.map(plan.pkOf), make);
     return { items, next: more ? cursorOf(plan, keys[keys.length - 1]!) : undefined };
   });
+}
+
+/** A page of an index query, entries and records together; `next` when the range holds more. */
+async function pageIndex(schema: ModelSchema, backend: Backend, make: Instantiate, plan: Plan, range: RawRange, limit: number): Promise<Page<object>> {
+  const items: object[] = [];
+  let last: Uint8Array | undefined;
+  let seen = 0;
+  const more = await eachIndexRecord(
+    schema,
+    backend,
+    range,
+    () => limit - seen,
+    ({ pk, key, bytes }) => {
+      seen++;
+      last = key;
+      if (bytes !== undefined) items.push(make(pk, decodeEnvelope(schema.name, pk, bytes).record));
+    },
+  );
+  return { items, next: more && last !== undefined ? cursorOf(plan, last) : undefined };
 }
 
 /** Every item of a query, read one page of CHUNK at a time (bounded memory). */

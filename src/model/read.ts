@@ -7,6 +7,7 @@ import { checkOptions, closest } from '../options.js';
 import { queryValue } from './query-values.js';
 import { decodeEnvelope, entryPrefix, parseEntryKey, pkOfRecordKey, recordKey, recordRange } from './layout.js';
 import { pkId } from './keys.js';
+import { loadIndexRange } from './index-records.js';
 import type { ModelSchema } from './schema.js';
 import type { Binding } from './binding.js';
 
@@ -64,6 +65,7 @@ export function scanIndexEqual(schema: ModelSchema, binding: Binding, make: Inst
   const v = queryValue(schema, index, value, 'value');
   const gte = entryPrefix(schema.namespace, index, v);
   return binding.read(async (backend) => {
+    if (backend.supports.indexScan) return loadIndexRange(schema, backend, { gte, lt: prefixUpperBound(gte) }, make, { dedup: false });
     const pks: KeyPart[] = [];
     await eachEntry(backend, { gte, lt: prefixUpperBound(gte) }, Infinity, ({ key }) => {
       pks.push(parseEntryKey(key)[2]);
@@ -81,6 +83,7 @@ export function scanIndexBetween(schema: ModelSchema, binding: Binding, make: In
     throw new TypeError(`range.limit must be a whole number >= 0, got ${String(range.limit)}`);
   const raw = indexRange(schema, index, range);
   return binding.read(async (backend) => {
+    if (backend.supports.indexScan) return loadIndexRange(schema, backend, raw, make, { dedup: true, limit });
     const pks: KeyPart[] = [];
     const seen = new Set<string>();
     await eachEntry(backend, raw, Infinity, ({ key }) => {
