@@ -7,6 +7,7 @@ import { expect } from 'chai';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { decodeInternalKey, decodeInternalKeyTail, internalKey, internalPrefix } from '../../src/codec/keys.js';
 import { SkyShelve } from '../../src/index.js';
 import { startFixture, type Proc } from '../support/procs.js';
 import { cleanupTmp, tmpDir } from '../support/tmp.js';
@@ -73,6 +74,15 @@ describe('Index scans (Backend.indexScan): the same results as scan then getMany
     const r = await bothWays(store, Member);
     expectSame(r);
     expect((r.fast[1] as unknown[]).length).to.equal(10 - 1);
+  });
+
+  it('decodes only the elements after a shared prefix, as strictly as the whole key', () => {
+    const key = internalKey(['i', 'Member', 'teamAge', 'red', 30, 'm01']);
+    const shared = internalPrefix(['i', 'Member', 'teamAge', 'red']);
+    expect(decodeInternalKeyTail(key, shared.length)).to.deep.equal(decodeInternalKey(key).slice(4));
+    const bad = Uint8Array.from([...shared, 0x20, 0xff, 0x00, 0x00]); // invalid UTF-8 in the tail
+    expect(() => decodeInternalKeyTail(bad, shared.length)).to.throw().with.property('code', 'DECODE');
+    expect(() => decodeInternalKeyTail(Uint8Array.from([...shared, 0x00]), shared.length)).to.throw().with.property('code', 'DECODE');
   });
 
   it('reads a long index range in chunks, resuming after each chunk', async () => {

@@ -38,6 +38,18 @@ export function decodeInternalKey(bytes: Uint8Array): KeyPart[] {
   return readParts('internal key');
 }
 
+/**
+ * The elements of an internal key from `start` on, where an element begins after leading elements the
+ * caller wrote itself (a scan of one prefix): those are not decoded again; the rest is, as strictly.
+ */
+export function decodeInternalKeyTail(bytes: Uint8Array, start: number): KeyPart[] {
+  if (!(bytes instanceof Uint8Array)) throw new TypeError('bytes must be a Uint8Array');
+  if (bytes.length === 0 || bytes[0] !== KeyTag.INTERNAL || !(start >= 1)) throw decodeError('not an internal key');
+  src = bytes;
+  pos = start;
+  return readParts('internal key');
+}
+
 /** Reads elements up to the END marker, which must be the last byte. */
 function readParts(what: string): KeyPart[] {
   const parts: KeyPart[] = [];

@@ -8,7 +8,7 @@ import { allocBytes, loneSurrogateIndex } from './helpers.js';
 import { describeType } from '../options.js';
 
 export { INTERNAL_AREA_START, KeyTag, MAX_KEY_BYTES, type Key, type KeyPart } from './key-format.js';
-export { decodeKey, decodeInternalKey } from './key-decode.js';
+export { decodeKey, decodeInternalKey, decodeInternalKeyTail } from './key-decode.js';
 
 /** The byte range holding all user keys (and none of the internal area). */
 export const USER_RANGE: { readonly gte: Uint8Array; readonly lt: Uint8Array } = Object.freeze({

@@ -46,7 +46,8 @@ export async function findRecords(schema: ModelSchema, binding: Binding, make: I
   return binding.read(async (backend) => {
     // One condition: its entries and their records in one call per chunk (walkSmallest's result, then loadMany).
     if (pk === undefined && conditions.length === 1 && backend.supports.indexScan) {
-      return loadIndexRange(schema, backend, rangeOf(schema, conditions[0]!), make, { dedup: true });
+      const range = rangeOf(schema, conditions[0]!);
+      return loadIndexRange(schema, backend, range, make, { dedup: true, shared: range.gte });
     }
     const pks = pk !== undefined ? await keep(schema, backend, [pk], conditions) : await walkSmallest(schema, backend, conditions);
     return loadMany(schema, backend, pks, make);

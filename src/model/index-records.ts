@@ -4,7 +4,7 @@
  * "Index scans"). Callers keep their scan-then-load path for backends that cannot.
  */
 import type { Backend, RawRange } from '../backend/backend.js';
-import type { KeyPart } from '../codec/keys.js';
+import { decodeInternalKeyTail, type KeyPart } from '../codec/keys.js';
 import { decodeEnvelope, parseEntryKey, recordKey, recordRange } from './layout.js';
 import { pkId } from './keys.js';
 import type { ModelSchema } from './schema.js';
@@ -24,7 +24,8 @@ const CHUNK = 256;
 /**
  * Calls `fn` for each entry of an index range with its record, a chunk of at most `take()` entries
  * per backend call (0 stops); `fn` returning false stops. Returns true when entries may remain
- * after the last one passed to `fn` (false once the range is known to be exhausted).
+ * after the last one passed to `fn` (false once the range is known to be exhausted). `shared`: an
+ * entry prefix (whole elements) that every key of the range starts with, so only the rest is decoded.
  */
 export async function eachIndexRecord(
   schema: ModelSchema,
@@ -32,8 +33,10 @@ export async function eachIndexRecord(
   range: RawRange,
   take: () => number,
   fn: (r: IndexRecord) => boolean | void,
+  shared?: Uint8Array,
 ): Promise<boolean> {
   const prefix = recordRange(schema.namespace).gte;
+  const pkOf = shared === undefined ? (key: Uint8Array) => parseEntryKey(key)[2] : (key: Uint8Array) => decodeInternalKeyTail(key, shared.length).pop()!;
   let r = range;
   if (Buffer.compare(r.gte!, r.lt!) >= 0) return false;
   for (;;) {
@@ -41,7 +44,7 @@ export async function eachIndexRecord(
     if (n <= 0) return true;
     const chunk = await backend.indexScan!(r, prefix, n);
     for (const hit of chunk.hits) {
-      const pk = parseEntryKey(hit.key)[2];
+      const pk = pkOf(hit.key);
       // An entry key the engine could not read a record key from, but this layer can: ask for the record itself.
       const bytes = hit.malformed ? await backend.get(recordKey(schema.namespace, pk)) : hit.record;
       if (fn({ pk, key: hit.key, bytes }) === false) return true;
@@ -69,7 +72,7 @@ export async function loadIndexRange(
   backend: Backend,
   range: RawRange,
   make: Make,
-  options: { dedup: boolean; limit?: number },
+  options: { dedup: boolean; limit?: number; shared?: Uint8Array },
 ): Promise<object[]> {
   const limit = options.limit ?? Infinity;
   const out: object[] = [];
@@ -90,6 +93,7 @@ export async function loadIndexRange(
       if (bytes !== undefined) out.push(make(pk, decodeEnvelope(schema.name, pk, bytes).record));
       return count < limit;
     },
+    options.shared,
   );
   return out;
 }

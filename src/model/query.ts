@@ -46,6 +46,8 @@ interface Plan {
   readonly id: string;
   /** True for an index query (its keys are index entries). */
   readonly index?: boolean;
+  /** For a query of one value: the entry prefix (whole elements) every key of the query starts with. */
+  readonly shared?: Uint8Array;
 }
 
 const QUERY_KEYS = ['index', 'value', 'range'];
@@ -71,7 +73,7 @@ export function planQuery(schema: ModelSchema, q: Query | undefined, reverse: bo
   }
   if (!('value' in q)) throw new TypeError(`query for index '${index}' needs a value or a range`);
   const gte = entryPrefix(schema.namespace, index, queryValue(schema, index, (q as { value: unknown }).value));
-  return { range: { gte, lt: prefixUpperBound(gte)!, reverse }, pkOf, index: true, id: digest([...desc, index, 'value', gte]) };
+  return { range: { gte, lt: prefixUpperBound(gte)!, reverse }, pkOf, index: true, shared: gte, id: digest([...desc, index, 'value', gte]) };
 }
 
 function digest(parts: ReadonlyArray<string | Uint8Array>): string {
@@ -139,6 +141,7 @@ async function pageIndex(schema: ModelSchema, backend: Backend, make: Instantiat
       last = key;
       if (bytes !== undefined) items.push(make(pk, decodeEnvelope(schema.name, pk, bytes).record));
     },
+    plan.shared,
   );
   return { items, next: more && last !== undefined ? cursorOf(plan, last) : undefined };
 }

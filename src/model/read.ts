@@ -65,7 +65,7 @@ export function scanIndexEqual(schema: ModelSchema, binding: Binding, make: Inst
   const v = queryValue(schema, index, value, 'value');
   const gte = entryPrefix(schema.namespace, index, v);
   return binding.read(async (backend) => {
-    if (backend.supports.indexScan) return loadIndexRange(schema, backend, { gte, lt: prefixUpperBound(gte) }, make, { dedup: false });
+    if (backend.supports.indexScan) return loadIndexRange(schema, backend, { gte, lt: prefixUpperBound(gte) }, make, { dedup: false, shared: gte });
     const pks: KeyPart[] = [];
     await eachEntry(backend, { gte, lt: prefixUpperBound(gte) }, Infinity, ({ key }) => {
       pks.push(parseEntryKey(key)[2]);
