@@ -223,6 +223,7 @@ export function slateEssentials(newConfig: () => SlateConfig): void {
     await writer.sync();
     const replica = await openBackend(config, { readOnly: true, pollIntervalMs: 100 });
     expect(replica.supports.readOnly).to.equal(true);
+    expect(replica.supports.indexScan).to.equal(false); // a DbReader has no snapshot (the model layer falls back)
     await rejectsWith(() => replica.write([{ type: 'put', key: b('x'), value: b('y') }]), 'READ_ONLY');
     expect(s(await replica.get(b('before')))).to.equal('1');
     const child = await runChild(REPLICA_CHILD, { SLATE_CONFIG: JSON.stringify(config), BACKEND_URL }, (line, proc) => {

@@ -26,7 +26,7 @@ describe('SlateDB backend on a local directory', function () {
       durableWrites: false,
       conditionalWrites: true,
       bulkIngest: false,
-      indexScan: false,
+      indexScan: true,
     });
     expect((buffered as { getSync?: unknown }).getSync).to.equal(undefined);
     const stats = await buffered.stats();

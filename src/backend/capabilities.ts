@@ -21,7 +21,7 @@ export function badgerCapabilities(options: { inMemory?: boolean; syncWrites?: b
   };
 }
 
-/** SlateDB: async only, a writer and any number of readers; a reader never writes, so it is never durable. */
+/** SlateDB: async only, a writer and any number of readers; a reader never writes, so it is never durable, and has no snapshot for index scans. */
 export function slateCapabilities(options: { readOnly: boolean; durable: boolean }): Capabilities {
   return {
     sync: false,
@@ -31,8 +31,8 @@ export function slateCapabilities(options: { readOnly: boolean; durable: boolean
     durableWrites: options.durable && !options.readOnly,
     conditionalWrites: !options.readOnly,
     bulkIngest: false,
-    // Not built for SlateDB yet (a writer's Db.snapshot could serve; a DbReader has no snapshot):
-    // the model layer falls back to a scan, then getMany.
-    indexScan: false,
+    // A writer joins the scan and the gets in one Db.snapshot; a DbReader has none (the model layer
+    // then scans, then calls getMany).
+    indexScan: !options.readOnly,
   };
 }

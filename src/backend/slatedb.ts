@@ -5,10 +5,11 @@
  */
 import { Db, DbBuilder, DbReader, DbReaderBuilder, Ttl, WriteBatch, type ObjectStore, type PutOptions, type WriteOptions } from '@slatedb/uniffi';
 import { Errors, SkyshelveError } from '../errors.js';
-import type { Backend, Capabilities, RawCheck, RawCursor, RawOp, RawRange } from './backend.js';
+import type { Backend, Capabilities, RawCheck, RawCursor, RawIndexChunk, RawOp, RawRange } from './backend.js';
 import { slateCapabilities } from './capabilities.js';
 import { buildSettings, resolveStore, secretsOf, type ResolvedStore } from './slatedb-config.js';
 import { SlateCursor, type CursorHost } from './slatedb-cursor.js';
+import { slateIndexScan } from './slatedb-index-scan.js';
 import { fencedError, PendingAcks } from './slatedb-acks.js';
 import { toSkyError } from './slatedb-errors.js';
 import { preflight } from './slatedb-preflight.js';
@@ -190,6 +191,11 @@ export class SlateBackend implements Backend, CursorHost {
     const cursor = new SlateCursor(this, this.#source(), range);
     this.#cursors.add(cursor);
     return cursor;
+  }
+
+  /** Index entries and their records from one snapshot (slatedb-index-scan.ts); a writer only (supports.indexScan). */
+  async indexScan(range: RawRange, recordPrefix: Uint8Array, max: number): Promise<RawIndexChunk> {
+    return slateIndexScan(this, this.#writer('indexScan'), range, recordPrefix, max);
   }
 
   /** Called by a cursor when it is done, so close() does not wait for it. */
