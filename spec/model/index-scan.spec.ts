@@ -50,7 +50,10 @@ describe('Index scans (Backend.indexScan): the same results as scan then getMany
     const red = fast[0] as { id: string; address: unknown; joined: string }[];
     expect(red.map((m) => m.id)).to.not.include('m04');
     expect(red.map((m) => m.id)).to.have.length(20 - 2);
-    expect(red.find((m) => m.id === 'm08')).to.deep.include({ joined: '2020-01-09T00:00:00.000Z', address: { nested: true, since: '2019-06-09T00:00:00.000Z' } });
+    expect(red.find((m) => m.id === 'm08')).to.deep.include({
+      joined: '2020-01-09T00:00:00.000Z',
+      address: { nested: true, since: '2019-06-09T00:00:00.000Z' },
+    });
   });
 
   it('in a Worker sharing the store with the main thread', async () => {
@@ -93,8 +96,12 @@ describe('Index scans (Backend.indexScan): the same results as scan then getMany
     const shared = internalPrefix(['i', 'Member', 'teamAge', 'red']);
     expect(decodeInternalKeyTail(key, shared.length)).to.deep.equal(decodeInternalKey(key).slice(4));
     const bad = Uint8Array.from([...shared, 0x20, 0xff, 0x00, 0x00]); // invalid UTF-8 in the tail
-    expect(() => decodeInternalKeyTail(bad, shared.length)).to.throw().with.property('code', 'DECODE');
-    expect(() => decodeInternalKeyTail(Uint8Array.from([...shared, 0x00]), shared.length)).to.throw().with.property('code', 'DECODE');
+    expect(() => decodeInternalKeyTail(bad, shared.length))
+      .to.throw()
+      .with.property('code', 'DECODE');
+    expect(() => decodeInternalKeyTail(Uint8Array.from([...shared, 0x00]), shared.length))
+      .to.throw()
+      .with.property('code', 'DECODE');
   });
 
   it('derives the record key from an entry key in TypeScript as the Go side does', () => {
