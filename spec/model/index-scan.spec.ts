@@ -14,7 +14,7 @@ import { SkyShelve } from '../../src/index.js';
 import { entryKey, recordKey, recordRange } from '../../src/model/layout.js';
 import { startFixture, type Proc } from '../support/procs.js';
 import { cleanupTmp, tmpDir } from '../support/tmp.js';
-import { bothWays, defineMember, seed, type BothWays } from './index-scan-cases.js';
+import { Address, bothWays, defineMember, seed, type BothWays } from './index-scan-cases.js';
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 
@@ -127,5 +127,17 @@ describe('Index scans (Backend.indexScan): the same results as scan then getMany
     let n = 0;
     for await (const m of Member.iterate({ index: 'team', value: 'big' }, { reverse: true })) expect(m.id).to.equal(many[599 - n++]!.id);
     expect(n).to.equal(600);
+  });
+
+  it('returns records larger than the output scratch (the call retries with a buffer of the size Go asks)', async () => {
+    store = await SkyShelve.open(path.join(tmpDir('sky-iscan-big-'), 'db'));
+    const Member = defineMember(store);
+    const big = Array.from({ length: 4 }, (_, i) => {
+      const address = Object.assign(new Address(), { street: 'x'.repeat(300_000 + i), since: new Date(i) });
+      return Object.assign(new Member(), { id: `b${i}`, team: 'huge', address });
+    });
+    for (const m of big) await m.save();
+    const found = await Member.scanIndex('team', 'huge');
+    expect(found.map((m) => [m.id, m.address!.street.length])).to.deep.equal(big.map((m, i) => [m.id, 300_000 + i]));
   });
 });

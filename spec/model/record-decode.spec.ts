@@ -102,6 +102,19 @@ describe('fast record decoder', () => {
     expectSame(decodeEnvelope('M', 'k', bytes).record, rec);
   });
 
+  it('decodes long ASCII strings (300,000 characters overflowed the stack with a RangeError), and steps aside for a long non-ASCII one', () => {
+    for (const n of [4096, 4097, 300_000]) {
+      const rec = { note: 'ab'.repeat(n / 2) + (n % 2 ? 'c' : ''), tail: 1 };
+      const bytes = encodeEnvelope(rec, []);
+      const got = decodeRecordValue(bytes);
+      expect(got).to.not.equal(MISS);
+      expectSame(got, decodeValue(bytes));
+    }
+    const wide = encodeEnvelope({ note: `${'x'.repeat(10_000)}\u00e9` }, []);
+    expect(decodeRecordValue(wide)).to.equal(MISS);
+    expect((decodeEnvelope('M', 'k', wide).record as { note: string }).note.length).to.equal(10_001);
+  });
+
   it('keeps map keys apart that share a cache slot (same length and end bytes)', () => {
     const records = [{ axb: 1, ayb: 2 }, { ayb: 3, axb: 4, azb: 5 }, { axb: 6 }, { 'a\u00e9b': 7 }, { axb: 8 }];
     for (const r of records) {

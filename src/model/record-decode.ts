@@ -99,10 +99,14 @@ function simple(info: number): unknown {
   }
 }
 
+// apply() passes every code as an argument on the stack: about 100k of them overflow it (RangeError).
+const APPLY_MAX = 4096;
+
 /** An ASCII text string of n bytes (an array of codes and one fromCharCode: faster than latin1Slice here). */
 function text(n: number): unknown {
   const end = pos + n;
   if (end > src.length) return MISS;
+  if (n > APPLY_MAX) return longText(end);
   const codes = new Array<number>(n);
   for (let i = 0; i < n; i++) {
     const c = src[pos + i]!;
@@ -111,6 +115,14 @@ function text(n: number): unknown {
   }
   pos = end;
   return String.fromCharCode.apply(null, codes);
+}
+
+/** A long ASCII text string, ending at `end`: checked, then read as latin1 (the same characters for ASCII). */
+function longText(end: number): unknown {
+  for (let i = pos; i < end; i++) if (src[i]! >= 0x80) return MISS;
+  const s = Buffer.from(src.buffer, src.byteOffset + pos, end - pos).toString('latin1');
+  pos = end;
+  return s;
 }
 
 // Map keys repeat from record to record: short ones are kept by length and end bytes.
