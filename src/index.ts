@@ -4,6 +4,6 @@ export { SkyshelveError, isSkyshelveError, type ErrorCode } from './errors.js';
 export type { SkyShelveOptions, BadgerTuning } from './options.js';
 export type { RangeOptions } from './range.js';
 export type { KeyPart } from './codec/keys.js'; // Key (type and decorator) comes from ./model
-export type { Backend, Capabilities, RawCheck, RawOp, RawRange, RawEntry, RawCursor } from './backend/backend.js';
+export type { Backend, Capabilities, RawCheck, RawOp, RawRange, RawEntry, RawCursor, RawIndexChunk, RawIndexHit } from './backend/backend.js';
 export { slatedbUri, slatedbUriFromEnv } from './backend/slatedb-uri.js';
 export * from './model/index.js';
