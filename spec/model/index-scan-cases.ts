@@ -109,5 +109,6 @@ export async function bothWays(store: SkyShelve<any>, Member: MemberClass): Prom
     return { supported, fast, slow, fastCalls, slowCalls: calls - fastCalls };
   } finally {
     backend.supports = supports;
+    if (real) backend.indexScan = real;
   }
 }
