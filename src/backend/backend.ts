@@ -99,6 +99,8 @@ export interface Backend {
    *  it is not empty, or this process is a client of the store's owning process. */
   ingest?(): Promise<IngestStart>;
   getSync?(key: Uint8Array): Uint8Array | undefined;
+  /** getMany without a promise (one snapshot); may be absent. */
+  getManySync?(keys: readonly Uint8Array[]): (Uint8Array | undefined)[];
   hasSync?(key: Uint8Array): boolean;
   writeSync?(ops: readonly RawOp[], checks?: readonly RawCheck[]): void;
   /** Closes without waiting, for process exit; may be absent. */

@@ -22,6 +22,15 @@ export class KeyedMutex {
     }
   }
 
+  /**
+   * Runs a synchronous `fn` at once when no key is held or awaited, and returns its result; undefined
+   * (without running it) otherwise. Nothing can interleave a synchronous section, so it takes no lock.
+   */
+  runNow<R>(keys: readonly string[], fn: () => R): R | undefined {
+    for (const k of keys) if (this.#tails.has(k)) return undefined;
+    return fn();
+  }
+
   /** Takes every key at once when none is held or awaited (the usual case), without a promise turn. */
   #tryLock(keys: readonly string[]): (() => void) | undefined {
     for (const k of keys) if (this.#tails.has(k)) return undefined;

@@ -35,3 +35,23 @@ export function validateModel(obj: object): Promise<ValidationError[]> {
   if (hasNoValidation(obj.constructor)) return Promise.resolve(NONE.slice());
   return validate(obj, OPTIONS);
 }
+
+// validate() implementations whose answer can be given without a promise: the method -> a function
+// giving the errors synchronously, or undefined when the method must run.
+const syncForms = new WeakMap<Function, (obj: object) => unknown[] | undefined>();
+
+/** Declares that `method` (a model class's validate) can be answered by `form` without a promise. */
+export function answerValidateWith(method: Function, form: (obj: object) => unknown[] | undefined): void {
+  syncForms.set(method, form);
+}
+
+/** The errors `obj.validate()` would resolve to, when that is known without running it; else undefined. */
+export function validateNow(obj: { validate(): unknown }): unknown[] | undefined {
+  const method = obj.validate;
+  return typeof method === 'function' ? syncForms.get(method)?.(obj) : undefined;
+}
+
+/** The synchronous form of validateModel: no errors for a class with nothing to validate, else undefined. */
+export function validateModelNow(obj: object): unknown[] | undefined {
+  return hasNoValidation(obj.constructor) ? NONE.slice() : undefined;
+}
