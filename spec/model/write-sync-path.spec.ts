@@ -105,7 +105,9 @@ async function script(store: SkyShelve): Promise<unknown[]> {
   await step('insert c', () => member('c', 'c@x.io', 't2', 3).save());
   await step('save over a (new email, team)', () => member('a', 'a2@x.io', 't2', 4).save());
   await step('insert with a used email', () => member('d', 'b@x.io', 't1').save());
-  await step('insert invalid', () => new Member({ id: 'e', email: 'nope', team: 't1', age: 1.5, place: Object.assign(new Place(), { city: 'x', since: new Date(1) }) }).save());
+  await step('insert invalid', () =>
+    new Member({ id: 'e', email: 'nope', team: 't1', age: 1.5, place: Object.assign(new Place(), { city: 'x', since: new Date(1) }) }).save(),
+  );
   await step('insert the old email of a', () => member('f', 'a@x.io', 't3').save());
   await step('update b, age only', () => Member.update('b', { mutator: (m) => void (m.age += 10) }));
   await step('update b, team and email', () =>
