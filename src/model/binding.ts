@@ -13,8 +13,9 @@ export interface Binding {
   /** Runs `fn` while holding `keys` (record and unique-value locks) in this process. */
   write<R>(keys: readonly string[], fn: (backend: Backend) => Promise<R>): Promise<R>;
   /**
-   * Runs a synchronous `fn` at once while no other write of this process holds `keys` and the store
-   * is open; its result, or undefined when the caller must take `write` instead.
+   * Runs `fn` at once, without a promise turn, while no other write of this process holds `keys` and
+   * the store is open (a promise it returns holds `keys` until it settles); its result, or undefined
+   * when the caller must take `write` instead.
    */
   writeNow<R>(keys: readonly string[], fn: (backend: Backend) => R): R | undefined;
   /** Runs `fn` with the backend. */

@@ -1,19 +1,14 @@
 /** The model operations behind the static and instance methods; each resolves the class on use. */
-import { ModelErrors } from './model-errors.js';
-import { checkOptions, describeType } from '../options.js';
 import { RECORD_ATTEMPTS, retryOnConflict } from '../backend/conditional.js';
 import type { Backend } from '../backend/backend.js';
 import { isSkyshelveError } from '../errors.js';
 import { contextOf, readyContext } from './context.js';
 import type { ModelSchema } from './schema.js';
 import { isSlotted } from './slots.js';
-import { checkKeyArg, samePk, writeLockKeys } from './keys.js';
+import { checkKeyArg, writeLockKeys } from './keys.js';
 import { recordKey } from './layout.js';
 import { loadOne, notFound } from './read.js';
-import type { UpdateOptions } from './types.js';
-import type { Instantiate } from './read.js';
-import type { KeyPart } from '../codec/keys.js';
-import { prepare, readEnvelope, readEnvelopeNow, stageRemove, stageSave, stageSaveNow, uniqueSlots, type Prepared, type Storable } from './write.js';
+import { prepare, stageRemove, stageSave, stageSaveNow, uniqueSlots, type Prepared, type Storable } from './write.js';
 import { WriteSet, answersNow } from './write-set.js';
 
 /** Saves an instance: validate, encode, then one conditional write of the record and its index diff (retried on CONFLICT). */
@@ -34,7 +29,8 @@ export async function saveObject(obj: Storable): Promise<void> {
         await stageSave(schema, ws, p);
         await ws.commit();
       },
-      RECORD_ATTEMPTS - (done === false ? 1 : 0),
+      RECORD_ATTEMPTS,
+      done === false ? 1 : 0,
     ),
   );
 }
@@ -142,46 +138,4 @@ export async function deleteObject(cls: Function, key: unknown): Promise<boolean
       return true;
     }),
   );
-}
-
-/** Atomic read-modify-write of one record: the mutator runs again on the new state when another writer got there first. */
-export async function updateObject<T>(cls: Function, key: unknown, options: UpdateOptions<T>): Promise<T> {
-  const { schema, binding, make } = readyContext(cls) ?? (await contextOf(cls));
-  const pk = checkKeyArg(schema, key);
-  checkOptions(options, ['defaultFactory', 'mutator'], 'options');
-  if (typeof options?.mutator !== 'function') throw new TypeError(`options.mutator must be a function, got ${describeType(options?.mutator)}`);
-  if (options.defaultFactory !== undefined && typeof options.defaultFactory !== 'function') {
-    throw new TypeError(`options.defaultFactory must be a function, got ${describeType(options.defaultFactory)}`);
-  }
-  return binding.write(writeLockKeys(schema, pk), (backend) => retryOnConflict(() => updateAttempt(schema, make, backend, pk, options)));
-}
-
-/** One run of an update: read, mutate, validate, stage and commit; on a `now` backend its reads and commit take no promise turn. */
-async function updateAttempt<T>(schema: ModelSchema, make: Instantiate, backend: Backend, pk: KeyPart, options: UpdateOptions<T>): Promise<T> {
-  const ws = new WriteSet(backend);
-  const old = ws.now ? readEnvelopeNow(schema, ws, pk) : await readEnvelope(schema, ws, pk);
-  let obj: T;
-  if (old) obj = make(pk, old.record) as T;
-  else if (options.defaultFactory) obj = await options.defaultFactory();
-  else throw notFound(schema, pk, 'update');
-  const result = options.mutator(obj);
-  const replaced = isThenable(result) ? await result : result;
-  if (replaced !== undefined) obj = replaced as T;
-  if (obj === null || typeof obj !== 'object')
-    throw new TypeError(`the mutator of ${schema.name}.update must return an instance or nothing, got ${describeType(obj)}`);
-  const prepared = prepare(schema, obj as unknown as Storable);
-  const p = prepared instanceof Promise ? await prepared : prepared;
-  if (!samePk(p.pk, pk)) {
-    throw ModelErrors.keyChanged(schema.name, pk, p.pk);
-  }
-  // The envelope read above is passed on, so it is decoded once.
-  const staged = stageSave(schema, ws, p, old ?? null);
-  if (staged !== undefined) await staged;
-  if (ws.now) ws.commitNow();
-  else await ws.commit();
-  return obj;
-}
-
-function isThenable(v: unknown): v is PromiseLike<unknown> {
-  return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
 }
