@@ -30,12 +30,13 @@ export interface Prepared {
 
 /**
  * Validates and encodes an instance; throws VALIDATION, INDEX or TypeError and writes nothing.
- * Without a promise when validation.ts can answer `validate()` synchronously (the model checks nothing).
+ * Without a promise when validation.ts can answer `validate()` synchronously (no constraint is async).
  */
 export function prepare(schema: ModelSchema, obj: Storable): Prepared | Promise<Prepared> {
   const pk = primaryKeyOf(schema, obj);
   const errors = validateNow(obj);
   if (errors === undefined) return prepareLater(schema, obj, pk);
+  if (errors instanceof Promise) return errors.then((e) => encodePrepared(schema, obj, pk, e));
   return encodePrepared(schema, obj, pk, errors);
 }
 
@@ -250,7 +251,8 @@ function validationError(schema: ModelSchema, errors: unknown[]): SkyshelveError
 function describeIssue(e: unknown, prefix = ''): string[] {
   if (e === null || typeof e !== 'object') return [String(e)];
   const { property, constraints, children } = e as { property?: string; constraints?: Record<string, string>; children?: unknown[] };
-  const here = constraints ? Object.values(constraints) : [];
+  // A custom constraint without a defaultMessage has an empty message: name the constraint then.
+  const here = constraints ? Object.entries(constraints).map(([name, m]) => m || `${property} fails ${name}`) : [];
   const path = prefix ? `${prefix}.${property}` : (property ?? '');
   const nested = (children ?? []).flatMap((c) => describeIssue(c, path));
   return [...here.map((m) => (prefix ? `${prefix}: ${m}` : m)), ...nested];
