@@ -238,7 +238,7 @@ describe('model writes: the synchronous path and the async path agree', function
   });
 
   it('a local SlateDB store (async only) gives the same results and the same bytes', async () => {
-    const store = await SkyShelve.open('slatedb://' + tmpDir('sky-sp-slate-'));
+    const store = await SkyShelve.open(`slatedb://${tmpDir('sky-sp-slate-')}`);
     const backend = await store.backend();
     expect(new WriteSet(backend).now).to.equal(false);
     const log = await script(store);
