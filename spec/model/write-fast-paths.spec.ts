@@ -253,6 +253,17 @@ describe('saving through the fast paths', () => {
       calls.push(`getMany ${keys.length}`);
       return getMany(keys);
     };
+    // The synchronous path (WriteSet.now) makes the same calls without promises.
+    const writeSync = be.writeSync!.bind(be);
+    be.writeSync = (ops, checks) => {
+      calls.push(`${ops.length} ops, ${checks?.length ?? 0} checks`);
+      writeSync(ops, checks);
+    };
+    const getManySync = be.getManySync!.bind(be);
+    be.getManySync = (keys) => {
+      calls.push(`getMany ${keys.length}`);
+      return getManySync(keys);
+    };
     const saveCalls = async (m: Member) => {
       calls.length = 0;
       await m.save();
@@ -285,6 +296,8 @@ describe('saving through the fast paths', () => {
     } finally {
       be.write = write;
       be.getMany = getMany;
+      be.writeSync = writeSync;
+      be.getManySync = getManySync;
     }
   });
 

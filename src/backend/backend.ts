@@ -121,6 +121,8 @@ export interface Backend {
    */
   indexScan?(range: RawRange, recordPrefix: Uint8Array, max: number): Promise<RawIndexChunk>;
   getSync?(key: Uint8Array): Uint8Array | undefined;
+  /** getMany without a promise (one snapshot); may be absent. */
+  getManySync?(keys: readonly Uint8Array[]): (Uint8Array | undefined)[];
   hasSync?(key: Uint8Array): boolean;
   writeSync?(ops: readonly RawOp[], checks?: readonly RawCheck[]): void;
   /** Closes without waiting, for process exit; may be absent. */

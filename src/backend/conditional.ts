@@ -49,16 +49,17 @@ export const RECORD_ATTEMPTS = 1000;
 /**
  * Runs `attempt` until it does not reject with CONFLICT, at most `attempts` times. Between runs it
  * waits a random time under a doubling cap (1, 2, 4 … 64 ms), so contending processes spread out
- * instead of colliding again in lock step.
+ * instead of colliding again in lock step. `tried` (less than `attempts`) counts runs the caller
+ * already made, each ended by a CONFLICT: the loop goes on as if they had been its own.
  */
-export async function retryOnConflict<T>(attempt: (n: number) => Promise<T>, attempts = RECORD_ATTEMPTS): Promise<T> {
-  for (let n = 0; ; n++) {
+export async function retryOnConflict<T>(attempt: (n: number) => Promise<T>, attempts = RECORD_ATTEMPTS, tried = 0): Promise<T> {
+  for (let n = tried; ; n++) {
+    if (n > 0) await sleep(Math.random() * 2 ** Math.min(6, n - 1));
     try {
       return await attempt(n);
     } catch (err) {
       if (!isSkyshelveError(err, 'CONFLICT') || n + 1 >= attempts) throw err;
     }
-    await sleep(Math.random() * 2 ** Math.min(6, n));
   }
 }
 

@@ -5,7 +5,7 @@ import { PersistentObject } from './persistent-object.js';
 import { toInstance, toPlain } from './plain-copy.js';
 import { MODEL_KIND, schemaOf } from './schema.js';
 import type { ModelInit, ModelKey } from './types.js';
-import { validateModel } from './validation.js';
+import { answerValidateWith, validateModel, validateModelNow } from './validation.js';
 
 /**
  * A decorated model: fields are the record (class-transformer turns it into plain data and back),
@@ -60,3 +60,5 @@ export abstract class PersistentBaseModel<I extends string = string, M extends o
 }
 
 Object.defineProperty(PersistentBaseModel, MODEL_KIND, { value: 'model', writable: false });
+// A save of a class with nothing to validate then skips the promise of validate() (write.ts prepare).
+answerValidateWith(PersistentBaseModel.prototype.validate, validateModelNow);

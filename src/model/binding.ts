@@ -12,6 +12,12 @@ import type { ModelSchema } from './schema.js';
 export interface Binding {
   /** Runs `fn` while holding `keys` (record and unique-value locks) in this process. */
   write<R>(keys: readonly string[], fn: (backend: Backend) => Promise<R>): Promise<R>;
+  /**
+   * Runs `fn` at once, without a promise turn, while no other write of this process holds `keys` and
+   * the store is open (a promise it returns holds `keys` until it settles); its result, or undefined
+   * when the caller must take `write` instead.
+   */
+  writeNow<R>(keys: readonly string[], fn: (backend: Backend) => R): R | undefined;
   /** Runs `fn` with the backend. */
   read<R>(fn: (backend: Backend) => Promise<R>): Promise<R>;
   /** Identifies the store, so that per-store state (like the definitions check) is kept once per store. */
@@ -51,6 +57,11 @@ function storeBinding(schema: ModelSchema): Binding {
     write: (keys, fn) => {
       const s = current();
       return mutexOf(s).run(keys, async () => fn(s.openBackend() ?? (await s.backend())));
+    },
+    writeNow: (keys, fn) => {
+      const s = current();
+      const b = s.openBackend();
+      return b === undefined ? undefined : mutexOf(s).runNow(keys, () => fn(b));
     },
     read: async (fn) => {
       const s = current();

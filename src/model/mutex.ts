@@ -22,6 +22,22 @@ export class KeyedMutex {
     }
   }
 
+  /**
+   * Runs `fn` at once when no key is held or awaited, and returns its result; undefined (without
+   * running it) otherwise. Its synchronous part takes no lock, since nothing can interleave it; a
+   * promise it returns holds the keys until it settles.
+   */
+  runNow<R>(keys: readonly string[], fn: () => R): R | undefined {
+    for (const k of keys) if (this.#tails.has(k)) return undefined;
+    const result = fn();
+    if (result instanceof Promise) {
+      // Taken after the fact: nothing of this process ran between fn's start and here, except fn.
+      const release = this.#tryLock(keys);
+      if (release) result.then(release, release);
+    }
+    return result;
+  }
+
   /** Takes every key at once when none is held or awaited (the usual case), without a promise turn. */
   #tryLock(keys: readonly string[]): (() => void) | undefined {
     for (const k of keys) if (this.#tails.has(k)) return undefined;

@@ -1,31 +1,63 @@
 /** The model operations behind the static and instance methods; each resolves the class on use. */
-import { ModelErrors } from './model-errors.js';
-import { checkOptions, describeType } from '../options.js';
-import { retryOnConflict } from '../backend/conditional.js';
+import { RECORD_ATTEMPTS, retryOnConflict } from '../backend/conditional.js';
 import type { Backend } from '../backend/backend.js';
 import { isSkyshelveError } from '../errors.js';
 import { contextOf, readyContext } from './context.js';
 import type { ModelSchema } from './schema.js';
 import { isSlotted } from './slots.js';
-import { checkKeyArg, samePk, writeLockKeys } from './keys.js';
+import { checkKeyArg, writeLockKeys } from './keys.js';
 import { recordKey } from './layout.js';
 import { loadOne, notFound } from './read.js';
-import type { UpdateOptions } from './types.js';
-import { prepare, readEnvelope, stageRemove, stageSave, uniqueSlots, type Prepared, type Storable } from './write.js';
-import { WriteSet } from './write-set.js';
+import { prepare, stageRemove, stageSave, stageSaveNow, uniqueSlots, type Prepared, type Storable } from './write.js';
+import { WriteSet, answersNow } from './write-set.js';
 
 /** Saves an instance: validate, encode, then one conditional write of the record and its index diff (retried on CONFLICT). */
 export async function saveObject(obj: Storable): Promise<void> {
   const { schema, binding } = readyContext(obj.constructor) ?? (await contextOf(obj.constructor));
-  const p = await prepare(schema, obj);
-  await binding.write(writeLockKeys(schema, p.pk), (backend) =>
-    retryOnConflict(async (n) => {
-      if (n === 0 && guessInsert(schema) && (await insertBlind(schema, backend, p))) return;
-      const ws = new WriteSet(backend);
-      await stageSave(schema, ws, p);
-      await ws.commit();
-    }),
+  const prepared = prepare(schema, obj);
+  const p = prepared instanceof Promise ? await prepared : prepared;
+  const keys = writeLockKeys(schema, p.pk);
+  // On a synchronous backend the first attempt runs without a promise turn; a CONFLICT (or a busy
+  // lock) leaves it to the retry loop below, which goes on as if that attempt had been its first.
+  const done = binding.writeNow(keys, (backend) => saveNow(schema, backend, p));
+  if (done === true) return;
+  await binding.write(keys, (backend) =>
+    retryOnConflict(
+      async (n) => {
+        if (n === 0 && done === undefined && guessInsert(schema) && (await insertBlind(schema, backend, p))) return;
+        const ws = new WriteSet(backend);
+        await stageSave(schema, ws, p);
+        await ws.commit();
+      },
+      RECORD_ATTEMPTS,
+      done === false ? 1 : 0,
+    ),
   );
+}
+
+/**
+ * The first attempt of a save on a synchronous backend (answersNow): true when saved, false after a
+ * CONFLICT (nothing written), undefined when the backend or namespace needs the async path.
+ */
+function saveNow(schema: ModelSchema, backend: Backend, p: Prepared): boolean | undefined {
+  if (!answersNow(backend) || (schema.hasUnique && !isSlotted(backend, schema.namespace))) return undefined;
+  if (guessInsert(schema)) {
+    try {
+      blindInsert(schema, backend, p).commitNow();
+      return true;
+    } catch (err) {
+      if (!missedInsert(schema, err)) throw err;
+    }
+  }
+  const ws = new WriteSet(backend);
+  stageSaveNow(schema, ws, p);
+  try {
+    ws.commitNow();
+    return true;
+  } catch (err) {
+    if (isSkyshelveError(err, 'CONFLICT')) return false;
+    throw err;
+  }
 }
 
 /** How many saves of a model read first after a blind insert met an existing record. */
@@ -52,18 +84,29 @@ function guessInsert(schema: ModelSchema): boolean {
  */
 async function insertBlind(schema: ModelSchema, backend: Backend, p: Prepared): Promise<boolean> {
   if (schema.hasUnique && !isSlotted(backend, schema.namespace)) return false;
+  try {
+    await blindInsert(schema, backend, p).commit();
+    return true;
+  } catch (err) {
+    if (!missedInsert(schema, err)) throw err;
+    return false;
+  }
+}
+
+/** The write set of a blind insert: the record and its unique slots taken as absent, so staging reads nothing. */
+function blindInsert(schema: ModelSchema, backend: Backend, p: Prepared): WriteSet {
   const ws = new WriteSet(backend);
   ws.assumeAbsent(recordKey(schema.namespace, p.pk));
   for (const slot of uniqueSlots(schema, p.entries)) ws.assumeAbsent(slot);
-  await stageSave(schema, ws, p);
-  try {
-    await ws.commit();
-    return true;
-  } catch (err) {
-    if (!isSkyshelveError(err, 'CONFLICT')) throw err;
-    readFirst.set(schema, READ_FIRST_AFTER_MISS);
-    return false;
-  }
+  stageSaveNow(schema, ws, p);
+  return ws;
+}
+
+/** True (and the next saves read first) when a blind insert's commit failed because the guess was wrong. */
+function missedInsert(schema: ModelSchema, err: unknown): boolean {
+  if (!isSkyshelveError(err, 'CONFLICT')) return false;
+  readFirst.set(schema, READ_FIRST_AFTER_MISS);
+  return true;
 }
 
 /** Loads by key; with a fallback argument, returns it instead of rejecting with NOT_FOUND. */
@@ -93,38 +136,6 @@ export async function deleteObject(cls: Function, key: unknown): Promise<boolean
       if (!(await stageRemove(schema, ws, pk))) return false;
       await ws.commit();
       return true;
-    }),
-  );
-}
-
-/** Atomic read-modify-write of one record: the mutator runs again on the new state when another writer got there first. */
-export async function updateObject<T>(cls: Function, key: unknown, options: UpdateOptions<T>): Promise<T> {
-  const { schema, binding, make } = readyContext(cls) ?? (await contextOf(cls));
-  const pk = checkKeyArg(schema, key);
-  checkOptions(options, ['defaultFactory', 'mutator'], 'options');
-  if (typeof options?.mutator !== 'function') throw new TypeError(`options.mutator must be a function, got ${describeType(options?.mutator)}`);
-  if (options.defaultFactory !== undefined && typeof options.defaultFactory !== 'function') {
-    throw new TypeError(`options.defaultFactory must be a function, got ${describeType(options.defaultFactory)}`);
-  }
-  return binding.write(writeLockKeys(schema, pk), (backend) =>
-    retryOnConflict(async () => {
-      const ws = new WriteSet(backend);
-      const old = await readEnvelope(schema, ws, pk);
-      let obj: T;
-      if (old) obj = make(pk, old.record) as T;
-      else if (options.defaultFactory) obj = await options.defaultFactory();
-      else throw notFound(schema, pk, 'update');
-      const replaced = await options.mutator(obj);
-      if (replaced !== undefined) obj = replaced;
-      if (obj === null || typeof obj !== 'object')
-        throw new TypeError(`the mutator of ${schema.name}.update must return an instance or nothing, got ${describeType(obj)}`);
-      const p = await prepare(schema, obj as unknown as Storable);
-      if (!samePk(p.pk, pk)) {
-        throw ModelErrors.keyChanged(schema.name, pk, p.pk);
-      }
-      await stageSave(schema, ws, p);
-      await ws.commit();
-      return obj;
     }),
   );
 }

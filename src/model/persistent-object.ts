@@ -4,9 +4,11 @@ import { describeType } from '../options.js';
 import { contextOf, readyContext } from './context.js';
 import { OBJECT_KEY } from './keys.js';
 import { verifyIndexes, type VerifyOptions, type VerifyResult } from './maintenance.js';
-import { deleteObject, existsObject, loadObject, saveObject, updateObject } from './operations.js';
+import { deleteObject, existsObject, loadObject, saveObject } from './operations.js';
+import { updateObject } from './update.js';
 import { scanIndexBetween, scanIndexEqual, scanRecords, type IndexRange } from './read.js';
 import { MODEL_KIND } from './schema.js';
+import { answerValidateWith } from './validation.js';
 import { countQuery, iterateQuery, pageQuery, type Page, type PageOptions, type Query } from './query.js';
 import { findRecords } from './find.js';
 import { runTransaction, type Transaction, type TransactionOptions } from './transaction.js';
@@ -188,3 +190,5 @@ export class PersistentObject<I extends string = string> {
 }
 
 Object.defineProperty(PersistentObject, MODEL_KIND, { value: 'object', writable: false });
+// The default validate() finds nothing; a save need not wait for its promise (write.ts prepare).
+answerValidateWith(PersistentObject.prototype.validate, () => []);

@@ -6,7 +6,8 @@
  * forbidUnknownValues false, as here). The answer is kept per class while class-validator's
  * storage holds the same number of targets: metadata for a class that had none adds a target.
  */
-import { getMetadataStorage, validate, type ValidationError } from 'class-validator';
+import { createRequire } from 'node:module';
+import { Validator, getFromContainer, getMetadataStorage, validate, type ValidationError } from 'class-validator';
 
 const OPTIONS = { forbidUnknownValues: false, validationError: { target: false } } as const;
 const NONE: ValidationError[] = [];
@@ -34,4 +35,58 @@ export function hasNoValidation(cls: Function): boolean {
 export function validateModel(obj: object): Promise<ValidationError[]> {
   if (hasNoValidation(obj.constructor)) return Promise.resolve(NONE.slice());
   return validate(obj, OPTIONS);
+}
+
+// validate() implementations whose answer can be given without a promise: the method -> a function
+// giving the errors synchronously, or undefined when the method must run.
+const syncForms = new WeakMap<Function, (obj: object) => unknown[] | Promise<unknown[]> | undefined>();
+
+/** Declares that `method` (a model class's validate) can be answered by `form` without a promise. */
+export function answerValidateWith(method: Function, form: (obj: object) => unknown[] | Promise<unknown[]> | undefined): void {
+  syncForms.set(method, form);
+}
+
+/**
+ * The errors `obj.validate()` would resolve to, without a promise when that is known at once (or
+ * the promise of a form that ran instead of it); undefined when validate() itself must run.
+ */
+export function validateNow(obj: { validate(): unknown }): unknown[] | Promise<unknown[]> | undefined {
+  const method = obj.validate;
+  return typeof method === 'function' ? syncForms.get(method)?.(obj) : undefined;
+}
+
+/** What validate() runs inside (class-validator 0.14 and 0.15, cjs/validation/ValidationExecutor.js). */
+interface Executor {
+  awaitingPromises: Promise<unknown>[];
+  execute(obj: object, schema: undefined, errors: ValidationError[]): void;
+  stripEmptyErrors(errors: ValidationError[]): ValidationError[];
+}
+type ExecutorClass = new (validator: Validator, options: typeof OPTIONS) => Executor;
+
+/** class-validator's executor, or undefined when its layout changed (validate() is used then). */
+function loadExecutor(): ExecutorClass | undefined {
+  try {
+    const cls = createRequire(import.meta.url)('class-validator/cjs/validation/ValidationExecutor.js').ValidationExecutor;
+    const proto = typeof cls === 'function' ? cls.prototype : undefined;
+    return typeof proto?.execute === 'function' && typeof proto.stripEmptyErrors === 'function' ? cls : undefined;
+  } catch {
+    return undefined;
+  }
+}
+const EXECUTOR = loadExecutor();
+
+/**
+ * validateModel without a promise when it can: no errors for a class with nothing to validate;
+ * otherwise the same steps as class-validator's validate() (an executor runs every constraint
+ * synchronously and collects the promises of async ones), answered at once when no constraint was
+ * async, else the promise validate() would give. Undefined when the executor is not available.
+ */
+export function validateModelNow(obj: object): ValidationError[] | Promise<ValidationError[]> | undefined {
+  if (hasNoValidation(obj.constructor)) return NONE.slice();
+  if (EXECUTOR === undefined) return undefined;
+  const executor = new EXECUTOR(getFromContainer(Validator), OPTIONS);
+  const errors: ValidationError[] = [];
+  executor.execute(obj, undefined, errors);
+  if (executor.awaitingPromises.length === 0) return executor.stripEmptyErrors(errors);
+  return Promise.all(executor.awaitingPromises).then(() => executor.stripEmptyErrors(errors));
 }

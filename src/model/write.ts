@@ -13,6 +13,7 @@ import { primaryKeyOf, samePk } from './keys.js';
 import type { ModelSchema } from './schema.js';
 import type { WriteSet } from './write-set.js';
 import { isSlotted } from './slots.js';
+import { validateNow } from './validation.js';
 
 /** What the pipeline needs from an instance (PersistentObject provides all of it). */
 export interface Storable {
@@ -27,10 +28,23 @@ export interface Prepared {
   readonly entries: IndexEntry[];
 }
 
-/** Validates and encodes an instance; throws VALIDATION, INDEX or TypeError and writes nothing. */
-export async function prepare(schema: ModelSchema, obj: Storable): Promise<Prepared> {
+/**
+ * Validates and encodes an instance; throws VALIDATION, INDEX or TypeError and writes nothing.
+ * Without a promise when validation.ts can answer `validate()` synchronously (no constraint is async).
+ */
+export function prepare(schema: ModelSchema, obj: Storable): Prepared | Promise<Prepared> {
   const pk = primaryKeyOf(schema, obj);
-  const errors = await obj.validate();
+  const errors = validateNow(obj);
+  if (errors === undefined) return prepareLater(schema, obj, pk);
+  if (errors instanceof Promise) return errors.then((e) => encodePrepared(schema, obj, pk, e));
+  return encodePrepared(schema, obj, pk, errors);
+}
+
+async function prepareLater(schema: ModelSchema, obj: Storable, pk: KeyPart): Promise<Prepared> {
+  return encodePrepared(schema, obj, pk, await obj.validate());
+}
+
+function encodePrepared(schema: ModelSchema, obj: Storable, pk: KeyPart, errors: unknown[]): Prepared {
   if (errors.length > 0) throw validationError(schema, errors);
   const entries = entriesOf(schema, obj);
   const value = encodeEnvelope(obj.toRecord(), entries);
@@ -39,32 +53,119 @@ export async function prepare(schema: ModelSchema, obj: Storable): Promise<Prepa
 
 /** Reads the envelope of `pk` through the write set (so the commit checks it), or undefined. */
 export async function readEnvelope(schema: ModelSchema, ws: WriteSet, pk: KeyPart): Promise<Envelope | undefined> {
-  const bytes = await ws.get(recordKey(schema.namespace, pk));
+  const bytes = ws.now ? ws.getNow(recordKey(schema.namespace, pk)) : await ws.get(recordKey(schema.namespace, pk));
   return bytes === undefined ? undefined : decodeEnvelope(schema.name, pk, bytes);
 }
 
-/** Stages a prepared record over what is stored: the record, the index diff and the unique slots. */
-export async function stageSave(schema: ModelSchema, ws: WriteSet, p: Prepared): Promise<void> {
-  const ns = schema.namespace;
+/** readEnvelope of a `now` write set, without a promise. */
+export function readEnvelopeNow(schema: ModelSchema, ws: WriteSet, pk: KeyPart): Envelope | undefined {
+  return envelopeNow(schema, ws, pk, recordKey(schema.namespace, pk)) ?? undefined;
+}
+
+/**
+ * stageSave where it cannot wait: on a `now` write set, or when every key it reads is known (a
+ * blind insert). Throws INTERNAL rather than leave work behind if it would wait.
+ */
+export function stageSaveNow(schema: ModelSchema, ws: WriteSet, p: Prepared, old?: Envelope | null): void {
+  const pending = stageSave(schema, ws, p, old);
+  if (pending === undefined) return;
+  pending.catch(() => undefined);
+  throw new SkyshelveError('INTERNAL', `${schema.name}: a synchronous save step had to wait for a read`);
+}
+
+/** readEnvelope of a key the write set knows (fetched), or of a `now` write set; null when absent. */
+function envelopeNow(schema: ModelSchema, ws: WriteSet, pk: KeyPart, rk: Uint8Array): Envelope | null {
+  const bytes = ws.getNow(rk);
+  return bytes === undefined ? null : decodeEnvelope(schema.name, pk, bytes);
+}
+
+/**
+ * Stages a prepared record over what is stored: the record, the index diff and the unique slots.
+ * `old` is the stored envelope when the caller has read it already (null: absent). The reads it
+ * needs are taken in at most two fetches (the record with the slots of its unique values, then
+ * the slots of values the diff adds), so on a synchronous backend, or when everything is known
+ * (a blind insert), it runs without a promise.
+ */
+export function stageSave(schema: ModelSchema, ws: WriteSet, p: Prepared, old?: Envelope | null): void | Promise<void> {
+  if (schema.hasUnique && !isSlotted(ws.backend, schema.namespace)) return stageSaveUnslotted(schema, ws, p, old);
+  const rk = recordKey(schema.namespace, p.pk);
+  if (old !== undefined) return stageOver(schema, ws, p, rk, old);
   // A first write of a record (a save, not an update) usually reads it and the slots of its unique
   // values: one getMany instead of a get each.
-  const rk = recordKey(ns, p.pk);
-  if (schema.hasUnique && !ws.seen(rk)) await ws.prefetch([rk, ...uniqueSlots(schema, p.entries)]);
-  const old = await readEnvelope(schema, ws, p.pk);
+  const ahead = ws.fetch(schema.hasUnique && !ws.seen(rk) ? [rk, ...uniqueSlots(schema, p.entries)] : [rk]);
+  if (ahead !== undefined) return ahead.then(() => stageOver(schema, ws, p, rk, envelopeNow(schema, ws, p.pk, rk)));
+  return stageOver(schema, ws, p, rk, envelopeNow(schema, ws, p.pk, rk));
+}
+
+/** stageSave once the old envelope is known, in a namespace with complete slots (or no unique index). */
+function stageOver(schema: ModelSchema, ws: WriteSet, p: Prepared, rk: Uint8Array, old: Envelope | null): void | Promise<void> {
   const { added, removed } = entryDiff(old?.entries ?? [], p.entries);
-  if (schema.hasUnique) await stageUnique(schema, ws, p.pk, added, removed);
+  if (!schema.hasUnique) return stageRecord(schema, ws, p, rk, added, removed);
+  const ahead = ws.fetch(uniqueSlots(schema, added));
+  if (ahead !== undefined) return ahead.then(() => stageSlotted(schema, ws, p, rk, added, removed));
+  stageSlotted(schema, ws, p, rk, added, removed);
+}
+
+/**
+ * Claims the slot of each added unique value (its owner was fetched, so the commit checks it) and
+ * frees the slots of removed ones unread: with complete slots, the slot of a value this record
+ * lists is this record's.
+ */
+function stageSlotted(schema: ModelSchema, ws: WriteSet, p: Prepared, rk: Uint8Array, added: IndexEntry[], removed: IndexEntry[]): void {
+  const ns = schema.namespace;
+  let mine: Uint8Array | undefined;
+  for (const [name, value] of removed) if (schema.byName.get(name)?.unique) ws.del(slotKey(ns, name, value));
+  for (const [name, value] of added) {
+    if (!schema.byName.get(name)?.unique) continue;
+    const slot = slotKey(ns, name, value);
+    mine ??= encodeValue(p.pk);
+    const owner = ws.getNow(slot);
+    if (owner !== undefined && Buffer.compare(owner, mine) !== 0) throw uniqueError(schema, name, value, decodeValue(owner) as KeyPart);
+    ws.put(slot, mine);
+  }
+  stageRecord(schema, ws, p, rk, added, removed);
+}
+
+/** Stages the record and its index entry diff. */
+function stageRecord(schema: ModelSchema, ws: WriteSet, p: Prepared, rk: Uint8Array, added: IndexEntry[], removed: IndexEntry[]): void {
+  const ns = schema.namespace;
   ws.put(rk, p.value);
   for (const e of removed) ws.del(entryKey(ns, e[0], e[1], p.pk));
   for (const e of added) ws.put(entryKey(ns, e[0], e[1], p.pk), EMPTY);
 }
 
+/** stageSave in a namespace whose slots may be incomplete (written before slots existed): every owner is read. */
+async function stageSaveUnslotted(schema: ModelSchema, ws: WriteSet, p: Prepared, old?: Envelope | null): Promise<void> {
+  const rk = recordKey(schema.namespace, p.pk);
+  if (old === undefined) {
+    if (!ws.seen(rk)) await ws.prefetch([rk, ...uniqueSlots(schema, p.entries)]);
+    old = (await readEnvelope(schema, ws, p.pk)) ?? null;
+  }
+  const { added, removed } = entryDiff(old?.entries ?? [], p.entries);
+  await stageUnique(schema, ws, p.pk, added, removed);
+  stageRecord(schema, ws, p, rk, added, removed);
+}
+
 /** The entries only in `after` (to add) and only in `before` (to remove). */
 function entryDiff(before: readonly IndexEntry[], after: readonly IndexEntry[]): { added: IndexEntry[]; removed: IndexEntry[] } {
+  // Most updates leave every index value as it was: no ids to build then.
+  if (sameEntries(before, after)) return { added: [], removed: [] };
   const beforeIds = before.map(entryId);
   const afterIds = after.map(entryId);
   const had = new Set(beforeIds);
   const has = new Set(afterIds);
   return { added: after.filter((_, i) => !had.has(afterIds[i]!)), removed: before.filter((_, i) => !has.has(beforeIds[i]!)) };
+}
+
+/** True when both lists hold the same entries in the same order (scalar values only; tuples and bytes take the id path). */
+function sameEntries(a: readonly IndexEntry[], b: readonly IndexEntry[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x[0] !== y[0] || typeof x[1] !== typeof y[1] || typeof x[1] === 'object' || !Object.is(x[1], y[1])) return false;
+  }
+  return true;
 }
 
 /** Stages the removal of a record and every entry it lists; false when it does not exist. */
@@ -150,7 +251,8 @@ function validationError(schema: ModelSchema, errors: unknown[]): SkyshelveError
 function describeIssue(e: unknown, prefix = ''): string[] {
   if (e === null || typeof e !== 'object') return [String(e)];
   const { property, constraints, children } = e as { property?: string; constraints?: Record<string, string>; children?: unknown[] };
-  const here = constraints ? Object.values(constraints) : [];
+  // A custom constraint without a defaultMessage has an empty message: name the constraint then.
+  const here = constraints ? Object.entries(constraints).map(([name, m]) => m || `${property} fails ${name}`) : [];
   const path = prefix ? `${prefix}.${property}` : (property ?? '');
   const nested = (children ?? []).flatMap((c) => describeIssue(c, path));
   return [...here.map((m) => (prefix ? `${prefix}: ${m}` : m)), ...nested];
