@@ -7,7 +7,34 @@ import { MISS, decodeRecordValue } from '../../src/model/record-decode.js';
 import { decodeEnvelope, encodeEnvelope } from '../../src/model/layout.js';
 
 /** Same value, same prototypes, -0 apart from 0 (isDeepStrictEqual), and the same key order. */
+// isDeepStrictEqual compares Dates by getTime(), and NaN !== NaN, so two Invalid Dates never match:
+// give every Invalid Date on both sides one odd valid time first (the values are the test's own).
+const INVALID_DATE_MARK = -8_639_999_999_999_993;
+function markInvalidDates(v: unknown, seen = new Set<unknown>()): void {
+  if (v === null || typeof v !== 'object' || seen.has(v)) return;
+  seen.add(v);
+  if (v instanceof Date) {
+    if (Number.isNaN(v.getTime())) v.setTime(INVALID_DATE_MARK);
+    return;
+  }
+  if (v instanceof Map) {
+    for (const [k, x] of v) {
+      markInvalidDates(k, seen);
+      markInvalidDates(x, seen);
+    }
+    return;
+  }
+  if (v instanceof Set) {
+    for (const x of v) markInvalidDates(x, seen);
+    return;
+  }
+  if (ArrayBuffer.isView(v)) return;
+  for (const x of Object.values(v)) markInvalidDates(x, seen);
+}
+
 function expectSame(fast: unknown, slow: unknown): void {
+  markInvalidDates(fast);
+  markInvalidDates(slow);
   expect(isDeepStrictEqual(fast, slow), `${String(fast)} vs ${String(slow)}`).to.equal(true);
   expect(JSON.stringify(fast, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v))).to.equal(
     JSON.stringify(slow, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v)),
@@ -100,6 +127,16 @@ describe('fast record decoder', () => {
     expect(got).to.not.equal(MISS);
     expectSame(got, decodeValue(bytes));
     expectSame(decodeEnvelope('M', 'k', bytes).record, rec);
+  });
+
+  it('treats Invalid Dates on both sides as the same value (isDeepStrictEqual alone does not)', () => {
+    for (const v of [new Date(Number.NaN), [new Date(Number.NaN)], { a: new Date(Number.NaN) }]) {
+      const bytes = encodeValue({ r: v, i: [] });
+      const got = decodeRecordValue(bytes);
+      expect(got).to.not.equal(MISS);
+      expectSame(got, decodeValue(bytes));
+    }
+    expect(() => expectSame({ d: new Date(Number.NaN) }, { d: new Date(0) })).to.throw();
   });
 
   it('decodes long ASCII strings (300,000 characters overflowed the stack with a RangeError), and steps aside for a long non-ASCII one', () => {
