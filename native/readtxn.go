@@ -27,6 +27,20 @@ import (
 type readLease struct {
 	txn     *badger.Txn
 	version uint64
+	clock   *tsClock // the transaction's timestamp is pinned there until it is discarded
+}
+
+// openRead opens a read transaction at db's visible timestamp (clock.go), pinned until discard.
+func openRead(db *badger.DB) readLease {
+	c := clockOf(db)
+	return readLease{txn: db.NewTransactionAt(c.pinRead(), false), clock: c}
+}
+
+// discard ends the lease's transaction and unpins its timestamp.
+func (l readLease) discard() {
+	ts := l.txn.ReadTs()
+	l.txn.Discard()
+	l.clock.unpin(ts)
 }
 
 // maxIdleReadTxns bounds the idle transactions kept per store (one per concurrent reader).
@@ -35,8 +49,8 @@ const maxIdleReadTxns = 8
 // readTxns pools the read transactions of one store.
 type readTxns struct {
 	mu      sync.Mutex
-	version uint64        // bumped after every commit; guarded by mu
-	idle    []*badger.Txn // current, unused transactions; guarded by mu
+	version uint64      // bumped after every commit; guarded by mu
+	idle    []readLease // current, unused transactions; guarded by mu
 	closed  bool
 	reading atomic.Bool  // a read happened since the last refresh
 	leased  atomic.Int64 // leases not yet released: reads in flight and open iterators (ingest.go)
@@ -49,14 +63,17 @@ func (r *readTxns) acquire(db *badger.DB) readLease {
 	r.mu.Lock()
 	v := r.version
 	if n := len(r.idle); n > 0 {
-		txn := r.idle[n-1]
+		l := r.idle[n-1]
 		r.idle = r.idle[:n-1]
 		r.mu.Unlock()
-		return readLease{txn: txn, version: v}
+		l.version = v
+		return l
 	}
 	r.mu.Unlock()
 	// Opened after reading v, so it sees every commit that bumped the version up to v.
-	return readLease{txn: db.NewTransaction(false), version: v}
+	l := openRead(db)
+	l.version = v
+	return l
 }
 
 // release returns a lease: kept for the next reader while no commit happened since, else discarded.
@@ -64,12 +81,12 @@ func (r *readTxns) release(l readLease) {
 	r.leased.Add(-1)
 	r.mu.Lock()
 	if !r.closed && l.version == r.version && len(r.idle) < maxIdleReadTxns {
-		r.idle = append(r.idle, l.txn)
+		r.idle = append(r.idle, l)
 		r.mu.Unlock()
 		return
 	}
 	r.mu.Unlock()
-	l.txn.Discard()
+	l.discard()
 }
 
 // invalidate retires every idle transaction; call it after each commit, before the writer returns.
@@ -80,8 +97,8 @@ func (r *readTxns) invalidate() uint64 {
 	old := r.idle
 	r.idle = nil
 	r.mu.Unlock()
-	for _, txn := range old {
-		txn.Discard()
+	for _, l := range old {
+		l.discard()
 	}
 	return v
 }
@@ -93,15 +110,16 @@ func (r *readTxns) refresh(db *badger.DB) {
 	if !r.reading.Swap(false) {
 		return
 	}
-	txn := db.NewTransaction(false) // sees every commit that bumped the version up to v
+	l := openRead(db) // sees every commit that bumped the version up to v
+	kept := false
 	r.mu.Lock()
 	if !r.closed && r.version == v && len(r.idle) == 0 {
-		r.idle = append(r.idle, txn)
-		txn = nil
+		r.idle = append(r.idle, l)
+		kept = true
 	}
 	r.mu.Unlock()
-	if txn != nil {
-		txn.Discard()
+	if !kept {
+		l.discard()
 	}
 }
 
@@ -112,7 +130,7 @@ func (r *readTxns) close() {
 	old := r.idle
 	r.idle = nil
 	r.mu.Unlock()
-	for _, txn := range old {
-		txn.Discard()
+	for _, l := range old {
+		l.discard()
 	}
 }
