@@ -70,8 +70,8 @@ func beginIngest(h int32, out []byte) int32 {
 		return writeError(out, errBusy)
 	}
 	st.inflight.Wait() // commits left in the background by earlier writes
-	// With st.mu held no read is in flight, so a lease is an open iterator. Its transaction would
-	// outlive the oracle that StreamWriter.Flush replaces, and it would read a store being rebuilt.
+	// With st.mu held no read is in flight, so a lease is an open iterator. Its snapshot would read
+	// a store being rebuilt (Prepare drops every table under it).
 	if st.reads.leased.Load() > 0 {
 		return notEligible(out, "iterators are open on the store")
 	}

@@ -7,21 +7,22 @@ import (
 	badger "github.com/dgraph-io/badger/v4"
 )
 
-// Every read transaction costs Badger two trips through its watermark goroutine (Begin on open,
-// Done on discard), and opening one right after a commit waits until that goroutine has marked the
-// commit done. From Node's foreign thread such a wait parks the locked thread: ~20-70 µs for the
-// first read after each write (bench/raw-mix.ts). Only this process can write to the store
-// (Badger's directory lock) and every write passes through doWrite, so a read transaction stays
-// current until the next commit. So:
+// Before managed mode (clock.go), every read transaction cost two trips through Badger's watermark
+// goroutine, and opening one right after a commit waited until that goroutine had marked the commit
+// done: from Node's foreign thread that parked the locked thread, ~20-70 µs for the first read after
+// each write (bench/raw-mix.ts). Now a read transaction opens at the clock's visible timestamp
+// (a pin under a mutex), but a pooled one still saves its allocation and the pin. Only this process
+// can write to the store (Badger's directory lock) and every write passes through doWrite, so a read
+// transaction stays current until the next commit. So:
 //
 //   - point reads reuse idle read transactions until the next commit (one caller at a time per
 //     transaction: Badger documents a Txn as serial-only);
 //   - after a commit on the committer goroutine, that goroutine opens the next read transaction
-//     itself (an ordinary goroutine waits on the watermark cheaply) and discards the retired ones,
-//     so the reader that follows a write finds a current transaction ready.
+//     itself and discards the retired ones, so the reader that follows a write finds one ready.
 //
-// A reader that starts after a write returned always sees it: every commit bumps the version
-// before its caller returns, and a transaction is only handed out while its version is current.
+// A reader that starts after a write returned always sees it: every commit is visible on the clock
+// and bumps the version before its caller returns, and a transaction is only handed out while its
+// version is current.
 
 // readLease is one read transaction lent to one caller; give it back with readTxns.release.
 type readLease struct {
