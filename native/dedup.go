@@ -64,7 +64,7 @@ func writeDeduped(h int32, clientID, seq uint64, syncAfter bool, req, out []byte
 }
 
 func commitDeduped(db *badger.DB, ops []writeOp, clientID, seq uint64) error {
-	defer orderCommit(db, ops)()
+	defer orderCommit(db, ops).unlock()
 	return commitTxn(db, func(txn *badger.Txn) error {
 		key := appliedKey(clientID)
 		applied, err := appliedSeq(txn, key)

@@ -153,7 +153,7 @@ func commitGroup(db *badger.DB, jobs []*writeJob) error {
 	for _, job := range jobs {
 		checked = checked || hasChecks(job.ops)
 	}
-	defer lockOrder(db, checked)()
+	defer lockOrder(db, checked).unlock()
 	return commitTxn(db, func(txn *badger.Txn) error {
 		for _, job := range jobs {
 			if err := stageJob(txn, job); err != nil {

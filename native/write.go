@@ -60,7 +60,7 @@ func commitOps(db *badger.DB, cfg Config, ops []writeOp) error {
 			return err
 		}
 	}
-	defer orderCommit(db, ops)()
+	defer orderCommit(db, ops).unlock()
 	return commitTxn(db, func(txn *badger.Txn) error {
 		if err := verifyChecks(txn, ops); err != nil {
 			return err
