@@ -19,22 +19,40 @@ import (
 // commitOrder holds, per open database, the lock that orders checked commits against all others.
 var commitOrder sync.Map // *badger.DB -> *sync.RWMutex
 
-// orderCommit takes the database's commit lock (exclusive when ops carry checks) and returns
-// the function that releases it.
-func orderCommit(db *badger.DB, ops []writeOp) func() {
+// orderCommit takes the database's commit lock (exclusive when ops carry checks); release it with
+// the returned lock's unlock.
+func orderCommit(db *badger.DB, ops []writeOp) heldOrder {
 	return lockOrder(db, hasChecks(ops))
 }
 
-// lockOrder takes the database's commit lock, exclusively for a commit that carries checks.
-func lockOrder(db *badger.DB, exclusive bool) func() {
-	v, _ := commitOrder.LoadOrStore(db, new(sync.RWMutex))
-	mu := v.(*sync.RWMutex)
-	if !exclusive {
-		mu.RLock()
-		return mu.RUnlock
+// heldOrder is a taken commit lock. A struct, not a func: a bound method value would cost an
+// allocation on every commit.
+type heldOrder struct {
+	mu        *sync.RWMutex
+	exclusive bool
+}
+
+func (o heldOrder) unlock() {
+	if o.exclusive {
+		o.mu.Unlock()
+	} else {
+		o.mu.RUnlock()
 	}
-	mu.Lock()
-	return mu.Unlock
+}
+
+// lockOrder takes the database's commit lock, exclusively for a commit that carries checks.
+func lockOrder(db *badger.DB, exclusive bool) heldOrder {
+	v, ok := commitOrder.Load(db)
+	if !ok {
+		v, _ = commitOrder.LoadOrStore(db, new(sync.RWMutex))
+	}
+	mu := v.(*sync.RWMutex)
+	if exclusive {
+		mu.Lock()
+	} else {
+		mu.RLock()
+	}
+	return heldOrder{mu: mu, exclusive: exclusive}
 }
 
 // forgetCommitOrder drops the lock of a database that closed.

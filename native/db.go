@@ -112,13 +112,13 @@ func acquireStore(cfg Config) (*store, error) {
 // openLocal opens Badger itself; LOCKED when another process holds the directory.
 func openLocal(cfg Config) (*store, error) {
 	applyGCLimits(cfg)
-	db, err := badger.Open(cfg.badgerOptions())
+	db, err := openBadger(cfg)
 	if err != nil {
 		return nil, classify(err)
 	}
 	why, err := rollBackIngest(db, cfg)
 	if err != nil {
-		db.Close()
+		closeBadger(db)
 		return nil, classify(err)
 	}
 	return &store{key: cfg.Path, cfg: cfg, refs: 1, db: db, rolledBack: why}, nil
@@ -210,7 +210,7 @@ func closeStore(st *store) error {
 	ingestErr := abortOnClose(st)
 	st.reads.close()
 	forgetCommitOrder(st.db)
-	return errors.Join(ingestErr, st.db.Close())
+	return errors.Join(ingestErr, closeBadger(st.db))
 }
 
 // withDB runs fn on the handle's database, holding it open for the call.

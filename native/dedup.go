@@ -64,27 +64,24 @@ func writeDeduped(h int32, clientID, seq uint64, syncAfter bool, req, out []byte
 }
 
 func commitDeduped(db *badger.DB, ops []writeOp, clientID, seq uint64) error {
-	defer orderCommit(db, ops)()
-	txn := db.NewTransaction(true)
-	defer txn.Discard()
-	key := appliedKey(clientID)
-	applied, err := appliedSeq(txn, key)
-	if err != nil {
-		return err
-	}
-	if seq <= applied {
-		return errDuplicate
-	}
-	if err := verifyChecks(txn, ops); err != nil {
-		return err
-	}
-	if err := applyOps(txn, ops); err != nil {
-		return err
-	}
-	if err := txn.Set(key, seqBytes(seq)); err != nil {
-		return err
-	}
-	return txn.Commit()
+	defer orderCommit(db, ops).unlock()
+	return commitTxn(db, func(txn *badger.Txn) error {
+		key := appliedKey(clientID)
+		applied, err := appliedSeq(txn, key)
+		if err != nil {
+			return err
+		}
+		if seq <= applied {
+			return errDuplicate
+		}
+		if err := verifyChecks(txn, ops); err != nil {
+			return err
+		}
+		if err := applyOps(txn, ops); err != nil {
+			return err
+		}
+		return txn.Set(key, seqBytes(seq))
+	})
 }
 
 func seqBytes(seq uint64) []byte { return binary.BigEndian.AppendUint64(nil, seq) }

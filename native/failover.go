@@ -7,8 +7,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	badger "github.com/dgraph-io/badger/v4"
-
 	"skyshelve/native/internal/wire"
 )
 
@@ -109,13 +107,13 @@ var neverOwn atomic.Bool
 // tryBecomeOwner opens Badger if its lock is free; the store then switches to local, serves the
 // other clients, and runs the pending requests itself (their dedup records still apply).
 func (c *client) tryBecomeOwner() bool {
-	db, err := badger.Open(c.cfg.badgerOptions())
+	db, err := openBadger(c.cfg)
 	if err != nil {
 		return false
 	}
 	why, err := rollBackIngest(db, c.cfg) // the old owner may have died mid-ingest
 	if err != nil {
-		db.Close()
+		closeBadger(db)
 		return false
 	}
 	st := c.st
@@ -124,7 +122,7 @@ func (c *client) tryBecomeOwner() bool {
 	if c.closed {
 		c.mu.Unlock()
 		st.mu.Unlock()
-		db.Close()
+		closeBadger(db)
 		return true
 	}
 	st.db = db

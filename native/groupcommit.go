@@ -153,15 +153,15 @@ func commitGroup(db *badger.DB, jobs []*writeJob) error {
 	for _, job := range jobs {
 		checked = checked || hasChecks(job.ops)
 	}
-	defer lockOrder(db, checked)()
-	txn := db.NewTransaction(true)
-	defer txn.Discard()
-	for _, job := range jobs {
-		if err := stageJob(txn, job); err != nil {
-			return err
+	defer lockOrder(db, checked).unlock()
+	return commitTxn(db, func(txn *badger.Txn) error {
+		for _, job := range jobs {
+			if err := stageJob(txn, job); err != nil {
+				return err
+			}
 		}
-	}
-	return txn.Commit()
+		return nil
+	})
 }
 
 // stageJob adds one write to txn; a failed check or a duplicate sets its outcome and stages nothing.

@@ -70,8 +70,8 @@ func beginIngest(h int32, out []byte) int32 {
 		return writeError(out, errBusy)
 	}
 	st.inflight.Wait() // commits left in the background by earlier writes
-	// With st.mu held no read is in flight, so a lease is an open iterator. Its transaction would
-	// outlive the oracle that StreamWriter.Flush replaces, and it would read a store being rebuilt.
+	// With st.mu held no read is in flight, so a lease is an open iterator. Its snapshot would read
+	// a store being rebuilt (Prepare drops every table under it).
 	if st.reads.leased.Load() > 0 {
 		return notEligible(out, "iterators are open on the store")
 	}
@@ -97,9 +97,9 @@ func notEligible(out []byte, why string) int32 {
 
 // isEmpty reports whether db holds no live key at all, the native layer's own records included.
 func isEmpty(db *badger.DB) (bool, error) {
-	txn := db.NewTransaction(false)
-	defer txn.Discard()
-	it := txn.NewIterator(badger.IteratorOptions{})
+	l := openRead(db)
+	defer l.discard()
+	it := l.txn.NewIterator(badger.IteratorOptions{})
 	defer it.Close()
 	it.Rewind()
 	return !it.Valid(), nil
@@ -176,8 +176,11 @@ func (in *ingest) add(ops []writeOp) error {
 			}
 		}
 	}
-	for _, op := range ops[n:] {
-		if err := in.wb.Set(op.key, op.value); err != nil {
+	// Each entry gets its own timestamp, so a key put twice keeps the later value even when the
+	// batch splits the two into separate transactions; complete or drop publishes them.
+	ts := clockOf(in.db).reserve(uint64(len(ops) - n))
+	for i, op := range ops[n:] {
+		if err := in.wb.SetEntryAt(badger.NewEntry(op.key, op.value), ts+uint64(i)); err != nil {
 			return err
 		}
 	}
@@ -211,7 +214,7 @@ func (in *ingest) switchToBatch() error {
 	if err := sw.Flush(); err != nil {
 		return err
 	}
-	in.wb = in.db.NewWriteBatch()
+	in.wb = in.db.NewManagedWriteBatch()
 	return nil
 }
 
@@ -272,6 +275,7 @@ func (in *ingest) drop() error {
 
 // end hands the store back to every other caller. Called with st.mu held exclusively.
 func (in *ingest) end() {
+	clockOf(in.db).publish() // the StreamWriter's version 1 and the batch's timestamps
 	in.st.ingest = nil
 	in.st.reads.invalidate()
 	ingests.remove(in.id)

@@ -7,26 +7,41 @@ import (
 	badger "github.com/dgraph-io/badger/v4"
 )
 
-// Every read transaction costs Badger two trips through its watermark goroutine (Begin on open,
-// Done on discard), and opening one right after a commit waits until that goroutine has marked the
-// commit done. From Node's foreign thread such a wait parks the locked thread: ~20-70 µs for the
-// first read after each write (bench/raw-mix.ts). Only this process can write to the store
-// (Badger's directory lock) and every write passes through doWrite, so a read transaction stays
-// current until the next commit. So:
+// Before managed mode (clock.go), every read transaction cost two trips through Badger's watermark
+// goroutine, and opening one right after a commit waited until that goroutine had marked the commit
+// done: from Node's foreign thread that parked the locked thread, ~20-70 µs for the first read after
+// each write (bench/raw-mix.ts). Now a read transaction opens at the clock's visible timestamp
+// (a pin under a mutex), but a pooled one still saves its allocation and the pin. Only this process
+// can write to the store (Badger's directory lock) and every write passes through doWrite, so a read
+// transaction stays current until the next commit. So:
 //
 //   - point reads reuse idle read transactions until the next commit (one caller at a time per
 //     transaction: Badger documents a Txn as serial-only);
 //   - after a commit on the committer goroutine, that goroutine opens the next read transaction
-//     itself (an ordinary goroutine waits on the watermark cheaply) and discards the retired ones,
-//     so the reader that follows a write finds a current transaction ready.
+//     itself and discards the retired ones, so the reader that follows a write finds one ready.
 //
-// A reader that starts after a write returned always sees it: every commit bumps the version
-// before its caller returns, and a transaction is only handed out while its version is current.
+// A reader that starts after a write returned always sees it: every commit is visible on the clock
+// and bumps the version before its caller returns, and a transaction is only handed out while its
+// version is current.
 
 // readLease is one read transaction lent to one caller; give it back with readTxns.release.
 type readLease struct {
 	txn     *badger.Txn
 	version uint64
+	clock   *tsClock // the transaction's timestamp is pinned there until it is discarded
+}
+
+// openRead opens a read transaction at db's visible timestamp (clock.go), pinned until discard.
+func openRead(db *badger.DB) readLease {
+	c := clockOf(db)
+	return readLease{txn: db.NewTransactionAt(c.pinRead(), false), clock: c}
+}
+
+// discard ends the lease's transaction and unpins its timestamp.
+func (l readLease) discard() {
+	ts := l.txn.ReadTs()
+	l.txn.Discard()
+	l.clock.unpin(ts)
 }
 
 // maxIdleReadTxns bounds the idle transactions kept per store (one per concurrent reader).
@@ -35,8 +50,8 @@ const maxIdleReadTxns = 8
 // readTxns pools the read transactions of one store.
 type readTxns struct {
 	mu      sync.Mutex
-	version uint64        // bumped after every commit; guarded by mu
-	idle    []*badger.Txn // current, unused transactions; guarded by mu
+	version uint64      // bumped after every commit; guarded by mu
+	idle    []readLease // current, unused transactions; guarded by mu
 	closed  bool
 	reading atomic.Bool  // a read happened since the last refresh
 	leased  atomic.Int64 // leases not yet released: reads in flight and open iterators (ingest.go)
@@ -49,14 +64,17 @@ func (r *readTxns) acquire(db *badger.DB) readLease {
 	r.mu.Lock()
 	v := r.version
 	if n := len(r.idle); n > 0 {
-		txn := r.idle[n-1]
+		l := r.idle[n-1]
 		r.idle = r.idle[:n-1]
 		r.mu.Unlock()
-		return readLease{txn: txn, version: v}
+		l.version = v
+		return l
 	}
 	r.mu.Unlock()
 	// Opened after reading v, so it sees every commit that bumped the version up to v.
-	return readLease{txn: db.NewTransaction(false), version: v}
+	l := openRead(db)
+	l.version = v
+	return l
 }
 
 // release returns a lease: kept for the next reader while no commit happened since, else discarded.
@@ -64,12 +82,12 @@ func (r *readTxns) release(l readLease) {
 	r.leased.Add(-1)
 	r.mu.Lock()
 	if !r.closed && l.version == r.version && len(r.idle) < maxIdleReadTxns {
-		r.idle = append(r.idle, l.txn)
+		r.idle = append(r.idle, l)
 		r.mu.Unlock()
 		return
 	}
 	r.mu.Unlock()
-	l.txn.Discard()
+	l.discard()
 }
 
 // invalidate retires every idle transaction; call it after each commit, before the writer returns.
@@ -80,8 +98,8 @@ func (r *readTxns) invalidate() uint64 {
 	old := r.idle
 	r.idle = nil
 	r.mu.Unlock()
-	for _, txn := range old {
-		txn.Discard()
+	for _, l := range old {
+		l.discard()
 	}
 	return v
 }
@@ -93,15 +111,16 @@ func (r *readTxns) refresh(db *badger.DB) {
 	if !r.reading.Swap(false) {
 		return
 	}
-	txn := db.NewTransaction(false) // sees every commit that bumped the version up to v
+	l := openRead(db) // sees every commit that bumped the version up to v
+	kept := false
 	r.mu.Lock()
 	if !r.closed && r.version == v && len(r.idle) == 0 {
-		r.idle = append(r.idle, txn)
-		txn = nil
+		r.idle = append(r.idle, l)
+		kept = true
 	}
 	r.mu.Unlock()
-	if txn != nil {
-		txn.Discard()
+	if !kept {
+		l.discard()
 	}
 }
 
@@ -112,7 +131,7 @@ func (r *readTxns) close() {
 	old := r.idle
 	r.idle = nil
 	r.mu.Unlock()
-	for _, txn := range old {
-		txn.Discard()
+	for _, l := range old {
+		l.discard()
 	}
 }

@@ -60,16 +60,13 @@ func commitOps(db *badger.DB, cfg Config, ops []writeOp) error {
 			return err
 		}
 	}
-	defer orderCommit(db, ops)()
-	txn := db.NewTransaction(true)
-	defer txn.Discard()
-	if err := verifyChecks(txn, ops); err != nil {
-		return err
-	}
-	if err := applyOps(txn, ops); err != nil {
-		return err
-	}
-	return txn.Commit()
+	defer orderCommit(db, ops).unlock()
+	return commitTxn(db, func(txn *badger.Txn) error {
+		if err := verifyChecks(txn, ops); err != nil {
+			return err
+		}
+		return applyOps(txn, ops)
+	})
 }
 
 // checkOp catches the size limits before Badger does, for messages without a hex dump.

@@ -1,0 +1,196 @@
+package main
+
+import (
+	"sync"
+	"sync/atomic"
+
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+// Why our own timestamps: Badger opened normally gives every transaction its timestamps through
+// its oracle, whose watermark goroutine must mark each commit done before the next read
+// transaction may start (readTs waits on it) and must mark every read transaction begun and done.
+// Those are goroutine hand-offs on every commit and every read after it; on Node's locked threads
+// they park the thread. So the store is opened in Badger's managed mode (OpenManaged) and this
+// clock hands out the timestamps instead, with no goroutine of its own:
+//
+//   - every commit takes the next commit timestamp and reads at the newest visible one (so the
+//     value checks of a conditional write see the latest committed state: a checked commit holds
+//     the database's commit lock exclusively, so nothing older is still in flight);
+//   - a timestamp becomes visible once it and every earlier one are applied; a committer whose
+//     commit finished before an earlier one waits for it, so a caller only returns when its write
+//     is visible (read-your-writes from every thread);
+//   - read transactions open at the visible timestamp and stay pinned until discarded; Badger may
+//     drop old versions only at or below the oldest pinned timestamp (SetDiscardTs), so a snapshot
+//     that an iterator holds keeps reading the versions it started with.
+//
+// On disk nothing changes: versions are commit timestamps as before, and the clock starts at the
+// store's highest version, so a store written by Badger's oracle opens and reads the same, and
+// Badger's oracle continues above our timestamps if an older release opens the store.
+
+// tsClock assigns the commit timestamps of one managed-mode database.
+type tsClock struct {
+	db      *badger.DB
+	visible atomic.Uint64 // every commit at or below it is applied; written under mu
+
+	mu      sync.Mutex
+	applied sync.Cond           // broadcast when visible moves
+	next    uint64              // the next commit timestamp to hand out
+	ahead   map[uint64]struct{} // commits applied before an earlier one (concurrent durable commits)
+	pins    map[uint64]int      // read timestamps in use -> how many transactions read at each
+	discard uint64              // the last SetDiscardTs
+}
+
+var clocks sync.Map // *badger.DB -> *tsClock
+
+// clockOf returns db's clock, starting it above the store's highest version on first use.
+func clockOf(db *badger.DB) *tsClock {
+	if c, ok := clocks.Load(db); ok {
+		return c.(*tsClock)
+	}
+	c, _ := clocks.LoadOrStore(db, newClock(db))
+	return c.(*tsClock)
+}
+
+func newClock(db *badger.DB) *tsClock {
+	c := &tsClock{db: db, ahead: map[uint64]struct{}{}, pins: map[uint64]int{}}
+	c.applied.L = &c.mu
+	top := db.MaxVersion()
+	c.visible.Store(top)
+	c.next = top + 1
+	return c
+}
+
+// forgetClock drops the clock of a database that closed.
+func forgetClock(db *badger.DB) {
+	clocks.Delete(db)
+}
+
+// openBadger opens the store in managed mode (see above) and starts its clock.
+func openBadger(cfg Config) (*badger.DB, error) {
+	db, err := badger.OpenManaged(cfg.badgerOptions())
+	if err != nil {
+		return nil, err
+	}
+	clockOf(db)
+	return db, nil
+}
+
+// pinRead returns the visible timestamp, pinned until unpin: a read transaction opened there
+// sees every commit that returned before the call.
+func (c *tsClock) pinRead() uint64 {
+	c.mu.Lock()
+	ts := c.visible.Load()
+	c.pins[ts]++
+	c.mu.Unlock()
+	return ts
+}
+
+// unpin releases one pin of ts.
+func (c *tsClock) unpin(ts uint64) {
+	c.mu.Lock()
+	c.unpinLocked(ts)
+	c.mu.Unlock()
+}
+
+func (c *tsClock) unpinLocked(ts uint64) {
+	if n := c.pins[ts]; n > 1 {
+		c.pins[ts] = n - 1
+		return
+	}
+	delete(c.pins, ts)
+	c.moveDiscard()
+}
+
+// moveDiscard lets Badger drop versions that no pinned reader can see any more. Called with mu.
+func (c *tsClock) moveDiscard() {
+	low := c.visible.Load()
+	for ts := range c.pins { // a handful: idle read transactions, iterators, commits in flight
+		low = min(low, ts)
+	}
+	if low > c.discard {
+		c.discard = low
+		c.db.SetDiscardTs(low)
+	}
+}
+
+// begin hands out a commit timestamp and the (pinned) timestamp its transaction reads at.
+func (c *tsClock) begin() (readTs, commitTs uint64) {
+	c.mu.Lock()
+	readTs = c.visible.Load()
+	c.pins[readTs]++
+	commitTs = c.next
+	c.next++
+	c.mu.Unlock()
+	return readTs, commitTs
+}
+
+// done marks commitTs applied (or abandoned) and returns once it is visible.
+func (c *tsClock) done(readTs, commitTs uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.unpinLocked(readTs)
+	if commitTs != c.visible.Load()+1 {
+		c.ahead[commitTs] = struct{}{}
+		for c.visible.Load() < commitTs {
+			c.applied.Wait()
+		}
+		return
+	}
+	v := commitTs
+	for {
+		if _, ok := c.ahead[v+1]; !ok {
+			break
+		}
+		delete(c.ahead, v+1)
+		v++
+	}
+	c.visible.Store(v)
+	if v > commitTs {
+		c.applied.Broadcast()
+	}
+	c.moveDiscard()
+}
+
+// reserve hands out n commit timestamps for entries that carry their own (a bulk ingest's
+// WriteBatch); publish makes them visible. Only for a caller that holds the store exclusively.
+func (c *tsClock) reserve(n uint64) uint64 {
+	c.mu.Lock()
+	first := c.next
+	c.next += n
+	c.mu.Unlock()
+	return first
+}
+
+// publish makes every timestamp handed out visible; the caller holds the store exclusively, so
+// no commit is in flight. It also covers the StreamWriter's version-1 entries.
+func (c *tsClock) publish() {
+	c.mu.Lock()
+	if c.next < 2 {
+		c.next = 2
+	}
+	c.visible.Store(c.next - 1)
+	c.moveDiscard()
+	c.mu.Unlock()
+}
+
+// commitTxn runs stage in a write transaction and commits it at the next timestamp; it returns
+// once the commit is visible to every later read.
+func commitTxn(db *badger.DB, stage func(txn *badger.Txn) error) error {
+	c := clockOf(db)
+	readTs, commitTs := c.begin()
+	defer c.done(readTs, commitTs)
+	txn := db.NewTransactionAt(readTs, true)
+	defer txn.Discard()
+	if err := stage(txn); err != nil {
+		return err
+	}
+	return txn.CommitAt(commitTs, nil)
+}
+
+// closeBadger closes a database that openBadger opened and drops its clock.
+func closeBadger(db *badger.DB) error {
+	err := db.Close()
+	forgetClock(db)
+	return err
+}

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"encoding/binary"
+	"fmt"
+	"runtime"
+	"syscall"
+	"testing"
+)
+
+// processCPU is the user+system CPU time of the whole test process (every thread), in µs.
+func processCPU() float64 {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return float64(ru.Utime.Sec+ru.Stime.Sec)*1e6 + float64(ru.Utime.Usec+ru.Stime.Usec)
+}
+
+// BenchmarkCommitPath is the commit path as Node drives it: one caller on a locked OS thread (like
+// Node's thread calling through cgo) doing unsynced single-key writes through the committer, alone
+// (put) or each right after a read of the same key (rmw). It reports the process's CPU µs per op
+// (caller, committer and Badger's goroutines together), which the spin loops and the
+// hand-offs decide, and which wall-clock figures on a shared box hide.
+func BenchmarkCommitPath(b *testing.B) {
+	out := make([]byte, 64*1024)
+	for _, read := range []bool{false, true} {
+		name := map[bool]string{false: "put", true: "rmw"}[read]
+		b.Run(name, func(b *testing.B) {
+			h := doOpen([]byte(floorConfig(b.TempDir())), out)
+			if h <= 0 {
+				b.Fatalf("open: rc %d: %s", h, message(out))
+			}
+			defer closeHandle(h)
+			val := make([]byte, 100)
+			reqs := make([][]byte, 1000)
+			keys := make([][]byte, 1000)
+			for i := range reqs {
+				keys[i] = []byte(fmt.Sprintf("key%06d", i))
+				reqs[i] = putBytes(putBytes(append(binary.LittleEndian.AppendUint32(nil, 1), opPut), keys[i]), val)
+				if rc := doWrite(h, reqs[i], out); rc != 0 {
+					b.Fatalf("fill rc %d", rc)
+				}
+			}
+			done := make(chan struct{})
+			cpu0 := processCPU()
+			b.ResetTimer()
+			go func() {
+				defer close(done)
+				runtime.LockOSThread()
+				defer runtime.UnlockOSThread()
+				for i := 0; i < b.N; i++ {
+					if read && doGet(h, keys[i%1000], out) != 100 {
+						panic("get")
+					}
+					if rc := doWrite(h, reqs[i%1000], out); rc != 0 {
+						panic(fmt.Sprint("write rc ", rc))
+					}
+				}
+			}()
+			<-done
+			b.StopTimer()
+			b.ReportMetric((processCPU()-cpu0)/float64(b.N), "cpu-µs/op")
+			reportRate(b)
+		})
+	}
+}
