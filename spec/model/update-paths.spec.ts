@@ -5,27 +5,15 @@
  */
 import { expect } from 'chai';
 import path from 'node:path';
-import { PersistentObject, SkyShelve } from '../../src/index.js';
+import { SkyShelve } from '../../src/index.js';
 import type { Backend } from '../../src/backend/backend.js';
 import { recordKey } from '../../src/model/layout.js';
 import { WriteSet } from '../../src/model/write-set.js';
 import { cleanupTmp, tmpDir } from '../support/tmp.js';
+import { makeCounterClass } from './fixtures/counter-class.js';
 
 function defineCounter(store: SkyShelve) {
-  class Counter extends PersistentObject {
-    constructor(
-      key: string,
-      public value = 0,
-    ) {
-      super(key);
-    }
-    override toRecord(): unknown {
-      return { value: this.value };
-    }
-    static override fromRecord(key: string, r: { value: number }): Counter {
-      return new Counter(key, r.value);
-    }
-  }
+  const Counter = makeCounterClass();
   Counter.configureStorage({ store, namespace: 'up-counter' });
   return Counter;
 }

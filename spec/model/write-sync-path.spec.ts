@@ -15,6 +15,7 @@ import type { Backend } from '../../src/backend/backend.js';
 import { WriteSet } from '../../src/model/write-set.js';
 import { startFixture, type Proc } from '../support/procs.js';
 import { cleanupTmp, tmpDir } from '../support/tmp.js';
+import { makeCounterClass } from './fixtures/counter-class.js';
 
 class Place {
   @MinLength(2) city!: string;
@@ -43,21 +44,8 @@ function defineModels(store: SkyShelve) {
     n = 0;
   }
 
-  class Counter extends PersistentObject {
-    constructor(
-      key: string,
-      public value = 0,
-    ) {
-      super(key);
-    }
-    override toRecord(): unknown {
-      return { value: this.value };
-    }
-    static override fromRecord(key: string, r: { value: number }): Counter {
-      return new Counter(key, r.value);
-    }
-  }
-  Counter.configureStorage({ store, namespace: 'sp-counter', secondaryIndexes: { value: (c: Counter) => c.value } });
+  const Counter = makeCounterClass();
+  Counter.configureStorage({ store, namespace: 'sp-counter', secondaryIndexes: { value: (c: InstanceType<typeof Counter>) => c.value } });
 
   // A validate() of its own: it must run (and its promise be awaited), never be skipped.
   class Checked extends PersistentObject {
