@@ -153,13 +153,7 @@ func TestIndexScanJoinsRecordsFromOneSnapshot(t *testing.T) {
 }
 
 func TestIndexScanThroughTheOwner(t *testing.T) {
-	dir := t.TempDir()
-	owner := startChild(t, "owner", mpConfig(dir))
-	owner.expect(t, "ready")
-	h := openCfg(t, mpConfig(dir))
-	if role := roleOf(t, h); role != "client" {
-		t.Fatalf("role %q", role)
-	}
+	h := openClientOfChildOwner(t)
 	seedIndex(t, h, func(ops ...writeOp) { rWrite(t, h, ops...) })
 	checkIndexScans(t, func(req []byte, max int32, out []byte) int32 { return routeIndexScan(h, req, max, out) })
 }

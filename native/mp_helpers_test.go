@@ -178,3 +178,15 @@ func stop(t *testing.T, c *child) {
 	}
 	t.Fatal("the child did not stop")
 }
+
+// openClientOfChildOwner starts an owner process on a new store and opens a client handle of it.
+func openClientOfChildOwner(t *testing.T) int32 {
+	dir := t.TempDir()
+	owner := startChild(t, "owner", mpConfig(dir))
+	owner.expect(t, "ready")
+	h := openCfg(t, mpConfig(dir))
+	if role := roleOf(t, h); role != "client" {
+		t.Fatalf("role %q", role)
+	}
+	return h
+}

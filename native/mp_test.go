@@ -39,13 +39,7 @@ func rWrite(t *testing.T, h int32, ops ...writeOp) int32 {
 }
 
 func TestClientRunsEveryOpOnTheOwner(t *testing.T) {
-	dir := t.TempDir()
-	owner := startChild(t, "owner", mpConfig(dir))
-	owner.expect(t, "ready")
-	h := openCfg(t, mpConfig(dir))
-	if role := roleOf(t, h); role != "client" {
-		t.Fatalf("role %q", role)
-	}
+	h := openClientOfChildOwner(t)
 	rWrite(t, h, put("a", "1"), put("b", "2"), put("c", "3"))
 	if rGet(t, h, "b") != "2" || rGet(t, h, "zz") != "<missing>" {
 		t.Fatal("get through the owner")
