@@ -191,6 +191,15 @@ describe('model writes: the synchronous path and the async path agree', function
     expect(syncCommits).to.be.greaterThan(20);
   });
 
+  /** Runs the script on store and compares its log and stored bytes with the reference run's. */
+  async function expectSameAsReference(store: SkyShelve, backend: Backend): Promise<void> {
+    const log = await script(store);
+    const entries = await modelEntries(backend);
+    await store.close();
+    expect(log).to.deep.equal(reference.log);
+    expect(entries).to.deep.equal(reference.entries);
+  }
+
   after(async () => {
     holder?.child.kill('SIGKILL');
     if (holder) await holder.exited;
@@ -218,22 +227,14 @@ describe('model writes: the synchronous path and the async path agree', function
     const backend = await store.backend();
     hideSync(backend);
     expect(new WriteSet(backend).now).to.equal(false);
-    const log = await script(store);
-    const entries = await modelEntries(backend);
-    await store.close();
-    expect(log).to.deep.equal(reference.log);
-    expect(entries).to.deep.equal(reference.entries);
+    await expectSameAsReference(store, backend);
   });
 
   it('a local SlateDB store (async only) gives the same results and the same bytes', async () => {
     const store = await SkyShelve.open(`slatedb://${tmpDir('sky-sp-slate-')}`);
     const backend = await store.backend();
     expect(new WriteSet(backend).now).to.equal(false);
-    const log = await script(store);
-    const entries = await modelEntries(backend);
-    await store.close();
-    expect(log).to.deep.equal(reference.log);
-    expect(entries).to.deep.equal(reference.entries);
+    await expectSameAsReference(store, backend);
   });
 
   it('Badger as a client of another process gives the same results and the same bytes', async () => {
@@ -243,10 +244,6 @@ describe('model writes: the synchronous path and the async path agree', function
     const store = await SkyShelve.open(dir);
     const backend = await store.backend();
     expect(new WriteSet(backend).now).to.equal(true);
-    const log = await script(store);
-    const entries = await modelEntries(backend);
-    await store.close();
-    expect(log).to.deep.equal(reference.log);
-    expect(entries).to.deep.equal(reference.entries);
+    await expectSameAsReference(store, backend);
   });
 });
