@@ -82,15 +82,12 @@ export function encodeRange(range: RawRange): Buffer {
   return buf;
 }
 
-/** Up to this many bytes a plain loop copies faster than TypedArray.set (bench/RESULTS.md, "put-batch encode"). */
-const SHORT_COPY = 32;
-
-/** Writes `[u32 len][bytes]` at pos (callers sized buf, so no bounds checks); returns the end. */
+/** Writes `[u32 len][bytes]` at pos (callers sized buf, so no bounds checks); returns the end. A plain
+ * byte loop for short keys measured slower than TypedArray.set at every size (bench/RESULTS.md). */
 function putBytes(buf: Uint8Array, pos: number, bytes: Uint8Array | undefined): number {
   const len = bytes === undefined ? 0 : bytes.length;
   pos = putU32(buf, pos, len);
-  if (len > SHORT_COPY) buf.set(bytes!, pos);
-  else for (let i = 0; i < len; i++) buf[pos + i] = bytes![i]!;
+  if (len !== 0) buf.set(bytes!, pos);
   return pos + len;
 }
 
