@@ -56,10 +56,7 @@ const op: fc.Arbitrary<RawOp> = fc.oneof(
   fc.record({ type: fc.constant('put' as const), key: view, value: view }),
   fc.record({ type: fc.constant('del' as const), key: view }),
 );
-const check: fc.Arbitrary<RawCheck> = fc.oneof(
-  fc.record({ key: view, value: view }),
-  fc.record({ key: view }),
-);
+const check: fc.Arbitrary<RawCheck> = fc.oneof(fc.record({ key: view, value: view }), fc.record({ key: view }));
 
 /** Encodes into a buffer of exactly the computed size, pre-filled so stale bytes would show. */
 function encoded(size: number, fill: number, encode: (buf: Buffer) => number): Buffer {
@@ -104,10 +101,23 @@ describe('backend/badger-codec: write request encoder', () => {
     encodeWrite(ops, buf, checks);
     expect(buf.toString('hex')).to.equal(
       '04000000' +
-        '01' + '01000000' + '6b' + '02000000' + '0708' +
-        '02' + '01000000' + '6b' + '00000000' +
-        '03' + '01000000' + '6b' + '00000000' +
-        '04' + '01000000' + '6b' + '00000000',
+        '01' +
+        '01000000' +
+        '6b' +
+        '02000000' +
+        '0708' +
+        '02' +
+        '01000000' +
+        '6b' +
+        '00000000' +
+        '03' +
+        '01000000' +
+        '6b' +
+        '00000000' +
+        '04' +
+        '01000000' +
+        '6b' +
+        '00000000',
     );
   });
 

@@ -14,7 +14,7 @@ describe('codec/helpers: allocBytes', () => {
           return a;
         });
         // Every array still holds its own fill: no later allocation overlapped it.
-        arrays.forEach((a, i) => expect(a.every((b) => b === (i & 0xff))).to.equal(true));
+        for (const [i, a] of arrays.entries()) expect(a.every((b) => b === (i & 0xff))).to.equal(true);
       }),
       { numRuns: 200 },
     );
@@ -23,6 +23,8 @@ describe('codec/helpers: allocBytes', () => {
   it('keeps earlier encoded values intact while many more are encoded', () => {
     const values = Array.from({ length: 500 }, (_, i) => Buffer.alloc(65 + (i % 200), i & 0xff));
     const encoded = values.map((v) => encodeValue(v));
-    encoded.forEach((bytes, i) => expect(Buffer.from(decodeValue(bytes) as Uint8Array).equals(values[i]!)).to.equal(true));
+    for (const [i, bytes] of encoded.entries()) {
+      expect(Buffer.from(decodeValue(bytes) as Uint8Array).equals(values[i]!)).to.equal(true);
+    }
   });
 });
