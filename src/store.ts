@@ -296,11 +296,23 @@ export class SkyShelve<V = unknown> implements AsyncDisposable {
   #rawOps(ops: readonly BatchOp<V>[]): RawOp[] {
     if (!Array.isArray(ops)) throw new TypeError(`ops must be an array, got ${describeType(ops)}`);
     return ops.map((op, i) => {
-      if (op === null || typeof op !== 'object') throw new TypeError(`ops[${i}] must be an object, got ${describeType(op)}`);
-      if (op.type === 'put') return this.#putOp(op.key, op.value, `ops[${i}].key`, `ops[${i}].value`);
-      if (op.type === 'del') return { type: 'del', key: encodeKey(op.key, `ops[${i}].key`) };
-      throw new TypeError(`ops[${i}].type must be 'put' or 'del', got ${JSON.stringify((op as { type: unknown }).type)}`);
+      try {
+        return this.#rawOp(op);
+      } catch (err) {
+        // Built only on failure: naming `ops[i]` up front cost two string concatenations per op. The
+        // encoding is deterministic, so the named attempt throws the same error with the argument named.
+        this.#rawOp(op, i);
+        throw err;
+      }
     });
+  }
+
+  #rawOp(op: BatchOp<V>, i?: number): RawOp {
+    const at = i === undefined ? 'op' : `ops[${i}]`;
+    if (op === null || typeof op !== 'object') throw new TypeError(`${at} must be an object, got ${describeType(op)}`);
+    if (op.type === 'put') return i === undefined ? this.#putOp(op.key, op.value) : this.#putOp(op.key, op.value, `${at}.key`, `${at}.value`);
+    if (op.type === 'del') return { type: 'del', key: i === undefined ? encodeKey(op.key) : encodeKey(op.key, `${at}.key`) };
+    throw new TypeError(`${at}.type must be 'put' or 'del', got ${JSON.stringify((op as { type: unknown }).type)}`);
   }
 
   #decode(key: Key, bytes: Uint8Array): V {

@@ -20,19 +20,21 @@ export function writeRequestSize(ops: readonly RawOp[], checks: readonly RawChec
 
 /**
  * Encodes `[u32 count]` then `[u8 op][u32 keyLen][key][u32 valLen][val]` per op, then one such record
- * per check (op 3 = value equals, 4 = absent); returns the length.
+ * per check (op 3 = value equals, 4 = absent); returns the length. `buf` must hold writeRequestSize bytes.
  */
 export function encodeWrite(ops: readonly RawOp[], buf: Buffer, checks: readonly RawCheck[] = NO_CHECKS): number {
-  let pos = buf.writeUInt32LE(ops.length + checks.length, 0);
-  for (const op of ops) {
+  let pos = putU32(buf, 0, ops.length + checks.length);
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i]!;
     const value = op.type === 'put' ? op.value! : undefined;
-    pos = buf.writeUInt8(value ? OP_PUT : OP_DEL, pos);
-    pos = putBytes(buf, pos, op.key);
+    buf[pos] = value ? OP_PUT : OP_DEL;
+    pos = putBytes(buf, pos + 1, op.key);
     pos = putBytes(buf, pos, value);
   }
-  for (const check of checks) {
-    pos = buf.writeUInt8(check.value ? OP_CHECK_EQUAL : OP_CHECK_ABSENT, pos);
-    pos = putBytes(buf, pos, check.key);
+  for (let i = 0; i < checks.length; i++) {
+    const check = checks[i]!;
+    buf[pos] = check.value ? OP_CHECK_EQUAL : OP_CHECK_ABSENT;
+    pos = putBytes(buf, pos + 1, check.key);
     pos = putBytes(buf, pos, check.value);
   }
   return pos;
@@ -47,10 +49,11 @@ export function putsRequestSize(entries: readonly RawEntry[]): number {
 
 /** Encodes entries as a write request of puts only (the layout of encodeWrite); returns the length. */
 export function encodePuts(entries: readonly RawEntry[], buf: Buffer): number {
-  let pos = buf.writeUInt32LE(entries.length, 0);
-  for (const e of entries) {
-    pos = buf.writeUInt8(OP_PUT, pos);
-    pos = putBytes(buf, pos, e.key);
+  let pos = putU32(buf, 0, entries.length);
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i]!;
+    buf[pos] = OP_PUT;
+    pos = putBytes(buf, pos + 1, e.key);
     pos = putBytes(buf, pos, e.value);
   }
   return pos;
@@ -79,11 +82,22 @@ export function encodeRange(range: RawRange): Buffer {
   return buf;
 }
 
-function putBytes(buf: Buffer, pos: number, bytes: Uint8Array | undefined): number {
-  const len = bytes?.length ?? 0;
-  pos = buf.writeUInt32LE(len, pos);
-  if (len) buf.set(bytes!, pos);
+/** Writes `[u32 len][bytes]` at pos (callers sized buf, so no bounds checks); returns the end. A plain
+ * byte loop for short keys measured slower than TypedArray.set at every size (bench/RESULTS.md). */
+function putBytes(buf: Uint8Array, pos: number, bytes: Uint8Array | undefined): number {
+  const len = bytes === undefined ? 0 : bytes.length;
+  pos = putU32(buf, pos, len);
+  if (len !== 0) buf.set(bytes!, pos);
   return pos + len;
+}
+
+/** A little-endian u32 by plain byte stores (Buffer.writeUInt32LE checks its arguments on every call). */
+function putU32(buf: Uint8Array, pos: number, v: number): number {
+  buf[pos] = v;
+  buf[pos + 1] = v >>> 8;
+  buf[pos + 2] = v >>> 16;
+  buf[pos + 3] = v >>> 24;
+  return pos + 4;
 }
 
 /**

@@ -17,11 +17,26 @@ export function decodeError(message: string, cause?: unknown): SkyshelveError {
 // fast as TextDecoder for short ASCII, which is what most keys are. Without it, TextDecoder is used.
 const latin1Slice = (Buffer.prototype as unknown as { latin1Slice?: (start: number, end: number) => string }).latin1Slice;
 
+// Slices for allocBytes, handed out like Node's Buffer pool (a slab lives while any slice of it
+// does) but as plain Uint8Array views: constructing Node's Buffer subclass costs about twice as much
+// (put-batch, bench/RESULTS.md). Zero-filled, unlike the pool.
+const SLAB_SIZE = 8192;
+let slab = new ArrayBuffer(SLAB_SIZE);
+let slabPos = 0;
+
 /** A new byte array of `size` bytes whose contents the caller overwrites entirely. */
 export function allocBytes(size: number): Uint8Array {
   // V8 keeps typed arrays of up to 64 bytes on the JS heap (cheap); larger ones need their own
-  // ArrayBuffer (~300 ns), so those come from Node's pooled allocator instead.
-  return size <= 64 ? new Uint8Array(size) : Buffer.allocUnsafe(size);
+  // ArrayBuffer (~300 ns), so mid-sized ones are slices of a shared slab.
+  if (size <= 64) return new Uint8Array(size);
+  if (size > SLAB_SIZE >>> 1) return Buffer.allocUnsafe(size);
+  if (slabPos + size > SLAB_SIZE) {
+    slab = new ArrayBuffer(SLAB_SIZE);
+    slabPos = 0;
+  }
+  const out = new Uint8Array(slab, slabPos, size);
+  slabPos = (slabPos + size + 7) & ~7; // 8-byte aligned, as the pool does
+  return out;
 }
 
 /** Decodes bytes[start, end) as strict UTF-8; `ascii` says the caller already saw only bytes < 0x80. */
