@@ -21,15 +21,17 @@ import (
 // runs sequentially.
 
 // splitMinKeys is the smallest key count worth a helper (bench/RESULTS.md, get-batch split).
-const splitMinKeys = 64
+var splitMinKeys = 64
 
 // helperSlots bounds the helper goroutines of all calls together to one per spare core.
 var helperSlots = make(chan struct{}, max(runtime.GOMAXPROCS(0)-1, 0))
 
 // splitState is what the caller and the helper of one call share.
 type splitState struct {
+	_      [64]byte      // claims and stop get a cache line of their own: both goroutines poll
 	claims atomic.Uint64 // next front index (low 32 bits), end of the unclaimed range (high 32)
 	stop   atomic.Bool   // the caller's answer is settled; the helper may quit
+	_      [64]byte
 	done   chan struct{}
 	// written by the helper, read by the caller after done:
 	buf   []byte  // the helper's records, in the reverse of key order

@@ -5,9 +5,18 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math/rand"
+	"os"
+	"strconv"
 	"sync"
 	"testing"
 )
+
+// SKY_SPLIT_MIN overrides splitMinKeys for A/B benchmarks (a huge value: always sequential).
+func init() {
+	if n, err := strconv.Atoi(os.Getenv("SKY_SPLIT_MIN")); err == nil {
+		splitMinKeys = n
+	}
+}
 
 // splitFixture is a store of 600 keys with values of 0..299 bytes, plus a request builder.
 type splitFixture struct {
