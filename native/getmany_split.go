@@ -31,6 +31,7 @@ type splitState struct {
 	_      [64]byte      // claims and stop get a cache line of their own: both goroutines poll
 	claims atomic.Uint64 // next front index (low 32 bits), end of the unclaimed range (high 32)
 	stop   atomic.Bool   // the caller's answer is settled; the helper may quit
+	entry  atomic.Int32  // entryPending, then entryHelping (helper started) or entryAbandoned
 	_      [64]byte
 	done   chan struct{}
 	// written by the helper, read by the caller after done:
@@ -40,6 +41,14 @@ type splitState struct {
 	errAt int     // key index of the helper's error, -1 if none
 	err   error
 }
+
+// The helper's entry states: a helper that has not started when the caller finished (a busy box)
+// is abandoned instead of waited for; it then exits without touching the store or the call.
+const (
+	entryPending int32 = iota
+	entryHelping
+	entryAbandoned
+)
 
 var splitPool = sync.Pool{New: func() any { return &splitState{done: make(chan struct{}, 1)} }}
 
@@ -80,9 +89,7 @@ func getManySplit(db *badger.DB, txn *badger.Txn, keys [][]byte, start int, out 
 	}
 	s := newSplit(keys, start)
 	go s.help(db, txn.ReadTs(), keys, start, len(out))
-	rc := s.finish(keys, start, out, s.front(txn, keys, start, out))
-	<-helperSlots
-	return rc, true
+	return s.finish(keys, start, out, s.front(txn, keys, start, out)), true
 }
 
 // newSplit readies a pooled splitState for keys[start:].
@@ -90,6 +97,7 @@ func newSplit(keys [][]byte, start int) *splitState {
 	s := splitPool.Get().(*splitState)
 	s.claims.Store(uint64(len(keys))<<32 | uint64(start))
 	s.stop.Store(false)
+	s.entry.Store(entryPending)
 	s.buf, s.low, s.errAt, s.err = s.buf[:0], len(keys), -1, nil
 	if n := len(keys) - start; cap(s.offs) >= n {
 		s.offs = s.offs[:n] // no need to clear: the helper sets each offset before it is read
@@ -101,6 +109,12 @@ func newSplit(keys [][]byte, start int) *splitState {
 
 // finish waits for the helper, completes the answer front gave and returns s to the pool.
 func (s *splitState) finish(keys [][]byte, start int, out []byte, rc int32) int32 {
+	if s.entry.CompareAndSwap(entryPending, entryAbandoned) {
+		if s.stop.Load() { // the helper never started, so the caller read every key itself
+			return rc
+		}
+		return int32(len(keys))
+	}
 	<-s.done
 	if !s.stop.Load() {
 		rc = s.assemble(keys, start, out, rc)
@@ -138,7 +152,12 @@ func (s *splitState) front(txn *badger.Txn, keys [][]byte, start int, out []byte
 
 // help reads keys from the back into s.buf at the given read timestamp, until none is left, the
 // caller has settled, an error, or more bytes than out can take; it always signals done.
+// It holds a helperSlots token, which it gives back as it exits.
 func (s *splitState) help(db *badger.DB, readTs uint64, keys [][]byte, start, outCap int) {
+	defer func() { <-helperSlots }()
+	if !s.entry.CompareAndSwap(entryPending, entryHelping) {
+		return // abandoned: s belongs to nobody now, and the call (its transaction too) is over
+	}
 	defer func() { s.done <- struct{}{} }()
 	defer func() { // not an export: a panic here would end the process
 		if r := recover(); r != nil {

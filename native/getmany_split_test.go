@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+
+	badger "github.com/dgraph-io/badger/v4"
 )
 
 // SKY_SPLIT_MIN overrides splitMinKeys for A/B benchmarks (a huge value: always sequential).
@@ -16,6 +18,15 @@ func init() {
 	if n, err := strconv.Atoi(os.Getenv("SKY_SPLIT_MIN")); err == nil {
 		splitMinKeys = n
 	}
+	if cap(helperSlots) == 0 { // a 1-core runner: the split is still tested
+		helperSlots = make(chan struct{}, 1)
+	}
+}
+
+// helpInline runs s's helper on this goroutine, with the slot token it gives back.
+func helpInline(s *splitState, db *badger.DB, readTs uint64, keys [][]byte, start, outCap int) {
+	helperSlots <- struct{}{}
+	s.help(db, readTs, keys, start, outCap)
 }
 
 // splitFixture is a store of 600 keys with values of 0..299 bytes, plus a request builder.
@@ -71,12 +82,18 @@ func (f splitFixture) compare(t *testing.T, keys [][]byte, start, outCap int, or
 		}
 		splitPool.Put(s)
 	case "helper-first": // the helper takes every key
-		s.help(db, lease.txn.ReadTs(), keys, start, outCap)
+		helpInline(s, db, lease.txn.ReadTs(), keys, start, outCap)
 		gotRC = s.finish(keys, start, got, s.front(lease.txn, keys, start, got))
 	case "caller-first": // the caller takes every key
 		rc := s.front(lease.txn, keys, start, got)
-		s.help(db, lease.txn.ReadTs(), keys, start, outCap)
+		helpInline(s, db, lease.txn.ReadTs(), keys, start, outCap)
 		gotRC = s.finish(keys, start, got, rc)
+	case "abandoned": // the helper starts only after the caller finished
+		gotRC = s.finish(keys, start, got, s.front(lease.txn, keys, start, got))
+		helpInline(s, nil, 0, keys, start, outCap) // nil db: it must not touch the store
+		if len(s.done) != 0 {
+			t.Fatal("an abandoned helper ran")
+		}
 	}
 	if gotRC != wantRC || !bytes.Equal(got, want) {
 		t.Fatalf("%s, %d keys from %d, out %d: rc %d, want %d (same bytes: %v)", order, len(keys), start, outCap, gotRC, wantRC, bytes.Equal(got, want))
@@ -89,7 +106,7 @@ func TestGetManySplitMatchesSequential(t *testing.T) {
 		keys := f.keys(1+f.rng.Intn(400), round%3 == 0)
 		start := f.rng.Intn(len(keys))
 		outCap := []int{4, 50, 300, 2000, 20000, 200000}[f.rng.Intn(6)] + f.rng.Intn(64)
-		for _, order := range []string{"concurrent", "helper-first", "caller-first"} {
+		for _, order := range []string{"concurrent", "helper-first", "caller-first", "abandoned"} {
 			f.compare(t, keys, start, outCap, order)
 		}
 	}
@@ -104,7 +121,7 @@ func TestGetManySplitTooSmallBoundary(t *testing.T) {
 		t.Fatalf("rc %d", rc)
 	}
 	first := 4 + max(int(int32(binary.LittleEndian.Uint32(out))), 0)
-	for _, order := range []string{"concurrent", "helper-first", "caller-first"} {
+	for _, order := range []string{"concurrent", "helper-first", "caller-first", "abandoned"} {
 		f.compare(t, keys, 0, first-1, order) // TOO_SMALL with the first record's size
 		f.compare(t, keys, 0, first, order)   // exactly the first record: returns 1
 	}
