@@ -21,7 +21,7 @@ import (
 // runs sequentially.
 
 // splitMinKeys is the smallest key count worth a helper (bench/RESULTS.md, get-batch split).
-var splitMinKeys = 64
+var splitMinKeys = 128
 
 // helperSlots bounds the helper goroutines of all calls together to one per spare core.
 var helperSlots = make(chan struct{}, max(runtime.GOMAXPROCS(0)-1, 0))

@@ -215,7 +215,7 @@ describe('Badger native backend', () => {
   });
 
   it('answers large getMany calls from several Workers and the main thread at once, in key order', async () => {
-    // From 64 keys on, Go may split a getMany with a helper goroutine (native/getmany_split.go);
+    // From 128 keys on, Go may split a getMany with a helper goroutine (native/getmany_split.go);
     // concurrent callers share a bounded number of helpers. Every answer must stay exact.
     const ops = Array.from({ length: 2000 }, (_, i) => ({ type: 'put' as const, key: b(`w${i}`), value: b(`value-${i}`.repeat(1 + (i % 7))) }));
     await db.write(ops);
