@@ -154,11 +154,14 @@ func (s *splitState) front(txn *badger.Txn, keys [][]byte, start int, out []byte
 // caller has settled, an error, or more bytes than out can take; it always signals done.
 // It holds a helperSlots token, which it gives back as it exits.
 func (s *splitState) help(db *badger.DB, readTs uint64, keys [][]byte, start, outCap int) {
-	defer func() { <-helperSlots }()
 	if !s.entry.CompareAndSwap(entryPending, entryHelping) {
+		<-helperSlots
 		return // abandoned: s belongs to nobody now, and the call (its transaction too) is over
 	}
-	defer func() { s.done <- struct{}{} }()
+	defer func() {
+		<-helperSlots // before done, so the caller's next call finds the slot free
+		s.done <- struct{}{}
+	}()
 	defer func() { // not an export: a panic here would end the process
 		if r := recover(); r != nil {
 			s.errAt, s.err = s.low, newError(codeInternal, "panic in libskyshelve: %v", r)
