@@ -195,3 +195,44 @@ func TestGetManySplitConcurrentCallersReadOneSnapshot(t *testing.T) {
 	close(stop)
 	wg.Wait()
 }
+
+// A client's get_many runs on the owner (serve.go calls doGetMany there), split or not; partial
+// fills resume at the index returned, so reading 400 keys through a 2 KiB buffer takes several rounds.
+func TestGetManyLargeThroughTheOwner(t *testing.T) {
+	dir := t.TempDir()
+	owner := startChild(t, "owner", mpConfig(dir))
+	owner.expect(t, "ready")
+	h := openCfg(t, mpConfig(dir))
+	var ops []writeOp
+	for i := 0; i < 500; i++ {
+		ops = append(ops, put(fmt.Sprintf("o%03d", i), fmt.Sprintf("v%d", i*i)))
+	}
+	rWrite(t, h, ops...)
+	keys := make([][]byte, 400)
+	for j := range keys {
+		keys[j] = []byte(fmt.Sprintf("o%03d", (j*37)%550)) // 500..549 are missing
+	}
+	req, out := encodeKeys(keys), make([]byte, 2048)
+	for start, rounds := 0, 0; start < len(keys); rounds++ {
+		rc := routeGetMany(h, req, int32(start), out)
+		if rc <= int32(start) || rounds > 100 {
+			t.Fatalf("get_many from %d: rc %d", start, rc)
+		}
+		pos := 0
+		for j := start; j < int(rc); j++ {
+			want, i := "<missing>", (j*37)%550
+			if i < 500 {
+				want = fmt.Sprintf("v%d", i*i)
+			}
+			got, n := "<missing>", int32(binary.LittleEndian.Uint32(out[pos:]))
+			pos += 4
+			if n >= 0 {
+				got, pos = string(out[pos:pos+int(n)]), pos+int(n)
+			}
+			if got != want {
+				t.Fatalf("key %d (%s) reads %q, want %q", j, keys[j], got, want)
+			}
+		}
+		start = int(rc)
+	}
+}
