@@ -236,11 +236,15 @@ describe('Badger native backend', () => {
         await w.close();
         parentPort.postMessage(wrong);
       });`;
-    const workers = Array.from({ length: 3 }, () => new Promise<number>((resolve, reject) => {
-      const worker = new Worker(code, { eval: true, workerData: { module: badgerModule, dir } });
-      worker.once('message', resolve);
-      worker.once('error', reject);
-    }));
+    const workers = Array.from(
+      { length: 3 },
+      () =>
+        new Promise<number>((resolve, reject) => {
+          const worker = new Worker(code, { eval: true, workerData: { module: badgerModule, dir } });
+          worker.once('message', resolve);
+          worker.once('error', reject);
+        }),
+    );
     const keys = ops.map((o) => o.key).reverse();
     for (let round = 0; round < 30; round++) {
       const values = db.getManySync(keys);
