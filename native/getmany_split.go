@@ -36,7 +36,7 @@ type splitState struct {
 	done   chan struct{}
 	// written by the helper, read by the caller after done:
 	buf   []byte  // the helper's records, in the reverse of key order
-	offs  []int32 // offs[i-first] = offset of key i's record in buf
+	offs  []int32 // offs[i-start] = offset of key i's record in buf
 	low   int     // lowest key index the helper claimed (its keys are low..len(keys)-1)
 	errAt int     // key index of the helper's error, -1 if none
 	err   error
@@ -110,7 +110,8 @@ func newSplit(keys [][]byte, start int) *splitState {
 // finish waits for the helper, completes the answer front gave and returns s to the pool.
 func (s *splitState) finish(keys [][]byte, start int, out []byte, rc int32) int32 {
 	if s.entry.CompareAndSwap(entryPending, entryAbandoned) {
-		if s.stop.Load() { // the helper never started, so the caller read every key itself
+		// The helper never started, so the caller claimed every key: its answer is the whole answer.
+		if s.stop.Load() {
 			return rc
 		}
 		return int32(len(keys))
