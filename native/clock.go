@@ -86,6 +86,13 @@ func (c *tsClock) pinRead() uint64 {
 	return ts
 }
 
+// pinAt pins ts once more; ts must already be pinned (a second reader of the same snapshot).
+func (c *tsClock) pinAt(ts uint64) {
+	c.mu.Lock()
+	c.pins[ts]++
+	c.mu.Unlock()
+}
+
 // unpin releases one pin of ts.
 func (c *tsClock) unpin(ts uint64) {
 	c.mu.Lock()

@@ -85,22 +85,32 @@ func doGetMany(h int32, req []byte, start int32, out []byte) int32 {
 		lease := dh.st.reads.acquire(db)
 		defer dh.st.reads.release(lease)
 		txn := lease.txn
-		pos := 0
-		for i := int(start); i < len(keys); i++ {
-			n, err := appendValue(txn, keys[i], out[pos:])
-			if err != nil {
-				return writeError(out, err)
+		if len(keys)-int(start) >= splitMinKeys {
+			if rc, ok := getManySplit(db, txn, keys, int(start), out); ok {
+				return rc
 			}
-			if n < 0 {
-				if i == int(start) {
-					return tooSmall(out, -n)
-				}
-				return int32(i)
-			}
-			pos += n
 		}
-		return int32(len(keys))
+		return getManySeq(txn, keys, int(start), out)
 	})
+}
+
+// getManySeq is get_many's loop on one goroutine.
+func getManySeq(txn *badger.Txn, keys [][]byte, start int, out []byte) int32 {
+	pos := 0
+	for i := start; i < len(keys); i++ {
+		n, err := appendValue(txn, keys[i], out[pos:])
+		if err != nil {
+			return writeError(out, err)
+		}
+		if n < 0 {
+			if i == start {
+				return tooSmall(out, -n)
+			}
+			return int32(i)
+		}
+		pos += n
+	}
+	return int32(len(keys))
 }
 
 // appendValue writes `[i32 len][value]` (len -1 when missing) and returns the bytes used,

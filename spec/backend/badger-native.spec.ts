@@ -214,6 +214,45 @@ describe('Badger native backend', () => {
     expect(text(await db.get(b('from-worker')))).to.equal('w');
   });
 
+  it('answers large getMany calls from several Workers and the main thread at once, in key order', async () => {
+    // From 128 keys on, Go may split a getMany with a helper goroutine (native/getmany_split.go);
+    // concurrent callers share a bounded number of helpers. Every answer must stay exact.
+    const ops = Array.from({ length: 2000 }, (_, i) => ({ type: 'put' as const, key: b(`w${i}`), value: b(`value-${i}`.repeat(1 + (i % 7))) }));
+    await db.write(ops);
+    const code = `
+      const { parentPort, workerData } = require('node:worker_threads');
+      import(workerData.module).then(async ({ BadgerBackend }) => {
+        const w = BadgerBackend.openSync({ path: workerData.dir });
+        let wrong = 0;
+        for (let round = 0; round < 30; round++) {
+          const ids = Array.from({ length: 1000 }, (_, j) => (j * 7919 + round * 131) % 2100); // 2000..2099 missing
+          const values = w.getManySync(ids.map((i) => Buffer.from('w' + i)));
+          ids.forEach((i, j) => {
+            const want = i < 2000 ? ('value-' + i).repeat(1 + (i % 7)) : undefined;
+            const got = values[j] === undefined ? undefined : Buffer.from(values[j]).toString();
+            if (got !== want) wrong++;
+          });
+        }
+        await w.close();
+        parentPort.postMessage(wrong);
+      });`;
+    const workers = Array.from(
+      { length: 3 },
+      () =>
+        new Promise<number>((resolve, reject) => {
+          const worker = new Worker(code, { eval: true, workerData: { module: badgerModule, dir } });
+          worker.once('message', resolve);
+          worker.once('error', reject);
+        }),
+    );
+    const keys = ops.map((o) => o.key).reverse();
+    for (let round = 0; round < 30; round++) {
+      const values = db.getManySync(keys);
+      for (let j = 0; j < keys.length; j++) expect(Buffer.from(values[j]!).equals(ops[1999 - j].value)).to.equal(true);
+    }
+    expect(await Promise.all(workers)).to.deep.equal([0, 0, 0]);
+  });
+
   it('lists the paths it tried when the library cannot be loaded', () => {
     const bad = path.join(dir, 'no-such-lib.so');
     try {
