@@ -8,7 +8,6 @@ package main
 import (
 	"bytes"
 	"encoding/binary"
-	"errors"
 
 	badger "github.com/dgraph-io/badger/v4"
 
@@ -142,29 +141,21 @@ func (it *iterator) fillJoined(prefix []byte, max int32, out []byte) int32 {
 // scratch holds the derived record key (returned for reuse).
 func appendJoined(txn *badger.Txn, prefix, entry, scratch, out []byte) (key []byte, n int, err error) {
 	key, ok := recordKeyOf(scratch, prefix, entry)
-	head := 8 + len(entry)
 	if !ok {
 		return key, putJoined(out, entry, scanBadEntry, nil), nil
 	}
-	if err := checkKey(key); err != nil {
-		return key, 0, err
-	}
-	item, err := txn.Get(key)
-	if errors.Is(err, badger.ErrKeyNotFound) {
-		return key, putJoined(out, entry, scanNoRecord, nil), nil
-	}
+	// The record goes after `[u32 keyLen][entry]` in get_many's form (a missing one is scanNoRecord).
+	head := 4 + len(entry)
+	n, err = appendValue(txn, key, out[min(head, len(out)):])
 	if err != nil {
 		return key, 0, err
 	}
-	err = item.Value(func(v []byte) error {
-		if head+len(v) > len(out) {
-			n = -(head + len(v))
-			return nil
-		}
-		n = putJoined(out, entry, int32(len(v)), v)
-		return nil
-	})
-	return key, n, err
+	if n < 0 {
+		return key, n - head, nil // minus the whole entry's need
+	}
+	binary.LittleEndian.PutUint32(out, uint32(len(entry)))
+	copy(out[4:], entry)
+	return key, head + n, nil
 }
 
 // putJoined writes `[u32 keyLen][entry][i32 valLen][value]` (valLen < 0: no value), or returns

@@ -75,11 +75,28 @@ export function encodeKeys(keys: readonly Uint8Array[], buf: Buffer): number {
 
 /** Encodes `[u8 flags][u32 gteLen][gte][u32 ltLen][lt]`. */
 export function encodeRange(range: RawRange): Buffer {
-  const buf = Buffer.allocUnsafe(9 + (range.gte?.length ?? 0) + (range.lt?.length ?? 0));
-  let pos = buf.writeUInt8(range.reverse ? 1 : 0, 0);
-  pos = putBytes(buf, pos, range.gte);
-  putBytes(buf, pos, range.lt);
+  const buf = Buffer.allocUnsafe(rangeSize(range));
+  putRange(buf, 0, range);
   return buf;
+}
+
+/** Bytes needed to encode an index scan request. */
+export function indexScanRequestSize(range: RawRange, recordPrefix: Uint8Array): number {
+  return 4 + recordPrefix.length + rangeSize(range);
+}
+
+/** Encodes `[u32 prefixLen][record prefix]` then the range as encodeRange does; returns the length. */
+export function encodeIndexScan(range: RawRange, recordPrefix: Uint8Array, buf: Buffer): number {
+  return putRange(buf, putBytes(buf, 0, recordPrefix), range);
+}
+
+function rangeSize(range: RawRange): number {
+  return 9 + (range.gte?.length ?? 0) + (range.lt?.length ?? 0);
+}
+
+function putRange(buf: Uint8Array, pos: number, range: RawRange): number {
+  buf[pos] = range.reverse ? 1 : 0;
+  return putBytes(buf, putBytes(buf, pos + 1, range.gte), range.lt);
 }
 
 /** Writes `[u32 len][bytes]` at pos (callers sized buf, so no bounds checks); returns the end. A plain

@@ -4,6 +4,7 @@
  * took five calls.
  */
 import type { RawIndexChunk, RawIndexHit, RawRange } from './backend.js';
+import { encodeIndexScan, indexScanRequestSize } from './badger-codec.js';
 import { growScratch, nativeError, out, outFor, reqFor, Status, type NativeLib } from './native.js';
 
 /** The value length of an entry whose key is not tuple-shaped (-1: no record at the derived key). */
@@ -13,11 +14,8 @@ const BAD_ENTRY = -2;
 export function indexScanSync(lib: NativeLib, h: number, range: RawRange, recordPrefix: Uint8Array, max: number, what: string): RawIndexChunk {
   max = Math.min(Math.floor(max), 0x7fffffff);
   if (!(max >= 1)) throw new RangeError(`indexScan: max must be at least 1, got ${max}`);
-  const request = reqFor(13 + recordPrefix.length + (range.gte?.length ?? 0) + (range.lt?.length ?? 0));
-  let pos = putBytes(request, 0, recordPrefix);
-  pos = request.writeUInt8(range.reverse ? 1 : 0, pos);
-  pos = putBytes(request, pos, range.gte);
-  const len = putBytes(request, pos, range.lt);
+  const request = reqFor(indexScanRequestSize(range, recordPrefix));
+  const len = encodeIndexScan(range, recordPrefix, request);
   let buf = out.buf;
   let rc = lib.indexScan(h, request, len, max, buf, buf.length);
   while (rc === -Status.TOO_SMALL) {
@@ -30,13 +28,6 @@ export function indexScanSync(lib: NativeLib, h: number, range: RawRange, record
   // A short chunk that is not the end means the scratch was full: grow it for the next call.
   if (!done && rc < max && buf === out.buf) growScratch();
   return { hits, done };
-}
-
-function putBytes(buf: Buffer, pos: number, bytes: Uint8Array | undefined): number {
-  const len = bytes?.length ?? 0;
-  pos = buf.writeUInt32LE(len, pos);
-  if (len) buf.set(bytes!, pos);
-  return pos + len;
 }
 
 /** Decodes `[u8 flags]` then `count` × `[u32 keyLen][key][i32 valLen][record]`, copied out of the scratch once. */

@@ -46,12 +46,12 @@ export async function updateObject<T>(cls: Function, key: unknown, options: Upda
 
 /** One run of an update: read, mutate, validate, stage and commit; a value when no step returned a promise. */
 function updateAttempt<T>(schema: ModelSchema, make: Instantiate, ws: WriteSet, pk: KeyPart, options: UpdateOptions<T>): T | Promise<T> {
-  if (!ws.now) return readEnvelope(schema, ws, pk).then((old) => mutate(schema, make, ws, pk, options, old));
+  if (!ws.now) return readEnvelope(schema, ws, pk).then((old) => mutate(schema, make, ws, pk, options, old ?? null));
   return mutate(schema, make, ws, pk, options, readEnvelopeNow(schema, ws, pk));
 }
 
 /** Builds the instance (stored, or from defaultFactory) and runs the mutator on it. */
-function mutate<T>(schema: ModelSchema, make: Instantiate, ws: WriteSet, pk: KeyPart, options: UpdateOptions<T>, old: Envelope | undefined): T | Promise<T> {
+function mutate<T>(schema: ModelSchema, make: Instantiate, ws: WriteSet, pk: KeyPart, options: UpdateOptions<T>, old: Envelope | null): T | Promise<T> {
   let start: T | PromiseLike<T>;
   if (old) start = make(pk, old.record) as T;
   else if (options.defaultFactory) start = options.defaultFactory();
@@ -60,12 +60,12 @@ function mutate<T>(schema: ModelSchema, make: Instantiate, ws: WriteSet, pk: Key
 }
 
 /** Validates the mutated instance and commits it over the envelope read (decoded once). */
-function store<T>(schema: ModelSchema, ws: WriteSet, pk: KeyPart, obj: T, old: Envelope | undefined): T | Promise<T> {
+function store<T>(schema: ModelSchema, ws: WriteSet, pk: KeyPart, obj: T, old: Envelope | null): T | Promise<T> {
   if (obj === null || typeof obj !== 'object')
     throw new TypeError(`the mutator of ${schema.name}.update must return an instance or nothing, got ${describeType(obj)}`);
   return then(prepare(schema, obj as unknown as Storable), (p) => {
     if (!samePk(p.pk, pk)) throw ModelErrors.keyChanged(schema.name, pk, p.pk);
-    return then(stageSave(schema, ws, p, old ?? null), () => {
+    return then(stageSave(schema, ws, p, old), () => {
       if (!ws.now) return ws.commit().then(() => obj);
       ws.commitNow();
       return obj;

@@ -57,9 +57,10 @@ export async function readEnvelope(schema: ModelSchema, ws: WriteSet, pk: KeyPar
   return bytes === undefined ? undefined : decodeEnvelope(schema.name, pk, bytes);
 }
 
-/** readEnvelope of a `now` write set, without a promise. */
-export function readEnvelopeNow(schema: ModelSchema, ws: WriteSet, pk: KeyPart): Envelope | undefined {
-  return envelopeNow(schema, ws, pk, recordKey(schema.namespace, pk)) ?? undefined;
+/** readEnvelope without a promise, of a `now` write set or a key it knows (fetched); null when absent. */
+export function readEnvelopeNow(schema: ModelSchema, ws: WriteSet, pk: KeyPart, rk = recordKey(schema.namespace, pk)): Envelope | null {
+  const bytes = ws.getNow(rk);
+  return bytes === undefined ? null : decodeEnvelope(schema.name, pk, bytes);
 }
 
 /**
@@ -71,12 +72,6 @@ export function stageSaveNow(schema: ModelSchema, ws: WriteSet, p: Prepared, old
   if (pending === undefined) return;
   pending.catch(() => undefined);
   throw new SkyshelveError('INTERNAL', `${schema.name}: a synchronous save step had to wait for a read`);
-}
-
-/** readEnvelope of a key the write set knows (fetched), or of a `now` write set; null when absent. */
-function envelopeNow(schema: ModelSchema, ws: WriteSet, pk: KeyPart, rk: Uint8Array): Envelope | null {
-  const bytes = ws.getNow(rk);
-  return bytes === undefined ? null : decodeEnvelope(schema.name, pk, bytes);
 }
 
 /**
@@ -93,8 +88,8 @@ export function stageSave(schema: ModelSchema, ws: WriteSet, p: Prepared, old?: 
   // A first write of a record (a save, not an update) usually reads it and the slots of its unique
   // values: one getMany instead of a get each.
   const ahead = ws.fetch(schema.hasUnique && !ws.seen(rk) ? [rk, ...uniqueSlots(schema, p.entries)] : [rk]);
-  if (ahead !== undefined) return ahead.then(() => stageOver(schema, ws, p, rk, envelopeNow(schema, ws, p.pk, rk)));
-  return stageOver(schema, ws, p, rk, envelopeNow(schema, ws, p.pk, rk));
+  if (ahead !== undefined) return ahead.then(() => stageOver(schema, ws, p, rk, readEnvelopeNow(schema, ws, p.pk, rk)));
+  return stageOver(schema, ws, p, rk, readEnvelopeNow(schema, ws, p.pk, rk));
 }
 
 /** stageSave once the old envelope is known, in a namespace with complete slots (or no unique index). */
