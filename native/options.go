@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log"
 	"os"
 	"strings"
@@ -84,7 +85,8 @@ func parseConfig(raw []byte) (Config, error) {
 	if err := dec.Decode(&given); err != nil {
 		return Config{}, newError(codeInvalid, "bad open config: %v", err)
 	}
-	if dec.More() {
+	// More() is false before a stray '}' or ']', so ask for the next token: only the end may follow.
+	if _, err := dec.Token(); err != io.EOF {
 		return Config{}, newError(codeInvalid, "bad open config: trailing data after the JSON object")
 	}
 	// A cache size given as 0 means "no cache", not "default": note which fields were given.

@@ -72,6 +72,8 @@ func TestParseConfigRejectsBadInput(t *testing.T) {
 		`{}`:                                "exactly one",
 		`{"path":"/x","compression":"lz4"}`: "compression",
 		`{"path":"/x"} {}`:                  "trailing",
+		`{"path":"/x"}}`:                    "trailing",
+		`{"path":"/x"}]`:                    "trailing",
 		`[1]`:                               "bad open config",
 		`{"path":"/x","memTableSize":10}`:   "memTableSize",
 		`{"path":"/x","blockCacheSize":0,"compression":"zstd"}`: "blockCacheSize 0",
@@ -91,6 +93,7 @@ func FuzzParseConfig(f *testing.F) {
 	f.Add([]byte(`{"path":"/tmp/x","memTableSize":16777216}`))
 	f.Add([]byte(`{"inMemory":true,"memoryLimit":1}`))
 	f.Add([]byte(`{"path":"\u0000"}`))
+	f.Add([]byte(`{"inMemorY":true}}`)) // a stray '}' after the object was accepted
 	f.Add([]byte(`{"path":"/p","memoryLimit":268435456,"numMemtables":4,"compression":"zstd","logLevel":"none","syncWrites":true}`))
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		cfg, err := parseConfig(raw)
