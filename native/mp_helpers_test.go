@@ -162,17 +162,29 @@ func mustJSON(v any) string {
 	return string(b)
 }
 
-// stop sends SIGSTOP and waits until the kernel reports the child stopped (signals are async).
+// stop sends SIGSTOP and waits until the kernel reports every thread of the child stopped: kill
+// wakes one thread, which then stops the others, and until then a Go thread can still answer.
 func stop(t *testing.T, c *child) {
 	t.Helper()
 	c.cmd.Process.Signal(syscall.SIGSTOP)
-	stat := fmt.Sprintf("/proc/%d/stat", c.cmd.Process.Pid)
+	tasks := fmt.Sprintf("/proc/%d/task", c.cmd.Process.Pid)
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
-		b, err := os.ReadFile(stat)
+		ents, err := os.ReadDir(tasks)
 		if err != nil {
-			t.Skipf("cannot read %s: %v", stat, err)
+			t.Skipf("cannot read %s: %v", tasks, err)
 		}
-		if i := strings.LastIndexByte(string(b), ')'); i > 0 && len(b) > i+2 && b[i+2] == 'T' {
+		all := true
+		for _, e := range ents {
+			b, err := os.ReadFile(tasks + "/" + e.Name() + "/stat")
+			if err != nil {
+				continue // the thread ended meanwhile
+			}
+			if i := strings.LastIndexByte(string(b), ')'); i < 0 || len(b) <= i+2 || b[i+2] != 'T' {
+				all = false
+				break
+			}
+		}
+		if all {
 			return
 		}
 	}

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { SkyShelve } from '../../src/index.js';
 import { rejectsWith } from '../support/rejects.js';
 import { loadNative } from '../../src/backend/native.js';
-import { FIXTURES, lastJson, startFixture, type Proc } from '../support/procs.js';
+import { FIXTURES, lastJson, startFixture, stopChild, type Proc } from '../support/procs.js';
 import { cleanupTmp, tmpDir } from '../support/tmp.js';
 
 /** Starts owner.js on `dir` and waits until it holds the store. */
@@ -184,7 +184,7 @@ describe('several processes on one Badger directory (no option)', function () {
     const c = startFixture('client-get', [dir, JSON.stringify({ requestTimeoutMs: 500 })]);
     kids.push(c);
     await c.line((l) => l === 'ready');
-    o.child.kill('SIGSTOP');
+    await stopChild(o);
     try {
       c.send('get');
       const r = JSON.parse(await c.line((l) => l.startsWith('{'))) as { ok: boolean; code?: string; message?: string };
@@ -202,7 +202,7 @@ describe('several processes on one Badger directory (no option)', function () {
     const dir = path.join(tmpDir('sky-mp-hung2-'), 'db');
     const o = await owner(dir);
     kids.push(o);
-    o.child.kill('SIGSTOP');
+    await stopChild(o);
     try {
       const r = await tryOpen(dir, { store: { requestTimeoutMs: 500 } });
       expect(r).to.deep.include({ ok: false, code: 'TIMEOUT' });

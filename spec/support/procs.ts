@@ -1,5 +1,6 @@
 /** Child processes for the multi-process specs: start a compiled fixture, read its lines, wait for it. */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -67,4 +68,25 @@ export function startFixture(name: string, args: readonly string[], options: Pic
 /** The last stdout line of a child, parsed as JSON. */
 export function lastJson<T = Record<string, unknown>>(p: Proc): T {
   return JSON.parse(p.lines.filter((l) => l.startsWith('{')).at(-1) ?? 'null') as T;
+}
+
+/**
+ * Sends SIGSTOP and waits until every thread of the child is stopped. kill() only wakes one thread,
+ * which then stops the others: until it has run, a Go thread of the child can still answer a socket.
+ */
+export async function stopChild(p: Proc): Promise<void> {
+  p.child.kill('SIGSTOP');
+  const tasks = `/proc/${p.child.pid}/task`;
+  const stopped = (tid: string): boolean => {
+    try {
+      const stat = fs.readFileSync(path.join(tasks, tid, 'stat'), 'utf8');
+      return stat[stat.lastIndexOf(')') + 2] === 'T';
+    } catch {
+      return true; // the thread ended meanwhile
+    }
+  };
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 2))) {
+    if (fs.readdirSync(tasks).every(stopped)) return;
+  }
+  throw new Error(`process ${p.child.pid} did not stop within 10 s of SIGSTOP`);
 }
