@@ -5,7 +5,7 @@
  */
 import type { Backend, RawRange } from '../backend/backend.js';
 import { decodeInternalKeyTail, type KeyPart } from '../codec/keys.js';
-import { decodeEnvelope, parseEntryKey, recordKey, recordRange } from './layout.js';
+import { decodeRecord, parseEntryKey, recordKey, recordRange } from './layout.js';
 import { pkId } from './keys.js';
 import type { ModelSchema } from './schema.js';
 
@@ -90,7 +90,7 @@ export async function loadIndexRange(
         seen.add(id);
       }
       count++;
-      if (bytes !== undefined) out.push(make(pk, decodeEnvelope(schema.name, pk, bytes).record));
+      if (bytes !== undefined) out.push(make(pk, decodeRecord(schema.name, pk, bytes)));
       return count < limit;
     },
     options.shared,

@@ -11,7 +11,7 @@ import { decodeInternalKey, internalKey, internalPrefix, prefixUpperBound, type 
 import { decodeValue, encodeValue } from '../codec/values.js';
 import type { IndexEntry, IndexScalar, IndexValue } from './index-values.js';
 import { ModelErrors } from './model-errors.js';
-import { MISS, decodeRecordValue } from './record-decode.js';
+import { MISS, decodeEnvelopeRecord, decodeRecordValue } from './record-decode.js';
 
 /** An empty value for index entries. */
 export const EMPTY = new Uint8Array(0);
@@ -88,6 +88,12 @@ export function decodeEnvelope(model: string, pk: KeyPart, bytes: Uint8Array): E
     throw ModelErrors.badRecord(model, pk, 'is not a model record');
   }
   return { record: o.r, entries: o.i as IndexEntry[] };
+}
+
+/** The record of a stored value: decodeEnvelope(...).record, the same value and errors, without building the entry list. */
+export function decodeRecord(model: string, pk: KeyPart, bytes: Uint8Array): unknown {
+  const record = decodeEnvelopeRecord(bytes);
+  return record !== MISS ? record : decodeEnvelope(model, pk, bytes).record;
 }
 
 function isEntry(e: unknown): boolean {

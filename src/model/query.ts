@@ -9,7 +9,7 @@ import type { Backend, RawRange } from '../backend/backend.js';
 import { prefixUpperBound, type KeyPart } from '../codec/keys.js';
 import { checkOptions } from '../options.js';
 import type { Binding } from './binding.js';
-import { decodeEnvelope, entryPrefix, parseEntryKey, pkOfRecordKey, recordRange } from './layout.js';
+import { decodeRecord, entryPrefix, parseEntryKey, pkOfRecordKey, recordRange } from './layout.js';
 import { eachIndexRecord } from './index-records.js';
 import { checkIndexName, eachEntry, indexRange, loadMany, type IndexRange, type Instantiate } from './read.js';
 import { queryValue } from './query-values.js';
@@ -139,7 +139,7 @@ async function pageIndex(schema: ModelSchema, backend: Backend, make: Instantiat
     ({ pk, key, bytes }) => {
       seen++;
       last = key;
-      if (bytes !== undefined) items.push(make(pk, decodeEnvelope(schema.name, pk, bytes).record));
+      if (bytes !== undefined) items.push(make(pk, decodeRecord(schema.name, pk, bytes)));
     },
     plan.shared,
   );

@@ -22,7 +22,10 @@ const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 // Far below cbor-x's own limits, so that a length it would reject never gets here.
 const MAX_COUNT = 0xffff;
 
-let src: Uint8Array = new Uint8Array(0);
+// Put back after each call so that the caller's bytes are not kept alive (one shared empty array: a
+// new one per call cost as much as decoding a small record's strings).
+const NOTHING = new Uint8Array(0);
+let src: Uint8Array = NOTHING;
 let pos = 0;
 let arg = 0;
 
@@ -35,8 +38,75 @@ export function decodeRecordValue(bytes: Uint8Array): unknown {
     const v = item(0);
     return pos === bytes.length ? v : MISS;
   } finally {
-    src = new Uint8Array(0); // do not keep the caller's bytes alive
+    src = NOTHING;
   }
+}
+
+// What encodeEnvelope writes first: the CBOR tag, a map of two, and its first key 'r'.
+const ENVELOPE_HEAD = [ValueTag.CBOR, 0xa2, 0x61, 0x72];
+const ENTRIES_KEY = [0x61, 0x69]; // 'i'
+
+/**
+ * The record of a model envelope `{ r: record, i: entries }` (src/model/layout.ts), or MISS. The
+ * entry list is checked but not built: it must hold exactly what decodeRecordValue would read and
+ * decodeEnvelope accept (pairs of an ASCII index name and an ASCII string, a number or a tuple of
+ * them); anything else is MISS, so decodeEnvelope decides as before, DECODE errors included.
+ */
+export function decodeEnvelopeRecord(bytes: Uint8Array): unknown {
+  if (bytes.length < 6) return MISS;
+  for (let i = 0; i < 4; i++) if (bytes[i] !== ENVELOPE_HEAD[i]) return MISS;
+  src = bytes;
+  pos = 4;
+  try {
+    const record = item(1);
+    if (record === MISS || pos + 2 > bytes.length || bytes[pos] !== ENTRIES_KEY[0] || bytes[pos + 1] !== ENTRIES_KEY[1]) return MISS;
+    pos += 2;
+    return entriesOk() && pos === bytes.length ? record : MISS;
+  } finally {
+    src = NOTHING;
+  }
+}
+
+/** Skips an entry list: an array of [name, value] pairs that decodeEnvelope's entry check accepts. */
+function entriesOk(): boolean {
+  if (pos >= src.length || src[pos]! >> 5 !== 4 || !argument(src[pos++]! & 0x1f)) return false;
+  const n = arg;
+  if (n > MAX_COUNT || n > src.length - pos) return false;
+  for (let i = 0; i < n; i++) {
+    if (pos >= src.length || src[pos++] !== 0x82 || !skipText() || !skipScalar(true)) return false;
+  }
+  return true;
+}
+
+/** Skips an index value: an ASCII string, an integer below 2^32, a double, or (`tuple`) an array of 2+ of them. */
+function skipScalar(tuple: boolean): boolean {
+  if (pos >= src.length) return false;
+  const initial = src[pos]!;
+  const major = initial >> 5;
+  if (major === 3) return skipText();
+  if (initial === 0xfb) {
+    if (!littleEndian || pos + 9 > src.length) return false; // decodeRecordValue reads doubles on little-endian hosts only
+    pos += 9;
+    return true;
+  }
+  if (major !== 0 && major !== 1 && !(tuple && major === 4)) return false;
+  pos++;
+  if (!argument(initial & 0x1f)) return false;
+  if (major !== 4) return true;
+  const n = arg;
+  if (n < 2 || n > MAX_COUNT || n > src.length - pos) return false;
+  for (let i = 0; i < n; i++) if (!skipScalar(false)) return false;
+  return true;
+}
+
+/** Skips an ASCII text string. */
+function skipText(): boolean {
+  if (pos >= src.length || src[pos]! >> 5 !== 3 || !argument(src[pos++]! & 0x1f)) return false;
+  const end = pos + arg;
+  if (end > src.length) return false;
+  for (let i = pos; i < end; i++) if (src[i]! >= 0x80) return false;
+  pos = end;
+  return true;
 }
 
 /** Reads a header's argument into `arg` (info < 27 only); false when it is not one. */
