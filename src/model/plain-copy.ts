@@ -34,6 +34,8 @@ interface Plan {
   readonly plainKeys: boolean;
   readonly keyIsPlain: Map<string, boolean>;
   readonly keyIsPlainOut: Map<string, boolean>;
+  /** The keys of the last record found plain, in order: records of one class mostly repeat them. */
+  lastKeys: readonly string[];
 }
 
 const plans = new WeakMap<Function, Plan>();
@@ -42,7 +44,7 @@ function planFor(cls: Function): Plan {
   let plan = plans.get(cls);
   if (!plan) {
     const plainKeys = storage.getStrategy(cls) === 'none' && storage.getExposedMetadatas(cls).length === 0 && storage.getExcludedMetadatas(cls).length === 0;
-    plan = { plainKeys, keyIsPlain: new Map(), keyIsPlainOut: new Map() };
+    plan = { plainKeys, keyIsPlain: new Map(), keyIsPlainOut: new Map(), lastKeys: [] };
     plans.set(cls, plan);
   }
   return plan;
@@ -77,20 +79,33 @@ function isPrimitive(v: unknown): boolean {
 
 /** True when `record` of `cls` can take the fast path (exported for the equivalence spec). */
 export function canCopyPlainly(cls: Function, record: Record<string, unknown>): boolean {
+  return copiesPlainly(cls, record, Object.keys(record));
+}
+
+function copiesPlainly(cls: Function, record: Record<string, unknown>, keys: readonly string[]): boolean {
   const plan = planFor(cls);
   if (!plan.plainKeys) return false;
-  for (const key of Object.keys(record)) {
-    if (!isPrimitive(record[key]) || !keyIsPlain(cls, plan, key)) return false;
-  }
+  for (let i = 0; i < keys.length; i++) if (!isPrimitive(record[keys[i]!])) return false;
+  if (sameKeys(keys, plan.lastKeys)) return true;
+  for (let i = 0; i < keys.length; i++) if (!keyIsPlain(cls, plan, keys[i]!)) return false;
+  plan.lastKeys = keys;
+  return true;
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 
 /** Exactly `plainToInstance(cls, record)`, faster for flat records of metadata-free classes. */
 export function toInstance<T extends object>(cls: ClassConstructor<T>, record: Record<string, unknown>): T {
-  if (!canCopyPlainly(cls, record)) return plainToInstance(cls, record);
+  const keys = Object.keys(record);
+  if (!copiesPlainly(cls, record, keys)) return plainToInstance(cls, record);
   const obj = new cls() as Record<string, unknown>;
   const proto = (obj.constructor as Function | undefined)?.prototype as object | undefined;
-  for (const key of Object.keys(record)) {
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
     if (proto) {
       const desc = Object.getOwnPropertyDescriptor(proto, key);
       if ((desc && !desc.set) || obj[key] instanceof Function) continue;
