@@ -2,7 +2,8 @@ import type { ClassConstructor } from 'class-transformer';
 import { ModelErrors } from './model-errors.js';
 import { initialize } from './construct.js';
 import { PersistentObject } from './persistent-object.js';
-import { toInstance, toPlain } from './plain-copy.js';
+import { answerFromRecordWith } from './instantiate.js';
+import { fieldsToInstance, toInstance, toPlain } from './plain-copy.js';
 import { MODEL_KIND, schemaOf } from './schema.js';
 import type { ModelInit, ModelKey } from './types.js';
 import { answerValidateWith, validateModel, validateModelNow } from './validation.js';
@@ -59,6 +60,17 @@ export abstract class PersistentBaseModel<I extends string = string, M extends o
   }
 }
 
+/** PersistentBaseModel.fromRecord of a record given as fields (instantiate.ts), when the plain copy applies. */
+function fromFields(cls: Function, key: unknown, fields: readonly unknown[]): object | undefined {
+  const obj = fieldsToInstance(cls as ClassConstructor<PersistentBaseModel>, fields) as Record<string, unknown> | undefined;
+  if (obj === undefined) return undefined;
+  const field = schemaOf(cls).keyField!;
+  if (obj[field] === undefined) obj[field] = key;
+  return obj;
+}
+
 Object.defineProperty(PersistentBaseModel, MODEL_KIND, { value: 'model', writable: false });
 // A save of a class with nothing to validate then skips the promise of validate() (write.ts prepare).
 answerValidateWith(PersistentBaseModel.prototype.validate, validateModelNow);
+// A load of a flat record then builds the instance straight from the stored fields (instantiate.ts).
+answerFromRecordWith(PersistentBaseModel.fromRecord, fromFields);

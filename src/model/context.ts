@@ -1,4 +1,5 @@
 import { bindingFor, type Binding } from './binding.js';
+import { makerOf } from './instantiate.js';
 import { checkDefinitions } from './maintenance.js';
 import type { Instantiate } from './read.js';
 import { schemaOf, type ModelSchema } from './schema.js';
@@ -20,9 +21,7 @@ export async function contextOf(cls: Function): Promise<ModelContext> {
   if (known) return known;
   const binding = bindingFor(schema);
   await checkDefinitions(schema, binding);
-  // fromRecord is looked up on each call, so a class that replaces it later is honoured.
-  const model = cls as unknown as { fromRecord(pk: unknown, record: unknown): object };
-  const ctx: ModelContext = { schema, binding, make: (pk, record) => model.fromRecord(pk, record) };
+  const ctx: ModelContext = { schema, binding, make: makerOf(cls) };
   ready.set(schema, ctx);
   return ctx;
 }

@@ -5,7 +5,8 @@
  */
 import type { Backend, RawRange } from '../backend/backend.js';
 import { decodeInternalKeyTail, type KeyPart } from '../codec/keys.js';
-import { decodeRecord, parseEntryKey, recordKey, recordRange } from './layout.js';
+import { parseEntryKey, recordKey, recordRange } from './layout.js';
+import { instantiate } from './instantiate.js';
 import { pkId } from './keys.js';
 import type { ModelSchema } from './schema.js';
 
@@ -90,7 +91,7 @@ export async function loadIndexRange(
         seen.add(id);
       }
       count++;
-      if (bytes !== undefined) out.push(make(pk, decodeRecord(schema.name, pk, bytes)));
+      if (bytes !== undefined) out.push(instantiate(schema, make, pk, bytes));
       return count < limit;
     },
     options.shared,

@@ -104,15 +104,46 @@ export function toInstance<T extends object>(cls: ClassConstructor<T>, record: R
   if (!copiesPlainly(cls, record, keys)) return plainToInstance(cls, record);
   const obj = new cls() as Record<string, unknown>;
   const proto = (obj.constructor as Function | undefined)?.prototype as object | undefined;
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i]!;
-    if (proto) {
-      const desc = Object.getOwnPropertyDescriptor(proto, key);
-      if ((desc && !desc.set) || obj[key] instanceof Function) continue;
-    }
-    obj[key] = record[key];
-  }
+  for (let i = 0; i < keys.length; i++) assign(obj, proto, keys[i]!, record[keys[i]!]);
   return obj as T;
+}
+
+/**
+ * toInstance of the record whose fields are `[key, value, ...]` (distinct keys, in the record's key
+ * order: record-decode.ts decodeEnvelopeFields), without building that record; undefined, before any
+ * constructor runs, when it must take plainToInstance.
+ */
+export function fieldsToInstance<T extends object>(cls: ClassConstructor<T>, fields: readonly unknown[]): T | undefined {
+  const plan = planFor(cls);
+  if (!plan.plainKeys) return undefined;
+  for (let i = 1; i < fields.length; i += 2) if (!isPrimitive(fields[i])) return undefined;
+  if (!sameFieldKeys(fields, plan.lastKeys)) {
+    const keys = new Array<string>(fields.length >> 1);
+    for (let i = 0; i < keys.length; i++) {
+      keys[i] = fields[2 * i] as string;
+      if (!keyIsPlain(cls, plan, keys[i]!)) return undefined;
+    }
+    plan.lastKeys = keys;
+  }
+  const obj = new cls() as Record<string, unknown>;
+  const proto = (obj.constructor as Function | undefined)?.prototype as object | undefined;
+  for (let i = 0; i < fields.length; i += 2) assign(obj, proto, fields[i] as string, fields[i + 1]);
+  return obj as T;
+}
+
+function sameFieldKeys(fields: readonly unknown[], keys: readonly string[]): boolean {
+  if (fields.length !== keys.length * 2) return false;
+  for (let i = 0; i < keys.length; i++) if (fields[2 * i] !== keys[i]) return false;
+  return true;
+}
+
+/** One field as class-transformer copies it: not over a getter without setter, nor over a method. */
+function assign(obj: Record<string, unknown>, proto: object | undefined, key: string, value: unknown): void {
+  if (proto) {
+    const desc = Object.getOwnPropertyDescriptor(proto, key);
+    if ((desc && !desc.set) || obj[key] instanceof Function) return;
+  }
+  obj[key] = value;
 }
 
 /** True when `obj` can take the write fast path (exported for the equivalence spec). */

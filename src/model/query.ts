@@ -9,7 +9,8 @@ import type { Backend, RawRange } from '../backend/backend.js';
 import { prefixUpperBound, type KeyPart } from '../codec/keys.js';
 import { checkOptions } from '../options.js';
 import type { Binding } from './binding.js';
-import { decodeRecord, entryPrefix, parseEntryKey, pkOfRecordKey, recordRange } from './layout.js';
+import { entryPrefix, parseEntryKey, pkOfRecordKey, recordRange } from './layout.js';
+import { instantiate } from './instantiate.js';
 import { eachIndexRecord } from './index-records.js';
 import { checkIndexName, eachEntry, indexRange, loadMany, type IndexRange, type Instantiate } from './read.js';
 import { queryValue } from './query-values.js';
@@ -139,7 +140,7 @@ async function pageIndex(schema: ModelSchema, backend: Backend, make: Instantiat
     ({ pk, key, bytes }) => {
       seen++;
       last = key;
-      if (bytes !== undefined) items.push(make(pk, decodeRecord(schema.name, pk, bytes)));
+      if (bytes !== undefined) items.push(instantiate(schema, make, pk, bytes));
     },
     plan.shared,
   );

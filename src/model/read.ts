@@ -5,9 +5,10 @@ import { prefixUpperBound, type KeyPart } from '../codec/keys.js';
 import { SkyshelveError, describeKey } from '../errors.js';
 import { checkOptions, closest } from '../options.js';
 import { queryValue } from './query-values.js';
-import { decodeRecord, entryPrefix, parseEntryKey, pkOfRecordKey, recordKey, recordRange } from './layout.js';
+import { entryPrefix, parseEntryKey, pkOfRecordKey, recordKey, recordRange } from './layout.js';
 import { pkId } from './keys.js';
 import { loadIndexRange } from './index-records.js';
+import { instantiate } from './instantiate.js';
 import type { ModelSchema } from './schema.js';
 import type { Binding } from './binding.js';
 
@@ -30,7 +31,7 @@ const CHUNK = 256;
 /** Loads the record at `pk`, or undefined. */
 export async function loadOne(schema: ModelSchema, backend: Backend, pk: KeyPart, make: Instantiate): Promise<object | undefined> {
   const bytes = await backend.get(recordKey(schema.namespace, pk));
-  return bytes === undefined ? undefined : make(pk, decodeRecord(schema.name, pk, bytes));
+  return bytes === undefined ? undefined : instantiate(schema, make, pk, bytes);
 }
 
 /** The records at `pks`, in order, skipping missing ones; one snapshot read per chunk. */
@@ -40,7 +41,7 @@ export async function loadMany(schema: ModelSchema, backend: Backend, pks: reado
     const part = pks.slice(i, i + CHUNK);
     const values = await backend.getMany(part.map((pk) => recordKey(schema.namespace, pk)));
     values.forEach((bytes, j) => {
-      if (bytes !== undefined) out.push(make(part[j]!, decodeRecord(schema.name, part[j]!, bytes)));
+      if (bytes !== undefined) out.push(instantiate(schema, make, part[j]!, bytes));
     });
   }
   return out;
@@ -53,7 +54,7 @@ export function scanRecords(schema: ModelSchema, binding: Binding, make: Instant
     const out: object[] = [];
     await eachEntry(backend, recordRange(schema.namespace), Infinity, ({ key, value }) => {
       const pk = pkOfRecordKey(key);
-      if (!predicate || predicate(pk)) out.push(make(pk, decodeRecord(schema.name, pk, value)));
+      if (!predicate || predicate(pk)) out.push(instantiate(schema, make, pk, value));
     });
     return out;
   });

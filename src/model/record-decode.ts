@@ -67,6 +67,46 @@ export function decodeEnvelopeRecord(bytes: Uint8Array): unknown {
   }
 }
 
+// Records with more fields take decodeEnvelopeRecord (the duplicate check below is quadratic).
+const MAX_FIELDS = 16;
+
+/**
+ * The fields of an envelope's record as `[key, value, key, value, ...]`, or MISS: the record must be a
+ * map whose keys are distinct and not array indexes, so that the list is in the key order of the
+ * object decodeEnvelopeRecord builds (which it then need not build); values as decodeRecordValue
+ * reads them. The entry list is checked as decodeEnvelopeRecord checks it.
+ */
+export function decodeEnvelopeFields(bytes: Uint8Array): unknown[] | typeof MISS {
+  if (bytes.length < 6) return MISS;
+  for (let i = 0; i < 4; i++) if (bytes[i] !== ENVELOPE_HEAD[i]) return MISS;
+  src = bytes;
+  pos = 5;
+  try {
+    if (bytes[4]! >> 5 !== 5 || !argument(bytes[4]! & 0x1f) || arg > MAX_FIELDS) return MISS;
+    const fields = new Array<unknown>(arg * 2);
+    for (let i = 0; i < fields.length; i += 2) {
+      const k = key(2);
+      if (k === MISS || k === '__proto__' || !plainName(k as string)) return MISS;
+      for (let j = 0; j < i; j += 2) if (fields[j] === k) return MISS;
+      const v = item(2);
+      if (v === MISS) return MISS;
+      fields[i] = k;
+      fields[i + 1] = v;
+    }
+    if (pos + 2 > bytes.length || bytes[pos] !== ENTRIES_KEY[0] || bytes[pos + 1] !== ENTRIES_KEY[1]) return MISS;
+    pos += 2;
+    return entriesOk() && pos === bytes.length ? fields : MISS;
+  } finally {
+    src = NOTHING;
+  }
+}
+
+/** False for a key that might be an array index (an object lists those first, whatever the insertion order). */
+function plainName(k: string): boolean {
+  const c = k.charCodeAt(0);
+  return !(c >= 0x30 && c <= 0x39);
+}
+
 /** Skips an entry list: an array of [name, value] pairs that decodeEnvelope's entry check accepts. */
 function entriesOk(): boolean {
   if (pos >= src.length || src[pos]! >> 5 !== 4 || !argument(src[pos++]! & 0x1f)) return false;

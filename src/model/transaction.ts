@@ -13,7 +13,8 @@ import { SkyshelveError, isSkyshelveError } from '../errors.js';
 import { describeType } from '../options.js';
 import { contextOf, type ModelContext } from './context.js';
 import { checkKeyArg } from './keys.js';
-import { recordKey, decodeRecord } from './layout.js';
+import { recordKey } from './layout.js';
+import { instantiate } from './instantiate.js';
 import { notFound } from './read.js';
 import type { ModelClass, ModelKey } from './types.js';
 import { prepare, stageRemove, stageSave, type Storable } from './write.js';
@@ -46,7 +47,7 @@ export class Transaction {
     const { schema, make } = await this.#context(cls, 'cls');
     const pk = checkKeyArg(schema, key);
     const bytes = await this.#ws.get(recordKey(schema.namespace, pk));
-    if (bytes !== undefined) return make(pk, decodeRecord(schema.name, pk, bytes));
+    if (bytes !== undefined) return instantiate(schema, make, pk, bytes);
     if (fallback.length > 0) return fallback[0];
     throw notFound(schema, pk);
   }
