@@ -36,7 +36,7 @@ export async function eachIndexRecord(
   fn: (r: IndexRecord) => boolean | void,
   shared?: Uint8Array,
 ): Promise<boolean> {
-  const prefix = recordRange(schema.namespace).gte;
+  const prefix = recordPrefixOf(schema);
   const pkOf = shared === undefined ? (key: Uint8Array) => parseEntryKey(key)[2] : (key: Uint8Array) => decodeInternalKeyTail(key, shared.length).pop()!;
   let r = range;
   if (Buffer.compare(r.gte!, r.lt!) >= 0) return false;
@@ -53,6 +53,15 @@ export async function eachIndexRecord(
     if (chunk.done || chunk.hits.length === 0) return !chunk.done;
     r = after(r, chunk.hits[chunk.hits.length - 1]!.key);
   }
+}
+
+const recordPrefixes = new WeakMap<ModelSchema, Uint8Array>();
+
+/** The key prefix of the model's records, encoded once per schema (never written to). */
+function recordPrefixOf(schema: ModelSchema): Uint8Array {
+  let prefix = recordPrefixes.get(schema);
+  if (prefix === undefined) recordPrefixes.set(schema, (prefix = recordRange(schema.namespace).gte));
+  return prefix;
 }
 
 /** The part of `r` after `last` in its direction. */

@@ -13,7 +13,9 @@ import type { ModelSchema } from './schema.js';
 type FieldsForm = (cls: Function, key: KeyPart, fields: readonly unknown[]) => object | undefined;
 
 const fieldForms = new WeakMap<Function, FieldsForm>();
-const classOfMake = new WeakMap<Instantiate, Function>();
+// The model class of a makerOf function, as a property of it (one monomorphic load, where a WeakMap costs a lookup per record).
+const CLASS: unique symbol = Symbol('skyshelve.class');
+type Maker = Instantiate & { readonly [CLASS]?: Function };
 
 /** Declares that `method` (a model class's static fromRecord) can be answered by `form`. */
 export function answerFromRecordWith(method: Function, form: FieldsForm): void {
@@ -24,13 +26,13 @@ export function answerFromRecordWith(method: Function, form: FieldsForm): void {
 export function makerOf(cls: Function): Instantiate {
   const model = cls as unknown as { fromRecord(pk: unknown, record: unknown): object };
   const make: Instantiate = (pk, record) => model.fromRecord(pk, record);
-  classOfMake.set(make, cls);
+  Object.defineProperty(make, CLASS, { value: cls });
   return make;
 }
 
 /** `make(pk, decodeRecord(schema.name, pk, bytes))`, the same instance and errors. */
 export function instantiate(schema: ModelSchema, make: Instantiate, pk: KeyPart, bytes: Uint8Array): object {
-  const cls = classOfMake.get(make);
+  const cls = (make as Maker)[CLASS];
   const form = cls === undefined ? undefined : fieldForms.get((cls as unknown as { fromRecord: Function }).fromRecord);
   if (form !== undefined) {
     const fields = decodeEnvelopeFields(bytes);
