@@ -55,7 +55,9 @@ try {
   const out: string[] = [];
   for (let b = 0; b < blocks; b++) out.push(await block(teams, find));
   const load = await block(n, (j) => Member.load(id((j * 7919) % n)));
-  console.log(`load avg ${loadavg()[0].toFixed(2)}; find (main/all thread CPU per find, finds/s) per block of ${teams}: ${out.join(' | ')}; load by key: ${load}`);
+  console.log(
+    `load avg ${loadavg()[0].toFixed(2)}; find (main/all thread CPU per find, finds/s) per block of ${teams}: ${out.join(' | ')}; load by key: ${load}`,
+  );
   await store.close();
 } finally {
   rmSync(dir, { recursive: true, force: true });
