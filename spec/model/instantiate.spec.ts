@@ -16,7 +16,7 @@ import { contextOf } from '../../src/model/context.js';
 import { instantiate } from '../../src/model/instantiate.js';
 import { decodeEnvelope, encodeEnvelope } from '../../src/model/layout.js';
 import { fieldsToInstance } from '../../src/model/plain-copy.js';
-import { MISS, decodeEnvelopeFields } from '../../src/model/record-decode.js';
+import { MISS, NOT_FIELDS, decodeEnvelopeFields } from '../../src/model/record-decode.js';
 
 let built = 0;
 
@@ -167,9 +167,16 @@ describe('instances built from stored fields (instantiate)', () => {
         const got = attempt(() => instantiate(schema, make, 'pk', bytes));
         expectSameInstance(got, viaRecord(cls, 'pk', bytes), `${cls.name} record ${i}`);
         const fields = decodeEnvelopeFields(bytes);
-        if (cls === Flat && fields !== MISS && fieldsToInstance(cls as never, fields) !== undefined) fast++;
+        if (cls === Flat && Array.isArray(fields) && fieldsToInstance(cls as never, fields) !== undefined) fast++;
       }
     }
+    // Each way through instantiate is taken: fields, another shape of a fast record, the general decoder.
+    expect(decodeEnvelopeFields(raw[0]!)).to.equal(NOT_FIELDS);
+    expect(decodeEnvelopeFields(raw[1]!)).to.equal(NOT_FIELDS);
+    expect(decodeEnvelopeFields(records[5]!)).to.equal(NOT_FIELDS); // 20 fields
+    expect(decodeEnvelopeFields(raw[3]!)).to.equal(NOT_FIELDS); // not a map
+    expect(decodeEnvelopeFields(records[6]!)).to.equal(MISS); // a bigint
+    expect(decodeEnvelopeFields(raw[5]!)).to.equal(MISS); // a bad entry list
     // Not vacuous: the fields form built Flat's six flat records itself (the others are MISS or not flat).
     expect(fast).to.equal(6);
     const { schema, make } = await contextOf(Flat);

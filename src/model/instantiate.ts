@@ -4,7 +4,7 @@
  * goes from its bytes to the instance without the plain record object in between.
  */
 import type { KeyPart } from '../codec/keys.js';
-import { decodeRecord } from './layout.js';
+import { decodeEnvelope, decodeRecord } from './layout.js';
 import type { Instantiate } from './read.js';
 import { MISS, decodeEnvelopeFields } from './record-decode.js';
 import type { ModelSchema } from './schema.js';
@@ -36,7 +36,9 @@ export function instantiate(schema: ModelSchema, make: Instantiate, pk: KeyPart,
   const form = cls === undefined ? undefined : fieldForms.get((cls as unknown as { fromRecord: Function }).fromRecord);
   if (form !== undefined) {
     const fields = decodeEnvelopeFields(bytes);
-    if (fields !== MISS) return form(cls!, pk, fields) ?? make(pk, recordOf(fields));
+    if (Array.isArray(fields)) return form(cls!, pk, fields) ?? make(pk, recordOf(fields));
+    // Outside the fast subset: straight to the general decoder, without a second fast attempt.
+    if (fields === MISS) return make(pk, decodeEnvelope(schema.name, pk, bytes).record);
   }
   return make(pk, decodeRecord(schema.name, pk, bytes));
 }

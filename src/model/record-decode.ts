@@ -70,24 +70,31 @@ export function decodeEnvelopeRecord(bytes: Uint8Array): unknown {
 // Records with more fields take decodeEnvelopeRecord (the duplicate check below is quadratic).
 const MAX_FIELDS = 16;
 
+/** Returned by decodeEnvelopeFields for a record the fast subset reads but not as fields: use decodeEnvelopeRecord. */
+export const NOT_FIELDS: unique symbol = Symbol('skyshelve.not-fields');
+
 /**
- * The fields of an envelope's record as `[key, value, key, value, ...]`, or MISS: the record must be a
- * map whose keys are distinct and not array indexes, so that the list is in the key order of the
- * object decodeEnvelopeRecord builds (which it then need not build); values as decodeRecordValue
- * reads them. The entry list is checked as decodeEnvelopeRecord checks it.
+ * The fields of an envelope's record as `[key, value, key, value, ...]`: the record must be a map
+ * whose keys are distinct and not array indexes, so that the list is in the key order of the object
+ * decodeEnvelopeRecord builds (which it then need not build); values as decodeRecordValue reads
+ * them; the entry list checked as decodeEnvelopeRecord checks it. NOT_FIELDS for another record
+ * shape (not a map, more than MAX_FIELDS, such keys); MISS only where decodeEnvelopeRecord would MISS too.
  */
-export function decodeEnvelopeFields(bytes: Uint8Array): unknown[] | typeof MISS {
+export function decodeEnvelopeFields(bytes: Uint8Array): unknown[] | typeof MISS | typeof NOT_FIELDS {
   if (bytes.length < 6) return MISS;
   for (let i = 0; i < 4; i++) if (bytes[i] !== ENVELOPE_HEAD[i]) return MISS;
+  if (bytes[4]! >> 5 !== 5) return NOT_FIELDS;
   src = bytes;
   pos = 5;
   try {
-    if (bytes[4]! >> 5 !== 5 || !argument(bytes[4]! & 0x1f) || arg > MAX_FIELDS) return MISS;
+    if (!argument(bytes[4]! & 0x1f)) return MISS;
+    if (arg > MAX_FIELDS) return NOT_FIELDS;
     const fields = new Array<unknown>(arg * 2);
     for (let i = 0; i < fields.length; i += 2) {
       const k = key(2);
-      if (k === MISS || k === '__proto__' || !plainName(k as string)) return MISS;
-      for (let j = 0; j < i; j += 2) if (fields[j] === k) return MISS;
+      if (k === MISS || k === '__proto__') return MISS;
+      if (!plainName(k as string)) return NOT_FIELDS;
+      for (let j = 0; j < i; j += 2) if (fields[j] === k) return NOT_FIELDS;
       const v = item(2);
       if (v === MISS) return MISS;
       fields[i] = k;
