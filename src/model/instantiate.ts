@@ -37,8 +37,8 @@ export function instantiate(schema: ModelSchema, make: Instantiate, pk: KeyPart,
   if (form !== undefined) {
     const fields = decodeEnvelopeFields(bytes);
     if (Array.isArray(fields)) return form(cls!, pk, fields) ?? make(pk, recordOf(fields));
-    // Outside the fast subset: straight to the general decoder, without a second fast attempt.
-    if (fields === MISS) return make(pk, decodeEnvelope(schema.name, pk, bytes).record);
+    // Outside the fast subset (MISS is returned only then): straight to the general decoder.
+    if (fields === MISS) return make(pk, decodeEnvelope(schema.name, pk, bytes, false).record);
   }
   return make(pk, decodeRecord(schema.name, pk, bytes));
 }

@@ -75,9 +75,10 @@ export function encodeEnvelope(record: unknown, entries: readonly IndexEntry[]):
 }
 
 /** Decodes a record value; anything malformed is a DECODE error naming the model and key. */
-export function decodeEnvelope(model: string, pk: KeyPart, bytes: Uint8Array): Envelope {
+export function decodeEnvelope(model: string, pk: KeyPart, bytes: Uint8Array, fast = true): Envelope {
   // Most records take the fast subset decoder; the rest (and every malformed value) the general one.
-  let v = decodeRecordValue(bytes);
+  // `fast` false: the caller already knows the fast decoder misses (instantiate.ts).
+  let v = fast ? decodeRecordValue(bytes) : MISS;
   try {
     if (v === MISS) v = decodeValue(bytes);
   } catch (err) {
