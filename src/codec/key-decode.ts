@@ -45,9 +45,27 @@ export function decodeInternalKey(bytes: Uint8Array): KeyPart[] {
 export function decodeInternalKeyTail(bytes: Uint8Array, start: number): KeyPart[] {
   if (!(bytes instanceof Uint8Array)) throw new TypeError('bytes must be a Uint8Array');
   if (bytes.length === 0 || bytes[0] !== KeyTag.INTERNAL || !(start >= 1)) throw decodeError('not an internal key');
+  const one = oneAsciiString(bytes, start);
+  if (one !== undefined) return [one];
   src = bytes;
   pos = start;
   return readParts('internal key');
+}
+
+/**
+ * The tail from `start` when it is exactly one string element of ASCII bytes without escapes and the
+ * end marker (an index entry's usual primary key), else undefined: what readParts gives for those
+ * bytes, without its general loop. Anything else takes readParts, errors included.
+ */
+function oneAsciiString(bytes: Uint8Array, start: number): string | undefined {
+  if (bytes[start] !== KeyTag.STRING) return undefined;
+  const last = bytes.length - 1;
+  for (let i = start + 1; i < last; i++) {
+    const b = bytes[i]!;
+    if (b === 0) return i === last - 1 && bytes[last] === KeyTag.END ? decodeUtf8(bytes, start + 1, i, true) : undefined;
+    if (b === 1 || b >= 0x80) return undefined;
+  }
+  return undefined;
 }
 
 /** Reads elements up to the END marker, which must be the last byte. */
