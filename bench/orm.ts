@@ -190,10 +190,10 @@ async function child(system: string, n: number): Promise<void> {
     await time('save', n, (j) => d.save(j));
     await time('load', n, (j) => d.load(order[j]!));
     await time('update', n, (j) => d.update(order[j]!));
-    // Only n / 10 finds are timed, too few to hide V8's compile-up of a path not run before (the first
-    // 2,000 cost about twice the next): every system reads every team once untimed first.
+    // As many finds as the other ops have calls (each team 10 times, shuffled), after every team once
+    // untimed: V8's compile-up of a path not run before made the first 2,000 cost about twice the next.
     for (let t = 0; t < teams; t++) await d.find(t);
-    await time('find-by-index', teams, (j) => d.find(order[j]! % teams));
+    await time('find-by-index', n, (j) => d.find(order[j]! % teams));
     await d.close();
     process.stdout.write(JSON.stringify({ rates, cpu }) + '\n');
   } finally {
@@ -229,7 +229,7 @@ export function runOrmBench(n = Number(process.env.BENCH_ORM_N ?? 20_000), round
   const lines = [
     ORM_SECTION,
     '',
-    `\`node dist/bench/orm.js\` (also run by \`npm run bench\`): Member (string id, unique email index, team index, age) through skyshelve models, TypeORM and Drizzle over better-sqlite3 (WAL, synchronous=NORMAL). N = ${n.toLocaleString('en-US')} records (BENCH_ORM_N), ops/s, ${rounds > 1 ? `best of ${rounds} round-robin rounds (BENCH_ORM_ROUNDS)` : 'one run (BENCH_ORM_ROUNDS for more)'}, each system in its own child process. update = load, change, save (in a transaction for the ORMs; \`Model.update\` for skyshelve); find-by-index returns 10 records, timed after one untimed find of every team. Run ${new Date().toISOString()}.`,
+    `\`node dist/bench/orm.js\` (also run by \`npm run bench\`): Member (string id, unique email index, team index, age) through skyshelve models, TypeORM and Drizzle over better-sqlite3 (WAL, synchronous=NORMAL). N = ${n.toLocaleString('en-US')} records (BENCH_ORM_N), ops/s, ${rounds > 1 ? `best of ${rounds} round-robin rounds (BENCH_ORM_ROUNDS)` : 'one run (BENCH_ORM_ROUNDS for more)'}, each system in its own child process. update = load, change, save (in a transaction for the ORMs; \`Model.update\` for skyshelve); find-by-index returns 10 records, N finds (every team 10 times) timed after one untimed find of every team. Run ${new Date().toISOString()}.`,
     '',
     '| op | skyshelve models | TypeORM | Drizzle | skyshelve / best ORM | target |',
     '|---|---:|---:|---:|---:|---:|',
