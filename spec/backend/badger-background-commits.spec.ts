@@ -11,7 +11,7 @@ const put = (k: string, v: string): RawOp => ({ type: 'put', key: Buffer.from(k)
 const text = (v: Uint8Array | undefined) => (v === undefined ? undefined : Buffer.from(v).toString());
 
 // With commitWaitMicros: 1 almost every unsynced commit outlives the caller's wait, so writes take
-// the ticket path (sky_write_begin → sky_write_finish on koffi's pool) that a real Badger write
+// the ticket path (sky_write_begin, then sky_ticket_wait on koffi's pool or a timer, then sky_write_poll) that a real Badger write
 // stall takes; the store must behave exactly as with blocking commits.
 describe('Badger commits that finish in the background (the write-stall path)', () => {
   let dir: string;
@@ -81,6 +81,78 @@ describe('Badger commits that finish in the background (the write-stall path)', 
     expect(r.stderr).to.not.contain('FATAL ERROR');
     expect(r.signal).to.equal(null);
     expect(r.status).to.equal(0);
+  });
+
+  it('settles background commits when Go signals them, not from a timer, on the main thread (Linux)', async function () {
+    if (process.platform !== 'linux') this.skip(); // elsewhere the timer is the only path
+    const big = Array.from({ length: 1000 }, (_, j) => put(`b${j}`, 'x'.repeat(100)));
+    const before = await backgroundCommits();
+    let timers = 0;
+    const realSetTimeout = globalThis.setTimeout;
+    globalThis.setTimeout = ((...args: Parameters<typeof setTimeout>) => {
+      timers++;
+      return realSetTimeout(...args);
+    }) as typeof setTimeout;
+    try {
+      for (let i = 0; i < 100; i++) {
+        await db.write([put('hot', String(i)), ...big]);
+        expect(text(db.getSync(Buffer.from('hot')))).to.equal(String(i));
+      }
+    } finally {
+      globalThis.setTimeout = realSetTimeout;
+    }
+    const tickets = (await backgroundCommits()) - before;
+    expect(tickets, 'writes never took the background path').to.be.greaterThan(20);
+    // A timer poll only follows a 20 ms wait that timed out; polling every ticket used one or more each.
+    expect(timers).to.be.lessThan(tickets / 4);
+  });
+
+  it('rejects a failing commit that finished in the background, and later writes still commit', async () => {
+    const before = await backgroundCommits();
+    // ~3.3 MB of small entries: over Badger's per-transaction limit, found only after staging most.
+    const tooMany = Array.from({ length: 30_000 }, (_, i) => put(`t${i}`, 'v'.repeat(100)));
+    const err = await db.write(tooMany).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).to.have.property('code', 'TXN_TOO_BIG');
+    expect((await backgroundCommits()) - before, 'the failing commit did not go to the background').to.be.greaterThan(0);
+    expect(db.getSync(Buffer.from('t0'))).to.equal(undefined);
+    await db.write([put('after', '1')]);
+    expect(text(db.getSync(Buffer.from('after')))).to.equal('1');
+  });
+
+  it('in a Worker, polls background commits from a timer, keeps their order, and survives terminate()', () => {
+    const fixture = fileURLToPath(new URL('../fixtures/worker-background-writes.js', import.meta.url));
+    const r = spawnSync(process.execPath, [fixture], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).to.not.contain('FATAL ERROR');
+    expect(r.signal).to.equal(null);
+    expect(r.status).to.equal(0);
+    const result = JSON.parse(r.stdout.trim().split('\n').pop()!) as { inOrder: boolean; tickets: number; timers: number; exitCode: number };
+    expect(result.inOrder).to.equal(true);
+    expect(result.tickets).to.be.greaterThan(0);
+    expect(result.timers, 'a Worker must poll from a timer').to.be.greaterThan(0);
+    expect(result.exitCode).to.equal(1); // terminated
+  });
+
+  it('lets process.exit() finish on the main thread while a background commit is awaited, and keeps it', () => {
+    const fixture = fileURLToPath(new URL('../fixtures/exit-during-ticket-wait.js', import.meta.url));
+    const childDir = fs.mkdtempSync(path.join(os.tmpdir(), 'skyshelve-exit-wait-'));
+    try {
+      const r = spawnSync(process.execPath, [fixture, childDir], { encoding: 'utf8', timeout: 60_000 });
+      expect(r.stderr).to.not.contain('FATAL ERROR');
+      expect(r.signal).to.equal(null);
+      expect(r.status).to.equal(0);
+      expect((JSON.parse(r.stdout.trim()) as { tickets: number }).tickets).to.equal(1);
+      const reopened = BadgerBackend.openSync({ path: childDir });
+      try {
+        expect(reopened.getSync(Buffer.from('big19'))?.length).to.equal(1536 * 1024);
+      } finally {
+        reopened.closeSync();
+      }
+    } finally {
+      fs.rmSync(childDir, { recursive: true, force: true });
+    }
   });
 
   it('rejects a commitWaitMicros out of range with CONFIG', () => {

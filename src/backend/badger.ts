@@ -1,10 +1,12 @@
 /**
  * The Badger backend: byte-level hooks over libskyshelve (our Go c-shared library).
  * Calls are synchronous FFI calls (~0.2 µs of boundary, see bench/RESULTS.md); the async
- * methods return settled promises, except fsyncs (on koffi's thread pool) and commits that Badger
- * stalls for more than commitWaitMicros (memtable flush, L0 compaction), which are polled from a timer.
+ * methods return settled promises, except fsyncs (on koffi's thread pool) and commits that outlive
+ * the caller's wait (a large batch, a memtable flush, L0 compaction), which settle once Go signals
+ * them (main thread on Linux) or are polled from a timer.
  */
 import path from 'node:path';
+import { isMainThread } from 'node:worker_threads';
 import type { Backend, Capabilities, IngestStart, RawCheck, RawCursor, RawEntry, RawIndexChunk, RawOp, RawRange } from './backend.js';
 import { SkyshelveError, Errors } from '../errors.js';
 import { growScratch, keyArg, loadNative, nativeError, out, outFor, reqFor, Status, type NativeLib } from './native.js';
@@ -54,6 +56,12 @@ export interface BadgerOptions {
 }
 
 const ERR_BUF_SIZE = 4096;
+/** Background commits are awaited on koffi's pool (sky_ticket_wait, a Linux futex) only on the main
+ * thread: an .async call still in flight when a Worker is torn down aborts the process. */
+const WAIT_TICKETS = process.platform === 'linux' && isMainThread;
+/** One sky_ticket_wait sleeps at most this long, so process.exit() (which joins the pool) never
+ * waits on a stalled commit for longer. */
+const TICKET_WAIT_MICROS = 20_000;
 
 // Handles still open on this thread, closed at exit (Badger flushes its memtable on close).
 const openHandles = new Map<number, NativeLib>();
@@ -83,7 +91,7 @@ export class BadgerBackend implements Backend {
   private readonly lib: NativeLib;
   private readonly what: string;
   // Unsynced writes of one event-loop turn share one commit (badger-coalesce.ts); a commit that
-  // Badger stalls finishes in the background (sky_write_begin returns a ticket, polled from a timer).
+  // outlives the caller's wait finishes in the background (sky_write_begin returns a ticket; pollCommit).
   private readonly writes = new WriteCoalescer({
     start: (ops) => this.commitStart(ops),
     commitSync: (ops) => this.commitSync(ops),
@@ -192,12 +200,16 @@ export class BadgerBackend implements Backend {
     return new Promise((resolve, reject) => this.pollCommit(rc, resolve, reject));
   }
 
-  /** Polls a commit left in the background from a timer: no thread is kept busy, and nothing calls
-   * back into a Worker that is being torn down (a koffi .async call would abort the process then). */
-  private pollCommit(ticket: number, resolve: () => void, reject: (err: unknown) => void): void {
+  /** Polls a commit left in the background once sky_ticket_wait says it is done (main thread on
+   * Linux), else from a timer: nothing calls back into a Worker that is being torn down (a koffi
+   * .async call would abort the process then). `woken` means the last wait said done. */
+  private pollCommit(ticket: number, resolve: () => void, reject: (err: unknown) => void, woken = false): void {
     const rc = this.lib.writePoll(ticket, out.buf, out.buf.length);
     if (rc === 1) {
-      setTimeout(() => this.pollCommit(ticket, resolve, reject), 1);
+      const again = (done: boolean) => this.pollCommit(ticket, resolve, reject, done);
+      // A wait that said done while the poll says running would spin: fall back to the timer.
+      if (!WAIT_TICKETS || woken) setTimeout(again, 1, false);
+      else this.lib.ticketWait.async(ticket, TICKET_WAIT_MICROS, (err: unknown, w: number) => again(!err && w === 0));
       return;
     }
     if (this.pendingTicket === ticket) this.pendingTicket = 0;
