@@ -32,7 +32,9 @@ static uint32_t *sky_ticket_word(int32_t ticket) {
 }
 
 // Marks ticket done and wakes every thread waiting on its slot.
+#if !defined(_WIN32)
 __attribute__((visibility("hidden")))
+#endif
 void sky_ticket_done(int32_t ticket) {
 	uint32_t *w = sky_ticket_word(ticket);
 	__atomic_store_n(w, (uint32_t)ticket, __ATOMIC_SEQ_CST);
