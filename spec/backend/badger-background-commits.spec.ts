@@ -107,6 +107,18 @@ describe('Badger commits that finish in the background (the write-stall path)', 
     expect(timers).to.be.lessThan(tickets / 4);
   });
 
+  it('closing the store while a background commit is awaited resolves its write and keeps it', async () => {
+    const before = await backgroundCommits();
+    // ~1.5 MB: a commit of a few milliseconds, so it is still running when close is called.
+    const pending = db.write(Array.from({ length: 15_000 }, (_, i) => put(`c${i}`, 'v'.repeat(100))));
+    await Promise.resolve(); // the commit has started (end of the turn's microtasks)
+    expect((await backgroundCommits()) - before, 'the commit did not go to the background').to.be.greaterThan(0);
+    db.closeSync();
+    await pending;
+    db = BadgerBackend.openSync({ path: dir, badger: { commitWaitMicros: 1 } });
+    expect(text(db.getSync(Buffer.from('c14999')))).to.equal('v'.repeat(100));
+  });
+
   it('rejects a failing commit that finished in the background, and later writes still commit', async () => {
     const before = await backgroundCommits();
     // ~3.3 MB of small entries: over Badger's per-transaction limit, found only after staging most.
