@@ -107,6 +107,34 @@ describe('Badger commits that finish in the background (the write-stall path)', 
     expect(timers).to.be.lessThan(tickets / 4);
   });
 
+  it('settles every background commit in order when more stores commit at once than waits are allowed', async () => {
+    // Only two futex waits hold pool threads at once (badger-ticket.ts); the other stores' tickets use the timer.
+    const stores = Array.from({ length: 5 }, () => BadgerBackend.openSync({ inMemory: true, badger: { commitWaitMicros: 1 } }));
+    const before = await backgroundCommits();
+    let timers = 0;
+    const realSetTimeout = globalThis.setTimeout;
+    globalThis.setTimeout = ((...args: Parameters<typeof setTimeout>) => {
+      timers++;
+      return realSetTimeout(...args);
+    }) as typeof setTimeout;
+    try {
+      const big = Array.from({ length: 1000 }, (_, j) => put(`b${j}`, 'x'.repeat(100)));
+      await Promise.all(
+        stores.map(async (store, s) => {
+          for (let i = 0; i < 20; i++) {
+            await store.write([put('hot', `${s}:${i}`), ...big]);
+            expect(text(store.getSync(Buffer.from('hot')))).to.equal(`${s}:${i}`);
+          }
+        }),
+      );
+      expect((await backgroundCommits()) - before).to.be.greaterThan(5);
+      if (process.platform === 'linux') expect(timers, 'tickets beyond the waits allowed use the timer').to.be.greaterThan(0);
+    } finally {
+      globalThis.setTimeout = realSetTimeout;
+      for (const store of stores) store.closeSync();
+    }
+  });
+
   it('closing the store while a background commit is awaited resolves its write and keeps it', async () => {
     const before = await backgroundCommits();
     // ~1.5 MB: a commit of a few milliseconds, so it is still running when close is called.

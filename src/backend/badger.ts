@@ -6,7 +6,6 @@
  * them (main thread on Linux) or are polled from a timer.
  */
 import path from 'node:path';
-import { isMainThread } from 'node:worker_threads';
 import type { Backend, Capabilities, IngestStart, RawCheck, RawCursor, RawEntry, RawIndexChunk, RawOp, RawRange } from './backend.js';
 import { SkyshelveError, Errors } from '../errors.js';
 import { growScratch, keyArg, loadNative, nativeError, out, outFor, reqFor, Status, type NativeLib } from './native.js';
@@ -15,6 +14,7 @@ import { indexScanSync } from './badger-index-scan.js';
 import { beginIngest } from './badger-ingest.js';
 import { badgerCapabilities } from './capabilities.js';
 import { WriteCoalescer } from './badger-coalesce.js';
+import { whenTicketDone } from './badger-ticket.js';
 import { decodeValues, encodeKeys, encodeWrite, keysRequestSize, writeRequestSize } from './badger-codec.js';
 
 /** Badger tuning passed to Go as-is; defaults and meanings are documented in native/options.go. */
@@ -56,12 +56,6 @@ export interface BadgerOptions {
 }
 
 const ERR_BUF_SIZE = 4096;
-/** Background commits are awaited on koffi's pool (sky_ticket_wait, a Linux futex) only on the main
- * thread: an .async call still in flight when a Worker is torn down aborts the process. */
-const WAIT_TICKETS = process.platform === 'linux' && isMainThread;
-/** One sky_ticket_wait sleeps at most this long, so process.exit() (which joins the pool) never
- * waits on a stalled commit for longer. */
-const TICKET_WAIT_MICROS = 20_000;
 
 // Handles still open on this thread, closed at exit (Badger flushes its memtable on close).
 const openHandles = new Map<number, NativeLib>();
@@ -200,16 +194,12 @@ export class BadgerBackend implements Backend {
     return new Promise((resolve, reject) => this.pollCommit(rc, resolve, reject));
   }
 
-  /** Polls a commit left in the background once sky_ticket_wait says it is done (main thread on
-   * Linux), else from a timer: nothing calls back into a Worker that is being torn down (a koffi
-   * .async call would abort the process then). `woken` means the last wait said done. */
+  /** Polls a commit left in the background whenever it may be done (badger-ticket.ts: when Go
+   * signals it on the main thread on Linux, else every 1 ms). `woken`: the last wait said done. */
   private pollCommit(ticket: number, resolve: () => void, reject: (err: unknown) => void, woken = false): void {
     const rc = this.lib.writePoll(ticket, out.buf, out.buf.length);
     if (rc === 1) {
-      const again = (done: boolean) => this.pollCommit(ticket, resolve, reject, done);
-      // A wait that said done while the poll says running would spin: fall back to the timer.
-      if (!WAIT_TICKETS || woken) setTimeout(again, 1, false);
-      else this.lib.ticketWait.async(ticket, TICKET_WAIT_MICROS, (err: unknown, w: number) => again(!err && w === 0));
+      whenTicketDone(this.lib, ticket, woken, (done) => this.pollCommit(ticket, resolve, reject, done));
       return;
     }
     if (this.pendingTicket === ticket) this.pendingTicket = 0;
