@@ -5,9 +5,6 @@ package main
 
 /*
 #include <stdint.h>
-
-// Plain C, defined in ticketwait.go; declared here so that libskyshelve.h lists it with the exports.
-extern int32_t sky_ticket_wait(int32_t ticket, int32_t timeoutMicros);
 */
 import "C"
 

@@ -11,10 +11,9 @@ import (
 // runs, or too many L0 tables while compaction catches up) a commit can take 100+ ms, and the
 // whole event loop would freeze for that long. So sky_write_begin waits only briefly
 // (pendingAfter); a commit still running then is left queued on the committer and the call
-// returns a ticket. JavaScript polls it with sky_write_poll once sky_ticket_wait (ticketwait.go,
-// main thread on Linux) says it is done, or from a timer (Workers: a koffi .async call still in
-// flight when a Worker is torn down aborts the process), and holds back later writes until then
-// (back-pressure, and the order of writes is kept).
+// returns a ticket. JavaScript polls it with sky_write_poll from a timer (no thread of its own:
+// a koffi .async call still in flight when a Worker is torn down aborts the process) and holds
+// back later writes until then (back-pressure, and the order of writes is kept).
 // sky_write_wait blocks until the commit is done, for synchronous callers that must see it.
 
 // storeCommitWait asks writeRequest for the store's own commitWaitMicros (options.go; 2 ms by
@@ -45,14 +44,12 @@ func commitInBackground(st *store, fn func() error, deferAfter time.Duration) (i
 		return 0, finishJob(job)
 	}
 	p := &pendingCommit{job: job, finished: make(chan struct{})}
-	ticket := pendingCommits.add(p)
 	go func() {
 		<-job.wake
 		close(p.finished)
-		signalTicket(ticket) // wakes a sky_ticket_wait (ticketwait.go)
 	}()
 	ticketsIssued.Add(1)
-	return ticket, nil
+	return pendingCommits.add(p), nil
 }
 
 // doWritePoll returns 1 while a pending commit runs; once it is done, forgets the ticket and

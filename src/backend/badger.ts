@@ -1,9 +1,8 @@
 /**
  * The Badger backend: byte-level hooks over libskyshelve (our Go c-shared library).
  * Calls are synchronous FFI calls (~0.2 µs of boundary, see bench/RESULTS.md); the async
- * methods return settled promises, except fsyncs (on koffi's thread pool) and commits that outlive
- * the caller's wait (a large batch, a memtable flush, L0 compaction), which settle once Go signals
- * them (main thread on Linux) or are polled from a timer.
+ * methods return settled promises, except fsyncs (on koffi's thread pool) and commits that Badger
+ * stalls for more than commitWaitMicros (memtable flush, L0 compaction), which are polled from a timer.
  */
 import path from 'node:path';
 import type { Backend, Capabilities, IngestStart, RawCheck, RawCursor, RawEntry, RawIndexChunk, RawOp, RawRange } from './backend.js';
@@ -14,7 +13,6 @@ import { indexScanSync } from './badger-index-scan.js';
 import { beginIngest } from './badger-ingest.js';
 import { badgerCapabilities } from './capabilities.js';
 import { WriteCoalescer } from './badger-coalesce.js';
-import { whenTicketDone } from './badger-ticket.js';
 import { decodeValues, encodeKeys, encodeWrite, keysRequestSize, writeRequestSize } from './badger-codec.js';
 
 /** Badger tuning passed to Go as-is; defaults and meanings are documented in native/options.go. */
@@ -85,7 +83,7 @@ export class BadgerBackend implements Backend {
   private readonly lib: NativeLib;
   private readonly what: string;
   // Unsynced writes of one event-loop turn share one commit (badger-coalesce.ts); a commit that
-  // outlives the caller's wait finishes in the background (sky_write_begin returns a ticket; pollCommit).
+  // Badger stalls finishes in the background (sky_write_begin returns a ticket, polled from a timer).
   private readonly writes = new WriteCoalescer({
     start: (ops) => this.commitStart(ops),
     commitSync: (ops) => this.commitSync(ops),
@@ -194,12 +192,12 @@ export class BadgerBackend implements Backend {
     return new Promise((resolve, reject) => this.pollCommit(rc, resolve, reject));
   }
 
-  /** Polls a commit left in the background whenever it may be done (badger-ticket.ts: when Go
-   * signals it on the main thread on Linux, else every 1 ms). `woken`: the last wait said done. */
-  private pollCommit(ticket: number, resolve: () => void, reject: (err: unknown) => void, woken = false): void {
+  /** Polls a commit left in the background from a timer: no thread is kept busy, and nothing calls
+   * back into a Worker that is being torn down (a koffi .async call would abort the process then). */
+  private pollCommit(ticket: number, resolve: () => void, reject: (err: unknown) => void): void {
     const rc = this.lib.writePoll(ticket, out.buf, out.buf.length);
     if (rc === 1) {
-      whenTicketDone(this.lib, ticket, woken, (done) => this.pollCommit(ticket, resolve, reject, done));
+      setTimeout(() => this.pollCommit(ticket, resolve, reject), 1);
       return;
     }
     if (this.pendingTicket === ticket) this.pendingTicket = 0;

@@ -25,8 +25,6 @@ export interface NativeLib {
   readonly writeBegin: NativeFn;
   readonly writePoll: NativeFn;
   readonly writeWait: NativeFn;
-  /** Plain C, never enters Go: sleeps until a ticket's commit is done (docs/ABI.md). */
-  readonly ticketWait: NativeFn;
   readonly iterOpen: NativeFn;
   readonly iterNext: NativeFn;
   readonly iterClose: NativeFn;
@@ -54,7 +52,6 @@ const SIGNATURES: Record<Exclude<keyof NativeLib, 'path'>, string> = {
   writeBegin: 'int32_t sky_write_begin(int32_t h, const uint8_t *req, int32_t reqLen, uint8_t *out, int32_t outCap)',
   writePoll: 'int32_t sky_write_poll(int32_t ticket, uint8_t *out, int32_t outCap)',
   writeWait: 'int32_t sky_write_wait(int32_t ticket, uint8_t *out, int32_t outCap)',
-  ticketWait: 'int32_t sky_ticket_wait(int32_t ticket, int32_t timeoutMicros)',
   iterOpen: 'int32_t sky_iter_open(int32_t h, const uint8_t *spec, int32_t specLen, uint8_t *out, int32_t outCap)',
   iterNext: 'int32_t sky_iter_next(int32_t it, int32_t max, uint8_t *out, int32_t outCap)',
   iterClose: 'int32_t sky_iter_close(int32_t it, uint8_t *out, int32_t outCap)',
