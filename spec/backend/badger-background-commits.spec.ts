@@ -11,7 +11,7 @@ const put = (k: string, v: string): RawOp => ({ type: 'put', key: Buffer.from(k)
 const text = (v: Uint8Array | undefined) => (v === undefined ? undefined : Buffer.from(v).toString());
 
 // With commitWaitMicros: 1 almost every unsynced commit outlives the caller's wait, so writes take
-// the ticket path (sky_write_begin → sky_write_finish on koffi's pool) that a real Badger write
+// the ticket path (sky_write_begin, then sky_write_poll from a timer) that a real Badger write
 // stall takes; the store must behave exactly as with blocking commits.
 describe('Badger commits that finish in the background (the write-stall path)', () => {
   let dir: string;
@@ -81,6 +81,85 @@ describe('Badger commits that finish in the background (the write-stall path)', 
     expect(r.stderr).to.not.contain('FATAL ERROR');
     expect(r.signal).to.equal(null);
     expect(r.status).to.equal(0);
+  });
+
+  it('settles every background commit in order when several stores commit in the background at once', async () => {
+    const stores = Array.from({ length: 5 }, () => BadgerBackend.openSync({ inMemory: true, badger: { commitWaitMicros: 1 } }));
+    const before = await backgroundCommits();
+    try {
+      const big = Array.from({ length: 1000 }, (_, j) => put(`b${j}`, 'x'.repeat(100)));
+      await Promise.all(
+        stores.map(async (store, s) => {
+          for (let i = 0; i < 20; i++) {
+            await store.write([put('hot', `${s}:${i}`), ...big]);
+            expect(text(store.getSync(Buffer.from('hot')))).to.equal(`${s}:${i}`);
+          }
+        }),
+      );
+      expect((await backgroundCommits()) - before).to.be.greaterThan(5);
+    } finally {
+      for (const store of stores) store.closeSync();
+    }
+  });
+
+  it('closing the store while a commit runs in the background resolves its write and keeps it', async () => {
+    const before = await backgroundCommits();
+    // ~1.5 MB: a commit of a few milliseconds, so it is still running when close is called.
+    const pending = db.write(Array.from({ length: 15_000 }, (_, i) => put(`c${i}`, 'v'.repeat(100))));
+    await Promise.resolve(); // the commit has started (end of the turn's microtasks)
+    expect((await backgroundCommits()) - before, 'the commit did not go to the background').to.be.greaterThan(0);
+    db.closeSync();
+    await pending;
+    db = BadgerBackend.openSync({ path: dir, badger: { commitWaitMicros: 1 } });
+    expect(text(db.getSync(Buffer.from('c14999')))).to.equal('v'.repeat(100));
+  });
+
+  it('rejects a failing commit that finished in the background, and later writes still commit', async () => {
+    const before = await backgroundCommits();
+    // ~3.3 MB of small entries: over Badger's per-transaction limit, found only after staging most.
+    const tooMany = Array.from({ length: 30_000 }, (_, i) => put(`t${i}`, 'v'.repeat(100)));
+    const err = await db.write(tooMany).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).to.have.property('code', 'TXN_TOO_BIG');
+    expect((await backgroundCommits()) - before, 'the failing commit did not go to the background').to.be.greaterThan(0);
+    expect(db.getSync(Buffer.from('t0'))).to.equal(undefined);
+    await db.write([put('after', '1')]);
+    expect(text(db.getSync(Buffer.from('after')))).to.equal('1');
+  });
+
+  it('in a Worker, polls background commits from a timer, keeps their order, and survives terminate()', () => {
+    const fixture = fileURLToPath(new URL('../fixtures/worker-background-writes.js', import.meta.url));
+    const r = spawnSync(process.execPath, [fixture], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).to.not.contain('FATAL ERROR');
+    expect(r.signal).to.equal(null);
+    expect(r.status).to.equal(0);
+    const result = JSON.parse(r.stdout.trim().split('\n').pop()!) as { inOrder: boolean; tickets: number; timers: number; exitCode: number };
+    expect(result.inOrder).to.equal(true);
+    expect(result.tickets).to.be.greaterThan(0);
+    expect(result.timers, 'a Worker must poll from a timer').to.be.greaterThan(0);
+    expect(result.exitCode).to.equal(1); // terminated
+  });
+
+  it('lets process.exit() finish on the main thread while a commit runs in the background, and keeps it', () => {
+    const fixture = fileURLToPath(new URL('../fixtures/exit-during-background-commit.js', import.meta.url));
+    const childDir = fs.mkdtempSync(path.join(os.tmpdir(), 'skyshelve-exit-wait-'));
+    try {
+      const r = spawnSync(process.execPath, [fixture, childDir], { encoding: 'utf8', timeout: 60_000 });
+      expect(r.stderr).to.not.contain('FATAL ERROR');
+      expect(r.signal).to.equal(null);
+      expect(r.status).to.equal(0);
+      expect((JSON.parse(r.stdout.trim()) as { tickets: number }).tickets).to.equal(1);
+      const reopened = BadgerBackend.openSync({ path: childDir });
+      try {
+        expect(reopened.getSync(Buffer.from('big19'))?.length).to.equal(1536 * 1024);
+      } finally {
+        reopened.closeSync();
+      }
+    } finally {
+      fs.rmSync(childDir, { recursive: true, force: true });
+    }
   });
 
   it('rejects a commitWaitMicros out of range with CONFIG', () => {
