@@ -94,6 +94,7 @@ func (s *server) accept() {
 		s.conns[sc] = struct{}{}
 		s.wg.Add(1)
 		s.mu.Unlock()
+		shareChanged(+1) // undone when serve returns
 		go sc.serve()
 	}
 }
@@ -136,6 +137,7 @@ type srvConn struct {
 
 func (sc *srvConn) serve() {
 	defer sc.s.wg.Done()
+	defer shareChanged(-1)
 	defer survive("a client connection", nil)
 	defer func() {
 		sc.s.mu.Lock()
