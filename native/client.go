@@ -35,7 +35,6 @@ type client struct {
 	closed  bool
 	local   bool // this process became the owner
 	wg      sync.WaitGroup
-	unshare sync.Once // the client role ended (procs.go)
 }
 
 // call is one request waiting for its answer.
@@ -80,13 +79,7 @@ func newClientStore(cfg Config, cn *net.UnixConn, clientID uint64) *store {
 	c := &client{st: st, cfg: cfg, clientID: clientID, pending: make(map[uint32]*call)}
 	c.cur, c.rd = cn, newConnReader(cn)
 	st.client.Store(c)
-	shareChanged(+1)
 	return st
-}
-
-// endClientRole undoes newClientStore's shareChanged once: the client closed or became the owner.
-func (c *client) endClientRole() {
-	c.unshare.Do(func() { shareChanged(-1) })
 }
 
 // dialOwner connects to the owner's socket and says hello.
@@ -267,5 +260,4 @@ func (c *client) shutdown() {
 	c.failAllLocked(errClosed)
 	c.mu.Unlock()
 	c.wg.Wait()
-	c.endClientRole()
 }

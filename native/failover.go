@@ -134,7 +134,6 @@ func (c *client) tryBecomeOwner() bool {
 	c.mu.Unlock()
 	st.client.Store(nil)
 	st.mu.Unlock()
-	c.endClientRole()
 	h := dbHandles.add(&dbHandle{st: st, internal: true, iters: make(map[int32]*iterator)})
 	defer dbHandles.remove(h)
 	for _, cl := range pending {

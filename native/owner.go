@@ -94,7 +94,6 @@ func (s *server) accept() {
 		s.conns[sc] = struct{}{}
 		s.wg.Add(1)
 		s.mu.Unlock()
-		shareChanged(+1) // undone when serve returns
 		go sc.serve()
 	}
 }
@@ -137,7 +136,6 @@ type srvConn struct {
 
 func (sc *srvConn) serve() {
 	defer sc.s.wg.Done()
-	defer shareChanged(-1)
 	defer survive("a client connection", nil)
 	defer func() {
 		sc.s.mu.Lock()
