@@ -63,3 +63,97 @@ func BenchmarkCommitPath(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkCommitSave is a model save's native write, driven like BenchmarkCommitPath: per op one
+// request under new keys of 1 put, or 4 puts of ~100 B (record, 2 index entries, unique slot),
+// alone or with 2 check-absent ops (on the record and the slot, as a save of a new record sends).
+func BenchmarkCommitSave(b *testing.B) {
+	out := make([]byte, 64*1024)
+	for _, c := range []struct {
+		name         string
+		puts, checks int
+	}{{"1put", 1, 0}, {"4put", 4, 0}, {"4put2chk", 4, 2}} {
+		b.Run(c.name, func(b *testing.B) {
+			h := doOpen([]byte(floorConfig(b.TempDir())), out)
+			if h <= 0 {
+				b.Fatalf("open: rc %d: %s", h, message(out))
+			}
+			defer closeHandle(h)
+			val := make([]byte, 100)
+			req := make([]byte, 0, 1024)
+			key := make([]byte, 0, 32)
+			done := make(chan struct{})
+			cpu0 := processCPU()
+			b.ResetTimer()
+			go func() {
+				defer close(done)
+				runtime.LockOSThread()
+				defer runtime.UnlockOSThread()
+				for i := 0; i < b.N; i++ {
+					req = binary.LittleEndian.AppendUint32(req[:0], uint32(c.puts+c.checks))
+					for j := 0; j < c.puts; j++ {
+						key = fmt.Appendf(key[:0], "k%d:%09d", j, i)
+						req = putBytes(putBytes(append(req, opPut), key), val)
+					}
+					for j := 0; j < c.checks; j++ {
+						key = fmt.Appendf(key[:0], "k%d:%09d", j*3, i)
+						req = putBytes(putBytes(append(req, opCheckAbsent), key), nil)
+					}
+					if rc := doWrite(h, req, out); rc != 0 {
+						panic(fmt.Sprint("write rc ", rc, ": ", message(out)))
+					}
+				}
+			}()
+			<-done
+			b.StopTimer()
+			b.ReportMetric((processCPU()-cpu0)/float64(b.N), "cpu-µs/op")
+			reportRate(b)
+		})
+	}
+}
+
+// BenchmarkCommitOpsDirect is BenchmarkCommitSave's requests committed by commitOps on an ordinary
+// goroutine, without the committer: the cost of the commit itself (decode, checks, Badger).
+func BenchmarkCommitOpsDirect(b *testing.B) {
+	for _, c := range []struct {
+		name         string
+		puts, checks int
+	}{{"1put", 1, 0}, {"4put", 4, 0}, {"4put2chk", 4, 2}} {
+		b.Run(c.name, func(b *testing.B) {
+			cfg, perr := parseConfig([]byte(floorConfig(b.TempDir())))
+			if perr != nil {
+				b.Fatal(perr)
+			}
+			db, err := openBadger(cfg)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer closeBadger(db)
+			val := make([]byte, 100)
+			req := make([]byte, 0, 1024)
+			key := make([]byte, 0, 32)
+			cpu0 := processCPU()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				req = binary.LittleEndian.AppendUint32(req[:0], uint32(c.puts+c.checks))
+				for j := 0; j < c.puts; j++ {
+					key = fmt.Appendf(key[:0], "k%d:%09d", j, i)
+					req = putBytes(putBytes(append(req, opPut), key), val)
+				}
+				for j := 0; j < c.checks; j++ {
+					key = fmt.Appendf(key[:0], "k%d:%09d", j*3, i)
+					req = putBytes(putBytes(append(req, opCheckAbsent), key), nil)
+				}
+				ops, derr := decodeWrite(append([]byte(nil), req...))
+				if derr != nil {
+					b.Fatal(derr)
+				}
+				if err := commitOps(db, cfg, ops); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
+			b.ReportMetric((processCPU()-cpu0)/float64(b.N), "cpu-µs/op")
+		})
+	}
+}
