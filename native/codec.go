@@ -92,17 +92,9 @@ func (r *reader) end() {
 
 // decodeWrite parses `[u32 count]` then count × `[u8 op][u32 keyLen][key][u32 valLen][val]`.
 func decodeWrite(buf []byte) ([]writeOp, error) {
-	return decodeWriteInto(nil, buf)
-}
-
-// decodeWriteInto is decodeWrite reusing dst's array when it is large enough.
-func decodeWriteInto(dst []writeOp, buf []byte) ([]writeOp, error) {
 	r := &reader{buf: buf, what: "write request"}
 	n := r.count(9)
-	ops := dst[:0]
-	if cap(ops) < n {
-		ops = make([]writeOp, 0, n)
-	}
+	ops := make([]writeOp, 0, n)
 	for i := 0; i < n && r.err == nil; i++ {
 		op := writeOp{op: r.u8()}
 		op.key = r.bytes()

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"sync"
 	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
@@ -17,7 +16,8 @@ func doWrite(h int32, req []byte, out []byte) int32 {
 // background: the result is then a ticket (> 0) for doWritePoll instead of a status (pending.go).
 func writeRequest(h int32, req []byte, out []byte, deferAfter time.Duration) int32 {
 	return withDB(h, func(dh *dbHandle, db *badger.DB) int32 {
-		w, derr := newWriteBuf(req)
+		// Badger keeps the slices until commit; one copy of the request owns them all.
+		ops, derr := decodeWrite(append([]byte(nil), req...))
 		if derr != nil {
 			return writeError(out, derr)
 		}
@@ -25,7 +25,7 @@ func writeRequest(h int32, req []byte, out []byte, deferAfter time.Duration) int
 		if dh.syncWrites || dh.st.cfg.SyncWrites || commitDirectly() {
 			// A durable commit waits on fsync anyway; calling Badger directly lets concurrent
 			// callers (koffi's pool) share one fsync.
-			err = w.commit(db, dh.st.cfg)
+			err = commitOps(db, dh.st.cfg, ops)
 			dh.st.reads.invalidate()
 		} else {
 			if deferAfter < 0 {
@@ -34,7 +34,7 @@ func writeRequest(h int32, req []byte, out []byte, deferAfter time.Duration) int
 			// The committer also opens the next read transaction (readtxn.go), before we return.
 			ticket, cerr := commitInBackground(dh.st, func() error {
 				defer dh.st.reads.refresh(db)
-				return w.commit(db, dh.st.cfg)
+				return commitOps(db, dh.st.cfg, ops)
 			}, deferAfter)
 			if ticket > 0 {
 				return ticket
@@ -52,53 +52,6 @@ func writeRequest(h int32, req []byte, out []byte, deferAfter time.Duration) int
 		}
 		return 0
 	})
-}
-
-// writeBuf is a write request's own copy (Badger reads its slices until the commit returns, and
-// a ticket lets the caller go before that) and its decoded ops. Pooled: a fresh copy and op slice
-// per write were a third of the bytes a small commit allocated, and each GC cycle stalls the
-// committer's hand-offs.
-type writeBuf struct {
-	req []byte
-	ops []writeOp
-}
-
-var writeBufs = sync.Pool{New: func() any { return new(writeBuf) }}
-
-// The largest request bytes and op count whose buffers are kept for reuse.
-const (
-	maxPooledWrite = 64 << 10
-	maxPooledOps   = 1024
-)
-
-// newWriteBuf copies and decodes req; the result is recycled by its commit.
-func newWriteBuf(req []byte) (*writeBuf, error) {
-	w := writeBufs.Get().(*writeBuf)
-	w.req = append(w.req[:0], req...)
-	ops, err := decodeWriteInto(w.ops, w.req)
-	if err != nil {
-		w.recycle()
-		return nil, err
-	}
-	w.ops = ops
-	return w, nil
-}
-
-// commit runs commitOps on the buffer's ops, then recycles it: Badger holds no slice of it once
-// the commit has returned. After a panic the buffer is left to the GC instead.
-func (w *writeBuf) commit(db *badger.DB, cfg Config) error {
-	err := commitOps(db, cfg, w.ops)
-	w.recycle()
-	return err
-}
-
-func (w *writeBuf) recycle() {
-	if cap(w.req) > maxPooledWrite || cap(w.ops) > maxPooledOps {
-		return
-	}
-	clear(w.ops[:cap(w.ops)]) // no slices into a buffer that the next write overwrites
-	w.ops = w.ops[:0]
-	writeBufs.Put(w)
 }
 
 func commitOps(db *badger.DB, cfg Config, ops []writeOp) error {
