@@ -90,15 +90,7 @@ func BenchmarkCommitSave(b *testing.B) {
 				runtime.LockOSThread()
 				defer runtime.UnlockOSThread()
 				for i := 0; i < b.N; i++ {
-					req = binary.LittleEndian.AppendUint32(req[:0], uint32(c.puts+c.checks))
-					for j := 0; j < c.puts; j++ {
-						key = fmt.Appendf(key[:0], "k%d:%09d", j, i)
-						req = putBytes(putBytes(append(req, opPut), key), val)
-					}
-					for j := 0; j < c.checks; j++ {
-						key = fmt.Appendf(key[:0], "k%d:%09d", j*3, i)
-						req = putBytes(putBytes(append(req, opCheckAbsent), key), nil)
-					}
+					req, key = saveRequest(req, key, val, c.puts, c.checks, i)
 					if rc := doWrite(h, req, out); rc != 0 {
 						panic(fmt.Sprint("write rc ", rc, ": ", message(out)))
 					}
@@ -110,6 +102,21 @@ func BenchmarkCommitSave(b *testing.B) {
 			reportRate(b)
 		})
 	}
+}
+
+// saveRequest rebuilds req as write request number i: `puts` puts of val under new keys, and
+// `checks` check-absent ops (the first on the first put's key, so it fails only if keys repeat).
+func saveRequest(req, key, val []byte, puts, checks, i int) ([]byte, []byte) {
+	req = binary.LittleEndian.AppendUint32(req[:0], uint32(puts+checks))
+	for j := 0; j < puts; j++ {
+		key = fmt.Appendf(key[:0], "k%d:%09d", j, i)
+		req = putBytes(putBytes(append(req, opPut), key), val)
+	}
+	for j := 0; j < checks; j++ {
+		key = fmt.Appendf(key[:0], "k%d:%09d", j*3, i)
+		req = putBytes(putBytes(append(req, opCheckAbsent), key), nil)
+	}
+	return req, key
 }
 
 // BenchmarkCommitOpsDirect is BenchmarkCommitSave's requests committed by commitOps on an ordinary
@@ -135,15 +142,7 @@ func BenchmarkCommitOpsDirect(b *testing.B) {
 			cpu0 := processCPU()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				req = binary.LittleEndian.AppendUint32(req[:0], uint32(c.puts+c.checks))
-				for j := 0; j < c.puts; j++ {
-					key = fmt.Appendf(key[:0], "k%d:%09d", j, i)
-					req = putBytes(putBytes(append(req, opPut), key), val)
-				}
-				for j := 0; j < c.checks; j++ {
-					key = fmt.Appendf(key[:0], "k%d:%09d", j*3, i)
-					req = putBytes(putBytes(append(req, opCheckAbsent), key), nil)
-				}
+				req, key = saveRequest(req, key, val, c.puts, c.checks, i)
 				ops, derr := decodeWrite(append([]byte(nil), req...))
 				if derr != nil {
 					b.Fatal(derr)
