@@ -40,26 +40,14 @@ func BenchmarkCommitPath(b *testing.B) {
 					b.Fatalf("fill rc %d", rc)
 				}
 			}
-			done := make(chan struct{})
-			cpu0 := processCPU()
-			b.ResetTimer()
-			go func() {
-				defer close(done)
-				runtime.LockOSThread()
-				defer runtime.UnlockOSThread()
-				for i := 0; i < b.N; i++ {
-					if read && doGet(h, keys[i%1000], out) != 100 {
-						panic("get")
-					}
-					if rc := doWrite(h, reqs[i%1000], out); rc != 0 {
-						panic(fmt.Sprint("write rc ", rc))
-					}
+			onLockedThread(b, func(i int) {
+				if read && doGet(h, keys[i%1000], out) != 100 {
+					panic("get")
 				}
-			}()
-			<-done
-			b.StopTimer()
-			b.ReportMetric((processCPU()-cpu0)/float64(b.N), "cpu-µs/op")
-			reportRate(b)
+				if rc := doWrite(h, reqs[i%1000], out); rc != 0 {
+					panic(fmt.Sprint("write rc ", rc))
+				}
+			})
 		})
 	}
 }
@@ -82,26 +70,34 @@ func BenchmarkCommitSave(b *testing.B) {
 			val := make([]byte, 100)
 			req := make([]byte, 0, 1024)
 			key := make([]byte, 0, 32)
-			done := make(chan struct{})
-			cpu0 := processCPU()
-			b.ResetTimer()
-			go func() {
-				defer close(done)
-				runtime.LockOSThread()
-				defer runtime.UnlockOSThread()
-				for i := 0; i < b.N; i++ {
-					req, key = saveRequest(req, key, val, c.puts, c.checks, i)
-					if rc := doWrite(h, req, out); rc != 0 {
-						panic(fmt.Sprint("write rc ", rc, ": ", message(out)))
-					}
+			onLockedThread(b, func(i int) {
+				req, key = saveRequest(req, key, val, c.puts, c.checks, i)
+				if rc := doWrite(h, req, out); rc != 0 {
+					panic(fmt.Sprint("write rc ", rc, ": ", message(out)))
 				}
-			}()
-			<-done
-			b.StopTimer()
-			b.ReportMetric((processCPU()-cpu0)/float64(b.N), "cpu-µs/op")
-			reportRate(b)
+			})
 		})
 	}
+}
+
+// onLockedThread runs op(0..b.N-1) on one goroutine locked to its OS thread, as Node's thread calls
+// through cgo, and reports the process's CPU µs per op (every thread) and the rate.
+func onLockedThread(b *testing.B, op func(i int)) {
+	done := make(chan struct{})
+	cpu0 := processCPU()
+	b.ResetTimer()
+	go func() {
+		defer close(done)
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		for i := 0; i < b.N; i++ {
+			op(i)
+		}
+	}()
+	<-done
+	b.StopTimer()
+	b.ReportMetric((processCPU()-cpu0)/float64(b.N), "cpu-µs/op")
+	reportRate(b)
 }
 
 // saveRequest rebuilds req as write request number i: `puts` puts of val under new keys, and
