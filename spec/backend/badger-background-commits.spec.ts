@@ -31,6 +31,11 @@ describe('Badger commits that finish in the background (the write-stall path)', 
     return (await db.stats()).backgroundCommits as number;
   }
 
+  // Whether one commit goes to the background is timing: on a loaded machine a parked caller can wake
+  // after its commit ended and then collect it inline (the other path, also correct). So a spec that
+  // needs the background path tries up to TRIES times; every try still checks the behaviour.
+  const TRIES = 5;
+
   it('applies every write in call order and resolves each promise after its commit', async () => {
     const before = await backgroundCommits();
     for (let round = 0; round < 50; round++) {
@@ -103,11 +108,16 @@ describe('Badger commits that finish in the background (the write-stall path)', 
   });
 
   it('closing the store while a commit runs in the background resolves its write and keeps it', async () => {
-    const before = await backgroundCommits();
-    // ~1.5 MB: a commit of a few milliseconds, so it is still running when close is called.
-    const pending = db.write(Array.from({ length: 15_000 }, (_, i) => put(`c${i}`, 'v'.repeat(100))));
-    await Promise.resolve(); // the commit has started (end of the turn's microtasks)
-    expect((await backgroundCommits()) - before, 'the commit did not go to the background').to.be.greaterThan(0);
+    let pending: Promise<void> | undefined;
+    for (let attempt = 0; attempt < TRIES && pending === undefined; attempt++) {
+      const before = await backgroundCommits();
+      // ~1.5 MB: a commit of a few milliseconds, so it is still running when close is called.
+      const write = db.write(Array.from({ length: 15_000 }, (_, i) => put(`c${i}`, 'v'.repeat(100))));
+      await Promise.resolve(); // the commit has started (end of the turn's microtasks)
+      if ((await backgroundCommits()) - before > 0) pending = write;
+      else await write;
+    }
+    expect(pending, `the commit did not go to the background in ${TRIES} tries`).to.not.equal(undefined);
     db.closeSync();
     await pending;
     db = BadgerBackend.openSync({ path: dir, badger: { commitWaitMicros: 1 } });
@@ -115,16 +125,20 @@ describe('Badger commits that finish in the background (the write-stall path)', 
   });
 
   it('rejects a failing commit that finished in the background, and later writes still commit', async () => {
-    const before = await backgroundCommits();
     // ~3.3 MB of small entries: over Badger's per-transaction limit, found only after staging most.
     const tooMany = Array.from({ length: 30_000 }, (_, i) => put(`t${i}`, 'v'.repeat(100)));
-    const err = await db.write(tooMany).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(err).to.have.property('code', 'TXN_TOO_BIG');
-    expect((await backgroundCommits()) - before, 'the failing commit did not go to the background').to.be.greaterThan(0);
-    expect(db.getSync(Buffer.from('t0'))).to.equal(undefined);
+    let inBackground = false;
+    for (let attempt = 0; attempt < TRIES && !inBackground; attempt++) {
+      const before = await backgroundCommits();
+      const err = await db.write(tooMany).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).to.have.property('code', 'TXN_TOO_BIG');
+      inBackground = (await backgroundCommits()) - before > 0;
+      expect(db.getSync(Buffer.from('t0'))).to.equal(undefined);
+    }
+    expect(inBackground, `the failing commit did not go to the background in ${TRIES} tries`).to.equal(true);
     await db.write([put('after', '1')]);
     expect(text(db.getSync(Buffer.from('after')))).to.equal('1');
   });
@@ -144,22 +158,26 @@ describe('Badger commits that finish in the background (the write-stall path)', 
 
   it('lets process.exit() finish on the main thread while a commit runs in the background, and keeps it', () => {
     const fixture = fileURLToPath(new URL('../fixtures/exit-during-background-commit.js', import.meta.url));
-    const childDir = fs.mkdtempSync(path.join(os.tmpdir(), 'skyshelve-exit-wait-'));
-    try {
-      const r = spawnSync(process.execPath, [fixture, childDir], { encoding: 'utf8', timeout: 60_000 });
-      expect(r.stderr).to.not.contain('FATAL ERROR');
-      expect(r.signal).to.equal(null);
-      expect(r.status).to.equal(0);
-      expect((JSON.parse(r.stdout.trim()) as { tickets: number }).tickets).to.equal(1);
-      const reopened = BadgerBackend.openSync({ path: childDir });
+    let tickets = 0;
+    for (let attempt = 0; attempt < TRIES && tickets === 0; attempt++) {
+      const childDir = fs.mkdtempSync(path.join(os.tmpdir(), 'skyshelve-exit-wait-'));
       try {
-        expect(reopened.getSync(Buffer.from('big19'))?.length).to.equal(1536 * 1024);
+        const r = spawnSync(process.execPath, [fixture, childDir], { encoding: 'utf8', timeout: 60_000 });
+        expect(r.stderr).to.not.contain('FATAL ERROR');
+        expect(r.signal).to.equal(null);
+        expect(r.status).to.equal(0);
+        tickets = (JSON.parse(r.stdout.trim()) as { tickets: number }).tickets;
+        const reopened = BadgerBackend.openSync({ path: childDir });
+        try {
+          expect(reopened.getSync(Buffer.from('big19'))?.length).to.equal(1536 * 1024);
+        } finally {
+          reopened.closeSync();
+        }
       } finally {
-        reopened.closeSync();
+        fs.rmSync(childDir, { recursive: true, force: true });
       }
-    } finally {
-      fs.rmSync(childDir, { recursive: true, force: true });
     }
+    expect(tickets, `the commit did not go to the background in ${TRIES} runs`).to.equal(1);
   });
 
   it('rejects a commitWaitMicros out of range with CONFIG', () => {
