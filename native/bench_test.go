@@ -235,16 +235,7 @@ func BenchmarkFloorABI(b *testing.B) {
 	})
 	big := make([]byte, 256*1024)
 	b.Run("get-batch", func(b *testing.B) {
-		for start := 0; start < b.N; start += floorBatch {
-			keys := make([][]byte, 0, floorBatch)
-			for i := start; i < min(b.N, start+floorBatch); i++ {
-				keys = append(keys, d.key(d.order[i%floorN]))
-			}
-			if rc := doGetMany(h, encodeKeys(keys), 0, big); rc != int32(len(keys)) {
-				b.Fatalf("get_many rc %d", rc)
-			}
-		}
-		reportRate(b)
+		getManyInBatches(b, h, d, floorBatch, big)
 	})
 	b.Run("scan", func(b *testing.B) {
 		for done := 0; done < b.N; {
@@ -288,4 +279,18 @@ func BenchmarkFloorABI(b *testing.B) {
 		}
 		reportRate(b)
 	})
+}
+
+// getManyInBatches reads b.N keys of d in d's shuffled order with one get_many per n keys.
+func getManyInBatches(b *testing.B, h int32, d floorData, n int, big []byte) {
+	for start := 0; start < b.N; start += n {
+		keys := make([][]byte, 0, n)
+		for i := start; i < min(b.N, start+n); i++ {
+			keys = append(keys, d.key(d.order[i%floorN]))
+		}
+		if rc := doGetMany(h, encodeKeys(keys), 0, big); rc != int32(len(keys)) {
+			b.Fatalf("get_many rc %d", rc)
+		}
+	}
+	reportRate(b)
 }

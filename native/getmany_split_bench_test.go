@@ -32,16 +32,7 @@ func BenchmarkGetManySplit(b *testing.B) {
 		for _, mode := range []string{"seq", "split"} {
 			b.Run(fmt.Sprintf("%d/%s", n, mode), func(b *testing.B) {
 				splitMinKeys = map[string]int{"seq": 1 << 30, "split": 1}[mode]
-				for start := 0; start < b.N; start += n {
-					keys := make([][]byte, 0, n)
-					for i := start; i < min(b.N, start+n); i++ {
-						keys = append(keys, d.key(d.order[i%floorN]))
-					}
-					if rc := doGetMany(h, encodeKeys(keys), 0, big); rc != int32(len(keys)) {
-						b.Fatalf("get_many rc %d", rc)
-					}
-				}
-				reportRate(b)
+				getManyInBatches(b, h, d, n, big)
 			})
 		}
 	}

@@ -46,7 +46,7 @@ export async function updateObject<T>(cls: Function, key: unknown, options: Upda
 
 /** One run of an update: read, mutate, validate, stage and commit; a value when no step returned a promise. */
 function updateAttempt<T>(schema: ModelSchema, make: Instantiate, ws: WriteSet, pk: KeyPart, options: UpdateOptions<T>): T | Promise<T> {
-  if (!ws.now) return readEnvelope(schema, ws, pk).then((old) => mutate(schema, make, ws, pk, options, old ?? null));
+  if (!ws.now) return readEnvelope(schema, ws, pk).then((old) => mutate(schema, make, ws, pk, options, old));
   return mutate(schema, make, ws, pk, options, readEnvelopeNow(schema, ws, pk));
 }
 

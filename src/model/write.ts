@@ -51,10 +51,11 @@ function encodePrepared(schema: ModelSchema, obj: Storable, pk: KeyPart, errors:
   return { pk, value, entries };
 }
 
-/** Reads the envelope of `pk` through the write set (so the commit checks it), or undefined. */
-export async function readEnvelope(schema: ModelSchema, ws: WriteSet, pk: KeyPart): Promise<Envelope | undefined> {
-  const bytes = ws.now ? ws.getNow(recordKey(schema.namespace, pk)) : await ws.get(recordKey(schema.namespace, pk));
-  return bytes === undefined ? undefined : decodeEnvelope(schema.name, pk, bytes);
+/** Reads the envelope of `pk` through the write set (so the commit checks it); null when absent. */
+export async function readEnvelope(schema: ModelSchema, ws: WriteSet, pk: KeyPart): Promise<Envelope | null> {
+  const rk = recordKey(schema.namespace, pk);
+  const bytes = ws.now ? ws.getNow(rk) : await ws.get(rk);
+  return bytes === undefined ? null : decodeEnvelope(schema.name, pk, bytes);
 }
 
 /** readEnvelope without a promise, of a `now` write set or a key it knows (fetched); null when absent. */
@@ -134,7 +135,7 @@ async function stageSaveUnslotted(schema: ModelSchema, ws: WriteSet, p: Prepared
   const rk = recordKey(schema.namespace, p.pk);
   if (old === undefined) {
     if (!ws.seen(rk)) await ws.prefetch([rk, ...uniqueSlots(schema, p.entries)]);
-    old = (await readEnvelope(schema, ws, p.pk)) ?? null;
+    old = await readEnvelope(schema, ws, p.pk);
   }
   const { added, removed } = entryDiff(old?.entries ?? [], p.entries);
   await stageUnique(schema, ws, p.pk, added, removed);
