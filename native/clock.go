@@ -5,6 +5,8 @@ import (
 	"sync/atomic"
 
 	badger "github.com/dgraph-io/badger/v4"
+
+	"skyshelve/native/internal/stamps"
 )
 
 // Why our own timestamps: Badger opened normally gives every transaction its timestamps through
@@ -39,6 +41,8 @@ type tsClock struct {
 	ahead   map[uint64]struct{} // commits applied before an earlier one (concurrent durable commits)
 	pins    map[uint64]int      // read timestamps in use -> how many transactions read at each
 	discard uint64              // the last SetDiscardTs
+
+	stamps atomic.Pointer[stamps.Table] // while this process serves clients (stamps.go); nil-safe
 }
 
 var clocks sync.Map // *badger.DB -> *tsClock
@@ -181,18 +185,43 @@ func (c *tsClock) publish() {
 	c.mu.Unlock()
 }
 
+// stagedTxn is a write transaction that remembers the keys it stages, so a commit can tell the
+// read caches which keys changed (stamps.go).
+type stagedTxn struct {
+	*badger.Txn
+	keys [][]byte
+}
+
+// Set stages a put of key.
+func (t *stagedTxn) Set(key, value []byte) error {
+	t.keys = append(t.keys, key)
+	return t.Txn.Set(key, value)
+}
+
+// Delete stages a delete of key.
+func (t *stagedTxn) Delete(key []byte) error {
+	t.keys = append(t.keys, key)
+	return t.Txn.Delete(key)
+}
+
 // commitTxn runs stage in a write transaction and commits it at the next timestamp; it returns
-// once the commit is visible to every later read.
-func commitTxn(db *badger.DB, stage func(txn *badger.Txn) error) error {
+// once the commit is visible to every later read. Around the commit it marks the staged keys
+// in flight in the store's stamp table, so no client trusts a cached value of them meanwhile.
+func commitTxn(db *badger.DB, stage func(txn *stagedTxn) error) error {
 	c := clockOf(db)
 	readTs, commitTs := c.begin()
-	defer c.done(readTs, commitTs)
-	txn := db.NewTransactionAt(readTs, true)
+	txn := &stagedTxn{Txn: db.NewTransactionAt(readTs, true)}
 	defer txn.Discard()
 	if err := stage(txn); err != nil {
+		c.done(readTs, commitTs)
 		return err
 	}
-	return txn.CommitAt(commitTs, nil)
+	t := c.stamps.Load()
+	t.Begin(txn.keys)
+	err := txn.CommitAt(commitTs, nil)
+	c.done(readTs, commitTs)
+	t.End(txn.keys)
+	return err
 }
 
 // closeBadger closes a database that openBadger opened and drops its clock.

@@ -165,7 +165,7 @@ func TestReadYourWritesWithConcurrentDurableCommits(t *testing.T) {
 func flushAndFlatten(t *testing.T, db *badger.DB) {
 	t.Helper()
 	// DropPrefix flushes the memtables first; the prefix names only a throwaway key.
-	if err := commitTxn(db, func(txn *badger.Txn) error { return txn.Set([]byte("~flush"), []byte{1}) }); err != nil {
+	if err := commitTxn(db, func(txn *stagedTxn) error { return txn.Set([]byte("~flush"), []byte{1}) }); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.DropPrefix([]byte("~flush")); err != nil {

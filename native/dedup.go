@@ -65,16 +65,16 @@ func writeDeduped(h int32, clientID, seq uint64, syncAfter bool, req, out []byte
 
 func commitDeduped(db *badger.DB, ops []writeOp, clientID, seq uint64) error {
 	defer orderCommit(db, ops).unlock()
-	return commitTxn(db, func(txn *badger.Txn) error {
+	return commitTxn(db, func(txn *stagedTxn) error {
 		key := appliedKey(clientID)
-		applied, err := appliedSeq(txn, key)
+		applied, err := appliedSeq(txn.Txn, key)
 		if err != nil {
 			return err
 		}
 		if seq <= applied {
 			return errDuplicate
 		}
-		if err := verifyChecks(txn, ops); err != nil {
+		if err := verifyChecks(txn.Txn, ops); err != nil {
 			return err
 		}
 		if err := applyOps(txn, ops); err != nil {

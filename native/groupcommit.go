@@ -154,7 +154,7 @@ func commitGroup(db *badger.DB, jobs []*writeJob) error {
 		checked = checked || hasChecks(job.ops)
 	}
 	defer lockOrder(db, checked).unlock()
-	return commitTxn(db, func(txn *badger.Txn) error {
+	return commitTxn(db, func(txn *stagedTxn) error {
 		for _, job := range jobs {
 			if err := stageJob(txn, job); err != nil {
 				return err
@@ -165,10 +165,10 @@ func commitGroup(db *badger.DB, jobs []*writeJob) error {
 }
 
 // stageJob adds one write to txn; a failed check or a duplicate sets its outcome and stages nothing.
-func stageJob(txn *badger.Txn, job *writeJob) error {
+func stageJob(txn *stagedTxn, job *writeJob) error {
 	job.staged = false
 	key := appliedKey(job.req.ClientID)
-	applied, err := appliedSeq(txn, key)
+	applied, err := appliedSeq(txn.Txn, key)
 	if err != nil {
 		return err
 	}
@@ -176,7 +176,7 @@ func stageJob(txn *badger.Txn, job *writeJob) error {
 		job.rc, job.body = 0, nil // already committed by an earlier owner
 		return nil
 	}
-	if err := verifyChecks(txn, job.ops); err != nil {
+	if err := verifyChecks(txn.Txn, job.ops); err != nil {
 		var se *skyError
 		if errors.As(err, &se) && se.code == codeConflict {
 			job.rc, job.body = writeErrorBody(err)

@@ -141,7 +141,7 @@ func TestIngestOnlyStartsOnAnEmptyStore(t *testing.T) {
 	}
 	internal, _ := openTemp(t) // only a record of the native layer itself (dedup.go)
 	dh, _ := dbHandles.get(internal)
-	if err := commitTxn(dh.st.db, func(txn *badger.Txn) error { return txn.Set(appliedKey(7), []byte{1}) }); err != nil {
+	if err := commitTxn(dh.st.db, func(txn *stagedTxn) error { return txn.Set(appliedKey(7), []byte{1}) }); err != nil {
 		t.Fatal(err)
 	}
 	if rc := beginIngest(internal, out); rc != 0 {

@@ -61,8 +61,8 @@ func commitOps(db *badger.DB, cfg Config, ops []writeOp) error {
 		}
 	}
 	defer orderCommit(db, ops).unlock()
-	return commitTxn(db, func(txn *badger.Txn) error {
-		if err := verifyChecks(txn, ops); err != nil {
+	return commitTxn(db, func(txn *stagedTxn) error {
+		if err := verifyChecks(txn.Txn, ops); err != nil {
 			return err
 		}
 		return applyOps(txn, ops)
@@ -87,7 +87,7 @@ func checkOp(cfg Config, op *writeOp) error {
 const maxInMemoryValue = 1 << 20
 
 // applyOps stages the puts and deletes of ops in txn (check ops stage nothing).
-func applyOps(txn *badger.Txn, ops []writeOp) error {
+func applyOps(txn *stagedTxn, ops []writeOp) error {
 	for _, op := range ops {
 		var err error
 		switch op.op {

@@ -1,0 +1,187 @@
+// Package stamps is the table through which clients of another process check their cached
+// reads (docs/MULTIPROCESS.md). It is a small file in the store directory that the owner and its
+// clients map shared. Every key hashes to one slot of two counters: the owner adds one to the
+// slot's "begun" counter before it commits a write of the key and one to its "ended" counter
+// once the write is visible. A client may cache a value it read while begun == ended (no write
+// of the slot in flight) and may serve it while the slot still holds those same counts, which is
+// the same check SQLite's readers make against its WAL index, per slot instead of per database.
+package stamps
+
+import (
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"os"
+	"runtime/debug"
+	"sync/atomic"
+	"syscall"
+	"unsafe"
+
+	"github.com/cespare/xxhash/v2"
+)
+
+const (
+	magic      = "SKYSTMP1"
+	headerSize = 64 // magic [8], owner id u64 at 8, bulk epoch u64 at 16; the rest reserved
+	slots      = 1 << 16
+	// Size is the table's file size: 1 MiB of slots plus the header.
+	Size = headerSize + slots*16
+)
+
+// FileName is the table's name inside the store directory.
+const FileName = "skyshelve.stamps"
+
+// Table is one mapping of a store's stamp file. Every method is nil-safe (a nil table stamps
+// nothing and trusts nothing), and survives a file truncated under it (it then trusts nothing).
+type Table struct {
+	mem    []byte
+	id     uint64 // the owner id this mapping was opened for
+	broken atomic.Bool
+}
+
+// Stamp is what a cached value is checked against: the owner, the bulk epoch and the slot count.
+type Stamp struct{ id, epoch, count uint64 }
+
+// Create maps the table for the store's owner: it creates or extends the file, and writes a new
+// owner id, which every client compares before it trusts a stamp (a new owner voids them all).
+func Create(path string) (*Table, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|syscall.O_NOFOLLOW, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if info.Size() < Size { // never shrink it: a client's mapping of the old size would fault
+		if err := f.Truncate(Size); err != nil {
+			return nil, err
+		}
+	}
+	mem, err := syscall.Mmap(int(f.Fd()), 0, Size, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_SHARED)
+	if err != nil {
+		return nil, err
+	}
+	t := &Table{mem: mem, id: newID()}
+	copy(mem[:8], magic)
+	t.word(8).Store(t.id)
+	return t, nil
+}
+
+// Open maps the table read-only for a client of the owner whose hello named id.
+func Open(path string, id uint64) (*Table, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if info.Size() < Size {
+		return nil, errors.New("stamp table too small")
+	}
+	mem, err := syscall.Mmap(int(f.Fd()), 0, Size, syscall.PROT_READ, syscall.MAP_SHARED)
+	if err != nil {
+		return nil, err
+	}
+	t := &Table{mem: mem, id: id}
+	if string(mem[:8]) != magic || t.word(8).Load() != id {
+		syscall.Munmap(mem)
+		return nil, errors.New("stamp table of another owner")
+	}
+	return t, nil
+}
+
+// ID is the owner id this mapping belongs to (0 for nil).
+func (t *Table) ID() uint64 {
+	if t == nil {
+		return 0
+	}
+	return t.id
+}
+
+// Close unmaps the table; no method may be running or called after it.
+func (t *Table) Close() {
+	if t != nil {
+		t.broken.Store(true)
+		syscall.Munmap(t.mem)
+	}
+}
+
+// Begin marks a write of each key in flight (before the commit).
+func (t *Table) Begin(keys [][]byte) { t.add(keys, 0) }
+
+// End marks the writes of keys visible (after the commit, whether or not it succeeded).
+func (t *Table) End(keys [][]byte) { t.add(keys, 8) }
+
+// BeginBulk marks a bulk change in flight (an ingest or a drop): no stamp is current until EndBulk.
+func (t *Table) BeginBulk() { t.addEpoch() }
+
+// EndBulk ends a bulk change; stamps taken before BeginBulk stay void.
+func (t *Table) EndBulk() { t.addEpoch() }
+
+// Now returns key's current stamp, and false when no value read now may be cached: a write of
+// its slot or a bulk change is in flight, or the table belongs to another owner now.
+func (t *Table) Now(key []byte) (s Stamp, ok bool) {
+	if t == nil || t.broken.Load() {
+		return Stamp{}, false
+	}
+	defer t.survive(debug.SetPanicOnFault(true), &ok)
+	i := headerSize + 16*int(xxhash.Sum64(key)&(slots-1))
+	s.count = t.word(i + 8).Load() // ended first: begun == ended then means nothing in flight
+	begun := t.word(i).Load()
+	s.epoch = t.word(16).Load()
+	s.id = t.word(8).Load()
+	return s, begun == s.count && s.epoch&1 == 0 && s.id == t.id
+}
+
+// Current reports whether a value cached under s is still key's value.
+func (t *Table) Current(key []byte, s Stamp) bool {
+	now, ok := t.Now(key)
+	return ok && now == s
+}
+
+func (t *Table) add(keys [][]byte, half int) {
+	if t == nil || t.broken.Load() || len(keys) == 0 {
+		return
+	}
+	var ok bool
+	defer t.survive(debug.SetPanicOnFault(true), &ok)
+	for _, k := range keys {
+		t.word(headerSize + 16*int(xxhash.Sum64(k)&(slots-1)) + half).Add(1)
+	}
+	ok = true
+}
+
+func (t *Table) addEpoch() {
+	if t == nil || t.broken.Load() {
+		return
+	}
+	var ok bool
+	defer t.survive(debug.SetPanicOnFault(true), &ok)
+	t.word(16).Add(1)
+	ok = true
+}
+
+// survive turns a fault on the mapping (the file was truncated behind our back) into a broken
+// table instead of a crash of the host process; prev is the goroutine's setting to restore.
+func (t *Table) survive(prev bool, ok *bool) {
+	debug.SetPanicOnFault(prev)
+	if r := recover(); r != nil {
+		t.broken.Store(true)
+		*ok = false
+	}
+}
+
+func (t *Table) word(off int) *atomic.Uint64 {
+	return (*atomic.Uint64)(unsafe.Pointer(&t.mem[off]))
+}
+
+func newID() uint64 {
+	var b [8]byte
+	rand.Read(b[:])
+	return binary.LittleEndian.Uint64(b[:]) | 1
+}
