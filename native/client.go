@@ -35,6 +35,8 @@ type client struct {
 	closed  bool
 	local   bool // this process became the owner
 	wg      sync.WaitGroup
+
+	cache readCache // values read from the current owner (readcache.go)
 }
 
 // call is one request waiting for its answer.
@@ -74,42 +76,45 @@ var (
 )
 
 // newClientStore wraps a connection to the owner of cfg.Path as this process's store.
-func newClientStore(cfg Config, cn *net.UnixConn, clientID uint64) *store {
+func newClientStore(cfg Config, cn *net.UnixConn, stampID uint64, clientID uint64) *store {
 	st := &store{key: cfg.Path, cfg: cfg, refs: 1}
 	c := &client{st: st, cfg: cfg, clientID: clientID, pending: make(map[uint32]*call)}
+	c.cache.limit = defaultReadCacheSize
+	c.cache.attach(cfg.Path, stampID)
 	c.cur, c.rd = cn, newConnReader(cn)
 	st.client.Store(c)
 	return st
 }
 
-// dialOwner connects to the owner's socket and says hello.
-func dialOwner(cfg Config, clientID uint64) (*net.UnixConn, error) {
+// dialOwner connects to the owner's socket and says hello; the owner answers with the id of its
+// stamp table (0: none).
+func dialOwner(cfg Config, clientID uint64) (*net.UnixConn, uint64, error) {
 	path := socketPathOf(cfg.Path)
 	if sockpath.OwnedByOther(path) {
-		return nil, newError(codePermission, "the socket %s of the process that owns %s belongs to another user", path, cfg.Path)
+		return nil, 0, newError(codePermission, "the socket %s of the process that owns %s belongs to another user", path, cfg.Path)
 	}
 	conn, err := net.DialTimeout("unix", path, cfg.requestTimeout())
 	if err != nil {
 		if errors.Is(err, syscall.EACCES) || errors.Is(err, syscall.EPERM) {
-			return nil, newError(codePermission, "cannot connect to the process that owns %s: %v", cfg.Path, err)
+			return nil, 0, newError(codePermission, "cannot connect to the process that owns %s: %v", cfg.Path, err)
 		}
-		return nil, fmt.Errorf("%w: %v", errNoOwner, err)
+		return nil, 0, fmt.Errorf("%w: %v", errNoOwner, err)
 	}
 	uc := conn.(*net.UnixConn)
 	rc, body, err := helloOwner(uc, cfg.requestTimeout(), clientID)
 	if errors.Is(err, os.ErrDeadlineExceeded) { // it holds the lock and accepts, but is stopped
 		uc.Close()
-		return nil, newError(codeTimeout, "the process that owns %s accepted the connection but did not answer within %v (stopped or overloaded?)", cfg.Path, cfg.requestTimeout())
+		return nil, 0, newError(codeTimeout, "the process that owns %s accepted the connection but did not answer within %v (stopped or overloaded?)", cfg.Path, cfg.requestTimeout())
 	}
 	if err != nil {
 		uc.Close()
-		return nil, fmt.Errorf("%w: %v", errNoOwner, err) // an owner closing down; elect again
+		return nil, 0, fmt.Errorf("%w: %v", errNoOwner, err) // an owner closing down; elect again
 	}
 	if rc < 0 {
 		uc.Close()
-		return nil, bodyError(rc, body)
+		return nil, 0, bodyError(rc, body)
 	}
-	return uc, nil
+	return uc, stampID(body), nil
 }
 
 // newClientID picks the id that tags a client's writes (dedup.go); random, so two processes (or
@@ -244,6 +249,7 @@ func (c *client) lostLocked(cn *net.UnixConn) {
 	}
 	cn.Close()
 	c.cur, c.rd = nil, nil
+	c.cache.detach() // no stamp holds across owners
 	if !c.closed && !c.local && !c.failing {
 		c.startFailover()
 	}
@@ -257,6 +263,7 @@ func (c *client) shutdown() {
 		c.cur.Close() // waits for a leader's current poll(2), at most leadSlice
 		c.cur, c.rd = nil, nil
 	}
+	c.cache.detach()
 	c.failAllLocked(errClosed)
 	c.mu.Unlock()
 	c.wg.Wait()

@@ -219,14 +219,22 @@ func commitTxn(db *badger.DB, stage func(txn *stagedTxn) error) error {
 	t := c.stamps.Load()
 	t.Begin(txn.keys)
 	err := txn.CommitAt(commitTs, nil)
+	if testHookApplied != nil {
+		testHookApplied()
+	}
 	c.done(readTs, commitTs)
 	t.End(txn.keys)
 	return err
 }
 
+// testHookApplied, when a test sets it, runs between a commit's apply and its visibility: a
+// pause there widens the window a cache must not serve across.
+var testHookApplied func()
+
 // closeBadger closes a database that openBadger opened and drops its clock.
 func closeBadger(db *badger.DB) error {
 	err := db.Close()
+	clockOf(db).stamps.Swap(nil).Close() // no commit is in flight any more
 	forgetClock(db)
 	return err
 }

@@ -51,9 +51,9 @@ func openShared(cfg Config) (*store, error) {
 			return nil, newError(codeLocked, "the database at %s is locked: another process holds it open, and exclusive: true does not share it", cfg.Path)
 		}
 		id := newClientID()
-		cn, err := dialOwner(cfg, id)
+		cn, stampID, err := dialOwner(cfg, id)
 		if err == nil {
-			return newClientStore(cfg, cn, id), nil
+			return newClientStore(cfg, cn, stampID, id), nil
 		}
 		if !errors.Is(err, errNoOwner) {
 			return nil, err

@@ -37,8 +37,9 @@ func (c *client) failover() {
 		if c.isClosed() || (!neverOwn.Load() && c.tryBecomeOwner()) {
 			return
 		}
-		cn, err := dialOwner(c.cfg, c.clientID)
+		cn, stampID, err := dialOwner(c.cfg, c.clientID)
 		if err == nil {
+			c.cache.attach(c.st.key, stampID) // before any request is resent: they read under it
 			c.adopt(cn)
 			return
 		}
@@ -129,6 +130,7 @@ func (c *client) tryBecomeOwner() bool {
 	st.rolledBack = why
 	startServing(st)
 	c.local, c.failing = true, false
+	c.cache.detach()
 	pending := c.sortedPending()
 	c.pending = make(map[uint32]*call)
 	c.mu.Unlock()

@@ -112,9 +112,11 @@ func startIngest(st *store) (*ingest, error) {
 		return nil, err
 	}
 	st.reads.invalidate()
+	clockOf(st.db).stamps.Load().BeginBulk() // no client's cached read holds from here (stamps.go)
 	sw := st.db.NewStreamWriter()
 	if err := sw.Prepare(); err != nil {
 		sw.Cancel()
+		clockOf(st.db).stamps.Load().EndBulk()
 		return nil, errors.Join(err, removeIngestMarker(st.cfg))
 	}
 	return &ingest{st: st, db: st.db, sw: sw}, nil
@@ -276,6 +278,7 @@ func (in *ingest) drop() error {
 // end hands the store back to every other caller. Called with st.mu held exclusively.
 func (in *ingest) end() {
 	clockOf(in.db).publish() // the StreamWriter's version 1 and the batch's timestamps
+	clockOf(in.db).stamps.Load().EndBulk()
 	in.st.ingest = nil
 	in.st.reads.invalidate()
 	ingests.remove(in.id)

@@ -47,7 +47,7 @@ func BenchmarkOwnerServesWrite(b *testing.B) {
 		b.Fatal(err)
 	}
 	cfg.Path, _ = filepath.EvalSymlinks(cfg.Path)
-	cn, err := dialOwner(cfg, 77)
+	cn, _, err := dialOwner(cfg, 77)
 	if err != nil {
 		b.Fatal(err)
 	}

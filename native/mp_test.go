@@ -285,7 +285,7 @@ func TestPeerOfAnotherUIDIsRefused(t *testing.T) {
 	h := openCfg(t, mpConfig(dir))
 	dh, _ := dbHandles.get(h)
 	dh.st.srv.wantUID++ // pretend the owner runs as another user
-	_, err := dialOwner(parsed(t, mpConfig(dir)), newClientID())
+	_, _, err := dialOwner(parsed(t, mpConfig(dir)), newClientID())
 	var se *skyError
 	if !errors.As(err, &se) || se.code != codePermission {
 		t.Fatalf("dial: %v", err)

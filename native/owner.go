@@ -67,6 +67,7 @@ func newServer(st *store) (*server, error) {
 		ln.Close()
 		return nil, err
 	}
+	shareStamps(st)
 	dh := &dbHandle{st: st, internal: true, iters: make(map[int32]*iterator)}
 	s := &server{st: st, h: dbHandles.add(dh), ln: ln, path: path, conns: make(map[*srvConn]struct{}), writers: make(map[uint64]chan struct{})}
 	s.group = newGroupCommitter(s.h)
@@ -257,7 +258,7 @@ func (sc *srvConn) hello() (uint64, bool) {
 		sc.respondRC(req.ID, rc, body)
 		return 0, false
 	}
-	sc.respondRC(req.ID, 0, []byte(fmt.Sprint(os.Getpid())))
+	sc.respondRC(req.ID, 0, helloAnswer(sc.s.st))
 	return req.ClientID, true
 }
 

@@ -16,12 +16,12 @@ func TestBadFramesFailOnlyTheirConnection(t *testing.T) {
 	h := openCfg(t, mpConfig(dir))
 	mustWrite(t, h, "k", "v")
 	cfg := parsed(t, mpConfig(dir))
-	good, err := dialOwner(cfg, newClientID())
+	good, _, err := dialOwner(cfg, newClientID())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer good.Close()
-	bad, err := dialOwner(cfg, newClientID())
+	bad, _, err := dialOwner(cfg, newClientID())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,7 +28,7 @@ func u32(v int) []byte { return binary.LittleEndian.AppendUint32(nil, uint32(v))
 
 func routeGet(h int32, key, out []byte) int32 {
 	if c := remoteOf(h); c != nil {
-		if rc, ok := c.roundTrip(out, wire.OpGet, u32(len(out)), key); ok {
+		if rc, ok := c.get(key, out); ok {
 			return rc
 		}
 	}
@@ -37,7 +37,7 @@ func routeGet(h int32, key, out []byte) int32 {
 
 func routeHas(h int32, key, out []byte) int32 {
 	if c := remoteOf(h); c != nil {
-		if rc, ok := c.roundTrip(out, wire.OpHas, key); ok {
+		if rc, ok := c.has(key, out); ok {
 			return rc
 		}
 	}
@@ -99,6 +99,7 @@ func routeStats(h int32, out []byte) int32 {
 		return writeError(out, newError(codeInternal, "bad stats from the owner: %v", err))
 	}
 	stats["role"] = "client"
+	stats["readCache"] = c.cache.stats()
 	b, _ := json.Marshal(stats)
 	if len(b) > len(out) {
 		return tooSmall(out, len(b))

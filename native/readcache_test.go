@@ -1,0 +1,257 @@
+package main
+
+import (
+	"encoding/binary"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"skyshelve/native/internal/stamps"
+	"skyshelve/native/internal/wire"
+)
+
+// clientOf opens the store at dir in this process as its owner and connects a client to it
+// (two stores in one process: the registry would otherwise share the owner's).
+func clientOf(t *testing.T, dir string) (owner int32, c *client) {
+	t.Helper()
+	owner = openCfg(t, mpConfig(dir))
+	cfg := parsed(t, mpConfig(dir))
+	id := newClientID()
+	cn, stampID, err := dialOwner(cfg, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stampID == 0 {
+		t.Fatal("the owner announced no stamp table")
+	}
+	st := newClientStore(cfg, cn, stampID, id)
+	c = st.client.Load()
+	t.Cleanup(c.shutdown)
+	return owner, c
+}
+
+func clientGet(t *testing.T, c *client, key string) string {
+	t.Helper()
+	out := make([]byte, 1<<10)
+	rc, ok := c.get([]byte(key), out)
+	switch {
+	case !ok:
+		t.Fatal("the client became the owner")
+	case rc == -codeNotFound:
+		return "<missing>"
+	case rc < 0:
+		t.Fatalf("get %q: rc %d: %s", key, rc, message(out))
+	}
+	return string(out[:rc])
+}
+
+func clientWrite(t testing.TB, c *client, ops ...writeOp) {
+	out := make([]byte, 1<<10)
+	if rc, ok := c.roundTrip(out, wire.OpWrite, []byte{0}, encodeWrite(ops)); !ok || rc != 0 {
+		t.Fatalf("client write: rc %d ok %v: %s", rc, ok, message(out))
+	}
+}
+
+func TestClientCacheAnswersRepeatedReadsAndSeesEveryWrite(t *testing.T) {
+	owner, c := clientOf(t, t.TempDir())
+	mustWrite(t, owner, "k", "v1")
+	for i := 0; i < 3; i++ {
+		if got := clientGet(t, c, "k"); got != "v1" {
+			t.Fatalf("read %d: %q", i, got)
+		}
+	}
+	if h := c.cache.hits.Load(); h != 2 {
+		t.Fatalf("%d hits of 3 reads, want 2", h)
+	}
+	mustWrite(t, owner, "k", "v2") // the owner's own write
+	if got := clientGet(t, c, "k"); got != "v2" {
+		t.Fatalf("after the owner's write: %q", got)
+	}
+	clientWrite(t, c, put("k", "v3")) // the client's own write, through the owner
+	if got := clientGet(t, c, "k"); got != "v3" {
+		t.Fatalf("after the client's write: %q", got)
+	}
+	if got := clientGet(t, c, "nope"); got != "<missing>" {
+		t.Fatal(got)
+	}
+	if got := clientGet(t, c, "nope"); got != "<missing>" { // a cached absence
+		t.Fatal(got)
+	}
+	mustWrite(t, owner, "nope", "now")
+	if got := clientGet(t, c, "nope"); got != "now" {
+		t.Fatalf("a cached absence outlived a write: %q", got)
+	}
+	out := make([]byte, 1<<10)
+	if rc := doWrite(owner, encodeWrite([]writeOp{del("k")}), out); rc != 0 {
+		t.Fatal(rc)
+	}
+	if got := clientGet(t, c, "k"); got != "<missing>" {
+		t.Fatalf("a cached value outlived its delete: %q", got)
+	}
+	small := make([]byte, 1)
+	clientGet(t, c, "nope")
+	if rc, _ := c.get([]byte("nope"), small); rc != -codeTooSmall {
+		t.Fatalf("a cached value into a 1-byte buffer: rc %d", rc)
+	}
+}
+
+// Writers (owner and client) move one counter up; readers through the client must never see a
+// value older than one whose write had returned before their read began, nor go backwards.
+func TestClientCacheNeverServesAValueOlderThanAnAcknowledgedWrite(t *testing.T) {
+	owner, c := clientOf(t, t.TempDir())
+	const writes = 3000
+	var acked atomic.Uint64
+	enc := func(i uint64) string { return string(binary.BigEndian.AppendUint64(nil, i)) }
+	mustWrite(t, owner, "n", enc(0))
+	var commits atomic.Int64
+	testHookApplied = func() { // every 8th commit lingers between apply and visibility
+		if commits.Add(1)%8 == 0 {
+			time.Sleep(200 * time.Microsecond)
+		}
+	}
+	defer func() { testHookApplied = nil }()
+	var wg sync.WaitGroup
+	var failed atomic.Value
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		out := make([]byte, 256)
+		for i := uint64(1); i <= writes; i++ {
+			req := encodeWrite([]writeOp{put("n", enc(i)), put(fmt.Sprintf("other%d", i%7), "x")})
+			var rc int32
+			if i%2 == 0 {
+				rc = doWrite(owner, req, out)
+			} else {
+				rc, _ = c.roundTrip(out, wire.OpWrite, []byte{0}, req)
+			}
+			if rc != 0 {
+				failed.Store(fmt.Sprintf("write %d: rc %d", i, rc))
+				return
+			}
+			acked.Store(i)
+		}
+	}()
+	for r := 0; r < 3; r++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out := make([]byte, 64)
+			last := uint64(0)
+			for acked.Load() < writes && failed.Load() == nil {
+				floor := acked.Load()
+				rc, ok := c.get([]byte("n"), out)
+				if !ok || rc != 8 {
+					failed.Store(fmt.Sprintf("read: rc %d ok %v", rc, ok))
+					return
+				}
+				got := binary.BigEndian.Uint64(out)
+				if got < floor || got < last {
+					failed.Store(fmt.Sprintf("read %d after write %d had returned (previous read %d)", got, floor, last))
+					return
+				}
+				last = got
+			}
+		}()
+	}
+	wg.Wait()
+	if f := failed.Load(); f != nil {
+		t.Fatal(f)
+	}
+	if c.cache.hits.Load() == 0 {
+		t.Fatal("no read was answered from the cache")
+	}
+	t.Logf("hits %d, misses %d", c.cache.hits.Load(), c.cache.misses.Load())
+}
+
+func TestClientCacheStaysWithinItsLimit(t *testing.T) {
+	owner, c := clientOf(t, t.TempDir())
+	c.cache.limit = 64 << 10
+	val := string(make([]byte, 1000))
+	for i := 0; i < 300; i++ {
+		mustWrite(t, owner, fmt.Sprintf("k%03d", i), val)
+		clientGet(t, c, fmt.Sprintf("k%03d", i))
+	}
+	c.cache.mu.Lock()
+	n, size := len(c.cache.entries), c.cache.bytes
+	c.cache.mu.Unlock()
+	if size > c.cache.limit || n == 0 || n > 64 {
+		t.Fatalf("%d entries of %d bytes for a %d-byte limit", n, size, c.cache.limit)
+	}
+}
+
+// A second owner of the table (after a take-over) voids every stamp a client took from the first.
+func TestStampsOfAnEarlierOwnerAreVoid(t *testing.T) {
+	path := filepath.Join(t.TempDir(), stamps.FileName)
+	first, err := stamps.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Close()
+	reader, err := stamps.Open(path, first.ID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reader.Close()
+	key := []byte("k")
+	s, ok := reader.Now(key)
+	if !ok || !reader.Current(key, s) {
+		t.Fatal("a fresh table gives no stable stamp")
+	}
+	first.Begin([][]byte{key})
+	if _, ok := reader.Now(key); ok || reader.Current(key, s) {
+		t.Fatal("a write in flight left the stamp current")
+	}
+	first.End([][]byte{key})
+	if reader.Current(key, s) {
+		t.Fatal("a finished write left the old stamp current")
+	}
+	s, _ = reader.Now(key)
+	first.BeginBulk()
+	if _, ok := reader.Now(key); ok || reader.Current(key, s) {
+		t.Fatal("a bulk change in flight left the stamp current")
+	}
+	first.EndBulk()
+	if reader.Current(key, s) {
+		t.Fatal("a bulk change left the old stamp current")
+	}
+	s, _ = reader.Now(key)
+	second, err := stamps.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer second.Close()
+	if _, ok := reader.Now(key); ok || reader.Current(key, s) {
+		t.Fatal("a new owner left the old owner's stamps current")
+	}
+}
+
+// A table file truncated behind a mapping faults on access: that must void the table, not crash.
+func TestTruncatedStampTableDoesNotCrash(t *testing.T) {
+	path := filepath.Join(t.TempDir(), stamps.FileName)
+	w, err := stamps.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	r, err := stamps.Open(path, w.ID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if err := os.Truncate(path, 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := r.Now([]byte("k")); ok {
+		t.Fatal("a stamp from a truncated table")
+	}
+	w.Begin([][]byte{[]byte("k")}) // must not crash either
+	if _, ok := w.Now([]byte("k")); ok {
+		t.Fatal("the owner's broken table still gives stamps")
+	}
+}
+
+func del(key string) writeOp { return writeOp{op: opDelete, key: []byte(key)} }

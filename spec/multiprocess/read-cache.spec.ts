@@ -1,0 +1,89 @@
+/**
+ * A client's read cache (docs/MULTIPROCESS.md, "Reads from clients"): repeated reads of a client are
+ * answered in the client, and every write that returned, in any process, is seen by the next read.
+ */
+import { expect } from 'chai';
+import path from 'node:path';
+import { SkyShelve } from '../../src/index.js';
+import { lastJson, startFixture, type Proc } from '../support/procs.js';
+import { cleanupTmp, tmpDir } from '../support/tmp.js';
+
+interface CacheStats { hits: number; misses: number; entries: number; shared: boolean }
+
+async function cacheOf(store: SkyShelve): Promise<CacheStats> {
+  const s = await store.stats();
+  expect(s.role).to.equal('client');
+  return s.readCache as CacheStats;
+}
+
+describe('the read cache of a client of another process', function () {
+  this.timeout(120_000);
+  const kids: Proc[] = [];
+  afterEach(() => {
+    for (const k of kids.splice(0)) k.child.kill('SIGKILL');
+  });
+  after(cleanupTmp);
+
+  async function ownerOf(dir: string): Promise<Proc> {
+    const p = startFixture('owner', [dir]);
+    kids.push(p);
+    await p.line((l) => l === 'ready');
+    return p;
+  }
+
+  it("answers repeated reads itself, and sees the owner's and other clients' writes at once", async () => {
+    const dir = path.join(tmpDir('sky-mp-cache-'), 'db');
+    const owner = await ownerOf(dir);
+    const store = await SkyShelve.open<unknown>(dir);
+    try {
+      await store.set('k', 1);
+      for (let i = 0; i < 5; i++) expect(store.getSync('k')).to.equal(1);
+      const warm = await cacheOf(store);
+      expect(warm.shared, 'the owner shares its stamp table').to.equal(true);
+      expect(warm.hits).to.be.at.least(4);
+      for (let v = 2; v <= 20; v++) {
+        owner.send(`set k ${v}`);
+        await owner.line((l) => l === `set k ${v}`);
+        expect(store.getSync('k'), `after the owner's write of ${v}`).to.equal(v);
+        expect(store.getSync('k')).to.equal(v);
+      }
+      expect(store.getSync('absent')).to.equal(undefined);
+      owner.send('set absent "here"');
+      await owner.line((l) => l === 'set absent "here"');
+      expect(store.getSync('absent'), 'a cached absence outlived a write').to.equal('here');
+      // Another client process writes keys this one has just read (and cached) as absent.
+      for (let i = 0; i < 20; i++) expect(store.getSync(`other:${i}`)).to.equal(undefined);
+      const w = startFixture('kv-writer', [dir, 'other', '20']);
+      kids.push(w);
+      expect(await w.exited, w.stderr()).to.equal(0);
+      expect(lastJson(w)).to.deep.include({ readBack: 20 });
+      const before = await cacheOf(store);
+      expect(before.hits).to.be.above(warm.hits);
+      const written = await store.scan('other:');
+      expect(written).to.have.length(20);
+      for (const [k, v] of written) expect(store.getSync(k), String(k)).to.deep.equal(v);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("serves no cached value across a change of owner: the new owner's writes are seen", async () => {
+    const dir = path.join(tmpDir('sky-mp-cache-owner-'), 'db');
+    const first = await ownerOf(dir);
+    const store = await SkyShelve.open<unknown>(dir);
+    try {
+      await store.set('k', 'old');
+      expect(store.getSync('k')).to.equal('old');
+      expect(store.getSync('k')).to.equal('old');
+      first.send('exit');
+      await first.exited;
+      // This process or a new one becomes the owner; either way its write must be seen.
+      const second = await ownerOf(dir);
+      second.send('set k "new"');
+      await second.line((l) => l === 'set k "new"');
+      expect(store.getSync('k')).to.equal('new');
+    } finally {
+      await store.close();
+    }
+  });
+});
