@@ -1,7 +1,7 @@
 /**
  * One process of the multi-process bench (bench/multiprocess.ts):
  * `node mp-worker.js <system> <task> <dir> <id> <n>`, system one of skyshelve | lmdb-js | better-sqlite3,
- * task one of load | counter | count | write | read | rtt | gets | sets | watch | hold. Prints "ready", waits for "go" on stdin,
+ * task one of load | counter | count | write | read | rtt | rtt-hit | gets | gets-hit | sets | watch | hold. Prints "ready", waits for "go" on stdin,
  * runs, and prints one JSON line { startNs, endNs, ops, cpuUs, ... } (CLOCK_MONOTONIC, comparable across
  * processes; cpuUs is this process's user + system CPU time during the task).
  */
@@ -39,8 +39,11 @@ interface Driver {
   close(): void | Promise<void>;
 }
 
-async function skyshelve(dir: string): Promise<Driver> {
-  const store = await SkyShelve.open<Buffer>(join(dir, 'kv'));
+async function skyshelve(dir: string, task: string): Promise<Driver> {
+  // rtt and gets time the socket round trip itself, so their client keeps no read cache; the -hit
+  // tasks read records the warm-up already read, so every read is answered by the client's cache.
+  const uncached = task === 'rtt' || task === 'gets';
+  const store = await SkyShelve.open<Buffer>(join(dir, 'kv'), uncached ? { badger: { readCacheSize: 0 } } : {});
   Counter.configureStorage(join(dir, 'counter'));
   const mutator = (c: Counter): void => {
     c.value++;
@@ -116,7 +119,8 @@ const now = (): bigint => process.hrtime.bigint();
  * the others (its owner starts goroutines and a socket server when it opens).
  */
 async function warmUp(task: string, d: Driver, id: number): Promise<void> {
-  const n = task === 'counter' ? 500 : task === 'write' ? 2000 : task === 'read' || task === 'rtt' ? 5000 : 0;
+  const reads = ['read', 'rtt', 'rtt-hit', 'gets-hit'];
+  const n = task === 'counter' ? 500 : task === 'write' ? 2000 : reads.includes(task) ? 5000 : 0;
   const value = Buffer.alloc(100, id);
   for (let i = 0; i < n; i++) {
     if (task === 'counter') await d.increment(`warm${id}`);
@@ -125,12 +129,12 @@ async function warmUp(task: string, d: Driver, id: number): Promise<void> {
   }
 }
 
-/** Times n sequential gets: p50 and p99 in microseconds. */
-function roundTrips(d: Driver, n: number): Record<string, unknown> {
+/** Times n sequential gets of the first `of` records: p50 and p99 in microseconds. */
+function roundTrips(d: Driver, n: number, of = READ_RECORDS): Record<string, unknown> {
   const samples: number[] = [];
   for (let i = 0; i < n; i++) {
     const t = now();
-    d.get(readKey(i % READ_RECORDS));
+    d.get(readKey(i % of));
     samples.push(Number(now() - t) / 1000);
   }
   samples.sort((a, b) => a - b);
@@ -173,19 +177,21 @@ async function run(task: string, d: Driver, id: number, n: number, lines: AsyncI
       if (d.get(readKey(seed % READ_RECORDS)) === undefined) throw new Error('a read record is missing');
     }
   } else if (task === 'gets') for (let i = 0; i < n; i++) d.get(readKey(i % READ_RECORDS));
+  else if (task === 'gets-hit') for (let i = 0; i < n; i++) d.get(readKey(i % 5000));
   else if (task === 'sets') {
     const value = Buffer.alloc(100, id);
     for (let i = 0; i < n; i++) await d.put(`s${id}:${String(i).padStart(9, '0')}`, value);
   } else if (task === 'rtt') return roundTrips(d, n);
+  else if (task === 'rtt-hit') return roundTrips(d, n, 5000);
   else if (task === 'watch') return watch(d, lines);
   else throw new Error(`unknown task ${task}`);
   return {};
 }
 
 const [system, task, dir, idArg, nArg] = process.argv.slice(2);
-const drivers: Record<string, (dir: string) => Promise<Driver>> = { skyshelve, 'lmdb-js': lmdb, 'better-sqlite3': sqlite };
+const drivers: Record<string, (dir: string, task: string) => Promise<Driver>> = { skyshelve, 'lmdb-js': lmdb, 'better-sqlite3': sqlite };
 const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
-const d = await drivers[system!]!(dir!);
+const d = await drivers[system!]!(dir!, task!);
 await warmUp(task!, d, Number(idArg));
 process.stdout.write('ready\n');
 await lines.next();

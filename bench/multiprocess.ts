@@ -37,6 +37,8 @@ export interface MpResults {
   perProcess: Record<string, number>;
   rows: MpRow[];
   rttUs?: { p50: number; p99: number };
+  /** The same sequential gets answered by the client's read cache. */
+  hitUs?: { p50: number; p99: number };
   cpuUs?: CpuPerOp;
   takeoverMs?: number[];
   note?: string;
@@ -149,13 +151,13 @@ async function benchSystem(system: string, per: Record<string, number>): Promise
 }
 
 /** skyshelve only: a holder process owns the store; one client measures get round trips. */
-export async function roundTrip(): Promise<{ p50: number; p99: number }> {
+export async function roundTrip(task: 'rtt' | 'rtt-hit' = 'rtt'): Promise<{ p50: number; p99: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-mp-rtt-'));
   const holder = start('skyshelve', 'hold', dir, 0, 0);
   try {
     await ready(holder);
     await together('skyshelve', 'load', dir, 0, 1);
-    const [r] = (await together('skyshelve', 'rtt', dir, 20_000, 1)).reports;
+    const [r] = (await together('skyshelve', task, dir, 20_000, 1)).reports;
     return { p50: r!.p50us, p99: r!.p99us };
   } finally {
     holder.child.kill('SIGKILL');
@@ -168,6 +170,8 @@ export async function roundTrip(): Promise<{ p50: number; p99: number }> {
 export interface CpuPerOp {
   getClient: number;
   getOwner: number;
+  /** getSync answered by the client's read cache (the owner does nothing). */
+  hitClient: number;
   setClient: number;
   setOwner: number;
 }
@@ -201,8 +205,9 @@ export async function cpuPerOp(n = 30_000): Promise<CpuPerOp> {
       return [(r.cpuUs as number) / n, (cpuNs(holder.child.pid!) - before) / 1000 / n];
     };
     const [getClient, getOwner] = await one('gets');
+    const [hitClient] = await one('gets-hit');
     const [setClient, setOwner] = await one('sets');
-    return { getClient, getOwner, setClient, setOwner };
+    return { getClient, getOwner, hitClient, setClient, setOwner };
   } finally {
     holder.child.kill('SIGKILL');
     await holder.exit;
@@ -248,6 +253,7 @@ export async function runMultiProcess(): Promise<MpResults> {
   if (systems.includes('skyshelve')) {
     try {
       res.rttUs = await roundTrip();
+      res.hitUs = await roundTrip('rtt-hit');
       res.cpuUs = await cpuPerOp();
       res.takeoverMs = [];
       for (let i = 0; i < TAKEOVERS; i++) res.takeoverMs.push(await takeover());
@@ -297,12 +303,13 @@ export function mpSection(res: MpResults): string {
   out.push('');
   if (res.rttUs)
     out.push(
-      `One client round trip (\`getSync\` of a 100-byte value from a client of another process, 20,000 sequential): p50 ${res.rttUs.p50.toFixed(1)} µs, p99 ${res.rttUs.p99.toFixed(1)} µs.`,
+      `One client round trip (\`getSync\` of a 100-byte value from a client of another process with \`readCacheSize: 0\`, 20,000 sequential): p50 ${res.rttUs.p50.toFixed(1)} µs, p99 ${res.rttUs.p99.toFixed(1)} µs.` +
+        (res.hitUs ? ` The same read answered by the client's read cache: p50 ${res.hitUs.p50.toFixed(1)} µs, p99 ${res.hitUs.p99.toFixed(1)} µs.` : ''),
     );
   if (res.cpuUs) {
     const c = res.cpuUs;
     out.push(
-      `CPU per client request (30,000 sequential, one client, its owner idle otherwise; \`/proc\` CPU time of both processes): \`getSync\` ${c.getClient.toFixed(1)} µs in the client + ${c.getOwner.toFixed(1)} µs in the owner; \`await set\` ${c.setClient.toFixed(1)} µs + ${c.setOwner.toFixed(1)} µs.`,
+      `CPU per client request (30,000 sequential, one client, its owner idle otherwise; \`/proc\` CPU time of both processes): \`getSync\` ${c.getClient.toFixed(1)} µs in the client + ${c.getOwner.toFixed(1)} µs in the owner without a read cache, ${c.hitClient.toFixed(1)} µs + 0 from the read cache; \`await set\` ${c.setClient.toFixed(1)} µs + ${c.setOwner.toFixed(1)} µs.`,
     );
   }
   if (res.takeoverMs?.length) {

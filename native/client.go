@@ -79,7 +79,7 @@ var (
 func newClientStore(cfg Config, cn *net.UnixConn, stampID uint64, clientID uint64) *store {
 	st := &store{key: cfg.Path, cfg: cfg, refs: 1}
 	c := &client{st: st, cfg: cfg, clientID: clientID, pending: make(map[uint32]*call)}
-	c.cache.limit = defaultReadCacheSize
+	c.cache.limit = int(cfg.ReadCacheSize)
 	c.cache.attach(cfg.Path, stampID)
 	c.cur, c.rd = cn, newConnReader(cn)
 	st.client.Store(c)

@@ -304,7 +304,7 @@ func TestClientOfExclusiveOwnerGetsLocked(t *testing.T) {
 	}
 }
 
-func parsed(t *testing.T, cfg map[string]any) Config {
+func parsed(t testing.TB, cfg map[string]any) Config {
 	t.Helper()
 	c, err := parseConfig([]byte(mustJSON(cfg)))
 	if err != nil {

@@ -32,6 +32,8 @@ import (
 //	logLevel          "error" Badger's INFO chatter would go to the host's stderr
 //	commitWaitMicros  2000    how long sky_write_begin blocks its caller before an unsynced commit
 //	                          finishes in the background (pending.go); 1..1,000,000
+//	readCacheSize     16 MiB  bytes of values a client of another process keeps to answer repeated
+//	                          reads itself (readcache.go); 0 turns it off
 //
 // memoryLimit, when set, derives memTableSize, blockCacheSize and indexCacheSize from one budget
 // (unless they are given): memtables get half of it, the block cache a third, the index cache the rest.
@@ -58,6 +60,7 @@ type Config struct {
 	OpenTimeoutMs    int64 `json:"openTimeoutMs"`
 	RequestTimeoutMs int64 `json:"requestTimeoutMs"`
 	CommitWaitMicros int64 `json:"commitWaitMicros"`
+	ReadCacheSize    int64 `json:"readCacheSize"`
 }
 
 const mib = 1 << 20
@@ -74,6 +77,7 @@ func DefaultConfig() Config {
 		Compression:      "none",
 		LogLevel:         "error",
 		CommitWaitMicros: 2000,
+		ReadCacheSize:    defaultReadCacheSize,
 	}
 }
 
@@ -96,7 +100,7 @@ func parseConfig(raw []byte) (Config, error) {
 	for _, f := range []struct {
 		name string
 		dst  *int64
-	}{{"blockCacheSize", &cfg.BlockCacheSize}, {"indexCacheSize", &cfg.IndexCacheSize}} {
+	}{{"blockCacheSize", &cfg.BlockCacheSize}, {"indexCacheSize", &cfg.IndexCacheSize}, {"readCacheSize", &cfg.ReadCacheSize}} {
 		if v, ok := present[f.name]; ok && string(v) == "0" {
 			*f.dst = 0
 		}
@@ -133,6 +137,7 @@ func mergeDefaults(g Config) Config {
 	g.NumCompactors = int(pick(int64(g.NumCompactors), int64(d.NumCompactors)))
 	g.ValueLogFileSize = pick(g.ValueLogFileSize, d.ValueLogFileSize)
 	g.CommitWaitMicros = pick(g.CommitWaitMicros, d.CommitWaitMicros)
+	g.ReadCacheSize = pick(g.ReadCacheSize, d.ReadCacheSize)
 	if g.Compression == "" {
 		g.Compression = d.Compression
 	}
@@ -153,7 +158,7 @@ func (c Config) check() error {
 		return bad("memTableSize must be between 1 MiB and 1 GiB, got %d", c.MemTableSize)
 	case c.NumMemtables < 1 || c.NumMemtables > 16:
 		return bad("numMemtables must be between 1 and 16, got %d", c.NumMemtables)
-	case c.BlockCacheSize < 0 || c.IndexCacheSize < 0 || c.MemoryLimit < 0:
+	case c.BlockCacheSize < 0 || c.IndexCacheSize < 0 || c.MemoryLimit < 0 || c.ReadCacheSize < 0:
 		return bad("cache sizes and memoryLimit must not be negative")
 	case c.BlockCacheSize == 0 && c.Compression != "none":
 		return bad("blockCacheSize 0 (no block cache) needs compression \"none\": Badger caches decompressed blocks")
@@ -165,6 +170,8 @@ func (c Config) check() error {
 		return bad("commitWaitMicros must be between 1 and 1000000, got %d", c.CommitWaitMicros)
 	case c.Compression != "none" && c.Compression != "snappy" && c.Compression != "zstd":
 		return bad("compression must be none, snappy or zstd, got %q", c.Compression)
+	case c.ReadCacheSize > 1<<30:
+		return bad("readCacheSize must be at most 1 GiB, got %d", c.ReadCacheSize)
 	case c.OpenTimeoutMs < 0 || c.RequestTimeoutMs < 0:
 		return bad("openTimeoutMs and requestTimeoutMs must not be negative")
 	case c.LogLevel != "none" && c.LogLevel != "error" && c.LogLevel != "warning" && c.LogLevel != "info":

@@ -38,7 +38,8 @@ type fill struct {
 }
 
 const (
-	// defaultReadCacheSize bounds the bytes (keys, values and bookkeeping) one client keeps.
+	// defaultReadCacheSize bounds the bytes (keys, values and bookkeeping) one client keeps
+	// (readCacheSize, options.go).
 	defaultReadCacheSize = 16 << 20
 	// maxCachedValue: larger values are read from the owner every time (they would crowd out many
 	// small ones, and the round trip is a small part of copying them).

@@ -16,10 +16,10 @@ import (
 
 // clientOf opens the store at dir in this process as its owner and connects a client to it
 // (two stores in one process: the registry would otherwise share the owner's).
-func clientOf(t *testing.T, dir string) (owner int32, c *client) {
+func clientOf(t *testing.T, dir string, extra ...any) (owner int32, c *client) {
 	t.Helper()
 	owner = openCfg(t, mpConfig(dir))
-	cfg := parsed(t, mpConfig(dir))
+	cfg := parsed(t, mpConfig(dir, extra...))
 	id := newClientID()
 	cn, stampID, err := dialOwner(cfg, id)
 	if err != nil {
@@ -255,3 +255,43 @@ func TestTruncatedStampTableDoesNotCrash(t *testing.T) {
 }
 
 func del(key string) writeOp { return writeOp{op: opDelete, key: []byte(key)} }
+
+func TestReadCacheSizeZeroTurnsTheCacheOff(t *testing.T) {
+	owner, c := clientOf(t, t.TempDir(), "readCacheSize", 0)
+	mustWrite(t, owner, "k", "v")
+	for i := 0; i < 3; i++ {
+		if got := clientGet(t, c, "k"); got != "v" {
+			t.Fatal(got)
+		}
+	}
+	if h := c.cache.hits.Load(); h != 0 || c.cache.stats()["shared"] != false {
+		t.Fatalf("%d hits with readCacheSize 0", h)
+	}
+	for _, bad := range []string{`{"inMemory":true,"readCacheSize":-1}`, `{"inMemory":true,"readCacheSize":2147483648}`} {
+		if _, err := parseConfig([]byte(bad)); err == nil {
+			t.Fatalf("%s was accepted", bad)
+		}
+	}
+}
+
+func BenchmarkClientCacheHit(b *testing.B) {
+	dir := b.TempDir()
+	owner := openCfg(b, mpConfig(dir))
+	cfg := parsed(b, mpConfig(dir))
+	cn, stampID, err := dialOwner(cfg, 5)
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := newClientStore(cfg, cn, stampID, 5).client.Load()
+	defer c.shutdown()
+	out := make([]byte, 256)
+	doWrite(owner, encodeWrite([]writeOp{put("user:00000000001", string(make([]byte, 100)))}), out)
+	key := []byte("user:00000000001")
+	c.get(key, out)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if rc, _ := c.get(key, out); rc != 100 {
+			b.Fatal(rc)
+		}
+	}
+}

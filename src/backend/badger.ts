@@ -32,6 +32,10 @@ export interface BadgerTuning {
    * GOGC 50; the GOGC / GOMEMLIMIT environment variables override both, see native/gclimits.go). */
   memoryLimit?: number;
   compression?: 'none' | 'snappy' | 'zstd';
+  /** Bytes of values (default 16 MiB; 0 turns it off) that a client of another process keeps to
+   * answer repeated reads itself; each is checked against the owner's stamp table on every read,
+   * so a write that returned in any process is always seen (docs/MULTIPROCESS.md). */
+  readCacheSize?: number;
   logLevel?: 'none' | 'error' | 'warning' | 'info';
 }
 
