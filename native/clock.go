@@ -233,8 +233,13 @@ var testHookApplied func()
 
 // closeBadger closes a database that openBadger opened and drops its clock.
 func closeBadger(db *badger.DB) error {
+	// No commit is in flight any more. Void the stamps before Badger's lock is released (the next
+	// owner then writes its own id): a client that only reads from its cache learns this way that
+	// its owner is gone, even if the table file were replaced meanwhile.
+	t := clockOf(db).stamps.Swap(nil)
+	t.Void()
 	err := db.Close()
-	clockOf(db).stamps.Swap(nil).Close() // no commit is in flight any more
+	t.Close()
 	forgetClock(db)
 	return err
 }

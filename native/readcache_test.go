@@ -219,6 +219,10 @@ func TestStampsOfAnEarlierOwnerAreVoid(t *testing.T) {
 		t.Fatal("a bulk change left the old stamp current")
 	}
 	s, _ = reader.Now(key)
+	first.Void() // the first owner closes
+	if _, ok := reader.Now(key); ok || reader.Current(key, s) {
+		t.Fatal("a closed owner's stamps are still current")
+	}
 	second, err := stamps.Create(path)
 	if err != nil {
 		t.Fatal(err)

@@ -111,6 +111,17 @@ func (t *Table) Close() {
 	}
 }
 
+// Void ends the owner's tenure: no stamp taken under it is current any more.
+func (t *Table) Void() {
+	if t == nil || t.broken.Load() {
+		return
+	}
+	var ok bool
+	defer t.survive(debug.SetPanicOnFault(true), &ok)
+	t.word(8).Store(0)
+	ok = true
+}
+
 // Begin marks a write of each key in flight (before the commit).
 func (t *Table) Begin(keys [][]byte) { t.add(keys, 0) }
 
