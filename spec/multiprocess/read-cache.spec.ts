@@ -8,7 +8,12 @@ import { SkyShelve } from '../../src/index.js';
 import { lastJson, startFixture, type Proc } from '../support/procs.js';
 import { cleanupTmp, tmpDir } from '../support/tmp.js';
 
-interface CacheStats { hits: number; misses: number; entries: number; shared: boolean }
+interface CacheStats {
+  hits: number;
+  misses: number;
+  entries: number;
+  shared: boolean;
+}
 
 async function cacheOf(store: SkyShelve): Promise<CacheStats> {
   const s = await store.stats();
