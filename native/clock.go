@@ -43,6 +43,11 @@ type tsClock struct {
 	discard uint64              // the last SetDiscardTs
 
 	stamps atomic.Pointer[stamps.Table] // while this process serves clients (stamps.go); nil-safe
+	// marking turns on at the first client's hello; until then commits mark nothing and are
+	// counted in unmarked, which that hello waits to drain (stamps.go).
+	marking  atomic.Bool
+	unmarked atomic.Int64
+	reads    atomic.Pointer[readTxns] // the serving store's pooled read transactions
 }
 
 var clocks sync.Map // *badger.DB -> *tsClock
@@ -206,7 +211,8 @@ func (t *stagedTxn) Delete(key []byte) error {
 
 // commitTxn runs stage in a write transaction and commits it at the next timestamp; it returns
 // once the commit is visible to every later read. Around the commit it marks the staged keys
-// in flight in the store's stamp table, so no client trusts a cached value of them meanwhile.
+// in flight in the store's stamp table (once clients connected), so no client trusts a cached
+// value of them meanwhile.
 func commitTxn(db *badger.DB, stage func(txn *stagedTxn) error) error {
 	c := clockOf(db)
 	readTs, commitTs := c.begin()
@@ -216,20 +222,23 @@ func commitTxn(db *badger.DB, stage func(txn *stagedTxn) error) error {
 		c.done(readTs, commitTs)
 		return err
 	}
-	t := c.stamps.Load()
-	t.Begin(txn.keys)
+	m := c.beginMarks(txn.keys)
 	err := txn.CommitAt(commitTs, nil)
-	if testHookApplied != nil {
-		testHookApplied()
+	if testHookCommit != nil {
+		testHookCommit("applied")
 	}
 	c.done(readTs, commitTs)
-	t.End(txn.keys)
+	c.endMarks(m, txn.keys)
+	if testHookCommit != nil {
+		testHookCommit("marked")
+	}
 	return err
 }
 
-// testHookApplied, when a test sets it, runs between a commit's apply and its visibility: a
-// pause there widens the window a cache must not serve across.
-var testHookApplied func()
+// testHookCommit, when a test sets it, runs between a commit's apply and its visibility
+// ("applied"), and after its marks are stable, before its caller goes on ("marked"): pauses
+// there widen the windows a cache must not serve across.
+var testHookCommit func(stage string)
 
 // closeBadger closes a database that openBadger opened and drops its clock.
 func closeBadger(db *badger.DB) error {

@@ -105,12 +105,12 @@ func TestClientCacheNeverServesAValueOlderThanAnAcknowledgedWrite(t *testing.T) 
 	enc := func(i uint64) string { return string(binary.BigEndian.AppendUint64(nil, i)) }
 	mustWrite(t, owner, "n", enc(0))
 	var commits atomic.Int64
-	testHookApplied = func() { // every 8th commit lingers between apply and visibility
+	testHookCommit = func(string) { // every 8th stage of a commit lingers
 		if commits.Add(1)%8 == 0 {
 			time.Sleep(200 * time.Microsecond)
 		}
 	}
-	defer func() { testHookApplied = nil }()
+	defer func() { testHookCommit = nil }()
 	var wg sync.WaitGroup
 	var failed atomic.Value
 	wg.Add(1)
@@ -218,6 +218,61 @@ func BenchmarkClientCacheHit(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		if rc, _ := c.get(key, out); rc != 100 {
 			b.Fatal(rc)
+		}
+	}
+}
+
+// Until a client says hello, commits mark nothing (a lone process pays nothing). A commit that
+// began unmarked and is still in flight at the first hello must finish before the hello is
+// answered: else the client could cache the value from before it, under marks that never move.
+func TestFirstHelloWaitsForUnmarkedCommits(t *testing.T) {
+	dir := t.TempDir()
+	owner := openCfg(t, mpConfig(dir))
+	mustWrite(t, owner, "k", "old")
+	held, release := make(chan struct{}), make(chan struct{})
+	var once, released sync.Once
+	letGo := func() { released.Do(func() { close(release) }) }
+	defer letGo() // a failing test must not leave the commit blocked (the store's close waits for it)
+	testHookCommit = func(stage string) {
+		if stage == "applied" {
+			once.Do(func() { close(held); <-release })
+		}
+	}
+	defer func() { testHookCommit = nil }()
+	wrote := make(chan int32)
+	go func() { wrote <- doWrite(owner, encodeWrite([]writeOp{put("k", "new")}), make([]byte, 256)) }()
+	<-held
+	cfg := parsed(t, mpConfig(dir))
+	type dialed struct {
+		c   *client
+		err error
+	}
+	got := make(chan dialed)
+	go func() {
+		cn, stampID, err := dialOwner(cfg, 9)
+		if err != nil {
+			got <- dialed{err: err}
+			return
+		}
+		got <- dialed{c: newClientStore(cfg, cn, stampID, 9).client.Load()}
+	}()
+	select {
+	case d := <-got:
+		t.Fatalf("the hello was answered while an unmarked commit was in flight (err %v)", d.err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	letGo()
+	if rc := <-wrote; rc != 0 {
+		t.Fatalf("write: rc %d", rc)
+	}
+	d := <-got
+	if d.err != nil {
+		t.Fatal(d.err)
+	}
+	defer d.c.shutdown()
+	for i := 0; i < 3; i++ {
+		if v := clientGet(t, d.c, "k"); v != "new" {
+			t.Fatalf("read %d: %q", i, v)
 		}
 	}
 }

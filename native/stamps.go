@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"skyshelve/native/internal/stamps"
 )
@@ -27,12 +28,55 @@ func shareStamps(st *store) {
 		fmt.Fprintf(os.Stderr, "skyshelve: clients of %s will not cache reads: %v\n", st.key, err)
 		return
 	}
+	c.reads.Store(&st.reads)
 	c.stamps.Store(t)
 }
 
 // helloAnswer is the owner's answer to a client's hello: its pid, then its stamp table's id.
+// Commits mark the table only from the first hello on (a lone process pays nothing for it), so
+// the first hello waits until every commit that began unmarked has finished: a client may cache
+// from its first read on.
 func helloAnswer(st *store) []byte {
-	return fmt.Appendf(nil, "%d %x", os.Getpid(), clockOf(st.db).stamps.Load().ID())
+	c := clockOf(st.db)
+	c.marking.Store(true)
+	for c.unmarked.Load() > 0 {
+		time.Sleep(20 * time.Microsecond)
+	}
+	return fmt.Appendf(nil, "%d %x", os.Getpid(), c.stamps.Load().ID())
+}
+
+// commitMarks is what beginMarks did for one commit.
+type commitMarks struct {
+	t        *stamps.Table // marked in this table (nil: nothing marked)
+	unmarked bool          // counted in tsClock.unmarked
+}
+
+// beginMarks marks keys in flight before a commit; pass its answer to endMarks once the commit
+// is visible. Counting before looking at marking is what lets helloAnswer wait for the rest.
+func (c *tsClock) beginMarks(keys [][]byte) commitMarks {
+	c.unmarked.Add(1)
+	if !c.marking.Load() {
+		return commitMarks{unmarked: true}
+	}
+	c.unmarked.Add(-1)
+	t := c.stamps.Load()
+	t.Begin(keys)
+	return commitMarks{t: t}
+}
+
+// endMarks marks keys visible after the commit, or counts an unmarked commit finished. First it
+// retires the pooled read transactions (its callers do too, but only after this): a client may
+// cache what the owner reads once the marks are stable, so from then on every read of the owner
+// must see the commit, not a transaction opened before it.
+func (c *tsClock) endMarks(m commitMarks, keys [][]byte) {
+	if r := c.reads.Load(); r != nil {
+		r.invalidate()
+	}
+	if m.unmarked {
+		c.unmarked.Add(-1)
+		return
+	}
+	m.t.End(keys)
 }
 
 // stampID reads the table id from a hello answer (0: the owner shares none).
