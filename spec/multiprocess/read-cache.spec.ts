@@ -72,6 +72,30 @@ describe('the read cache of a client of another process', function () {
     }
   });
 
+  it('never goes backwards in other processes while one process counts up, and ends on the last value', async () => {
+    const dir = path.join(tmpDir('sky-mp-cache-race-'), 'db');
+    await ownerOf(dir);
+    const readers = [0, 1].map(() => startFixture('cache-reader', [dir]));
+    kids.push(...readers);
+    await Promise.all(readers.map((r) => r.line((l) => l === 'ready')));
+    const store = await SkyShelve.open<number>(dir);
+    try {
+      for (let v = 1; v <= 1500; v++) await store.set('n', v);
+    } finally {
+      await store.close();
+    }
+    for (const r of readers) r.send('stop');
+    const codes = await Promise.all(readers.map((r) => r.exited));
+    expect(codes, readers.map((r) => r.stderr()).join('\n')).to.deep.equal([0, 0]);
+    for (const r of readers) {
+      const got = lastJson<{ reads: number; backwards: number; last: number; hits: number }>(r);
+      expect(got.backwards, JSON.stringify(got)).to.equal(0);
+      expect(got.last, 'a read after the last write returned').to.equal(1500);
+      expect(got.reads).to.be.above(100);
+      expect(got.hits, 'the cache answered some reads (else this proves nothing about it)').to.be.above(0);
+    }
+  });
+
   it("serves no cached value across a change of owner: the new owner's writes are seen", async () => {
     const dir = path.join(tmpDir('sky-mp-cache-owner-'), 'db');
     const first = await ownerOf(dir);
