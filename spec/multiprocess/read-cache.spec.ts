@@ -96,6 +96,29 @@ describe('the read cache of a client of another process', function () {
     }
   });
 
+  it('serves no cached value after its owner was SIGKILLed and a new owner wrote', async () => {
+    const dir = path.join(tmpDir('sky-mp-cache-kill-'), 'db');
+    const first = await ownerOf(dir);
+    const store = await SkyShelve.open<unknown>(dir);
+    try {
+      await store.set('k', 'old');
+      expect(store.getSync('k')).to.equal('old');
+      expect(store.getSync('k')).to.equal('old');
+      first.child.kill('SIGKILL');
+      await first.exited;
+      // Nobody wrote since: the cached value is still the value.
+      expect(store.getSync('k')).to.equal('old');
+      // Another process takes the store over (this one has not noticed the loss: it sent nothing).
+      const second = await ownerOf(dir);
+      second.send('set k "new"');
+      await second.line((l) => l === 'set k "new"');
+      expect(store.getSync('k'), "the new owner's write").to.equal('new');
+      expect(await store.get('k')).to.equal('new');
+    } finally {
+      await store.close();
+    }
+  });
+
   it("serves no cached value across a change of owner: the new owner's writes are seen", async () => {
     const dir = path.join(tmpDir('sky-mp-cache-owner-'), 'db');
     const first = await ownerOf(dir);
