@@ -219,6 +219,7 @@ func commitTxn(db *badger.DB, stage func(txn *stagedTxn) error) error {
 	t := c.stamps.Load()
 	t.Begin(txn.keys)
 	err := txn.CommitAt(commitTs, nil)
+	rowsOf(db).invalidate(txn.keys, commitTs) // rowcache.go: before the commit is visible
 	c.done(readTs, commitTs)
 	t.End(txn.keys)
 	return err
