@@ -38,7 +38,8 @@ func doGet(h int32, key, out []byte) int32 {
 // found is false when the key has no value there.
 func readValue(rc *rowCache, txn *badger.Txn, key []byte, use func(v []byte)) (found bool, err error) {
 	readTs := txn.ReadTs()
-	if v, found, hit := rc.get(key, readTs); hit {
+	v, found, hit, admit := rc.get(key, readTs)
+	if hit {
 		if found {
 			use(v)
 		}
@@ -46,14 +47,18 @@ func readValue(rc *rowCache, txn *badger.Txn, key []byte, use func(v []byte)) (f
 	}
 	item, err := txn.Get(key)
 	if errors.Is(err, badger.ErrKeyNotFound) {
-		rc.fill(key, readTs, readTs, nil, false)
+		if admit {
+			rc.fill(key, readTs, readTs, nil, false)
+		}
 		return false, nil
 	}
 	if err != nil {
 		return false, err
 	}
 	return true, item.Value(func(v []byte) error {
-		rc.fill(key, readTs, item.Version(), v, true)
+		if admit {
+			rc.fill(key, readTs, item.Version(), v, true)
+		}
 		use(v)
 		return nil
 	})
@@ -68,13 +73,16 @@ func doHas(h int32, key, out []byte) int32 {
 		lease := dh.st.reads.acquire(db)
 		defer dh.st.reads.release(lease)
 		rc, readTs := rowsOf(db), lease.txn.ReadTs()
-		if _, found, hit := rc.get(key, readTs); hit {
+		_, found, hit, admit := rc.get(key, readTs)
+		if hit {
 			return b2i(found)
 		}
 		// Only absence is cached here: caching a value would cost reading it.
 		_, err := lease.txn.Get(key)
 		if errors.Is(err, badger.ErrKeyNotFound) {
-			rc.fill(key, readTs, readTs, nil, false)
+			if admit {
+				rc.fill(key, readTs, readTs, nil, false)
+			}
 			return 0
 		}
 		if err != nil {

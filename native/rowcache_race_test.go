@@ -159,10 +159,13 @@ func TestRowCacheHammer(t *testing.T) {
 	var wg sync.WaitGroup
 	const writers = 2
 	for w := 0; w < writers; w++ {
-		wg.Go(func() { hm.write(w, writers) })
+		wg.Add(1)
+		go func() { defer wg.Done(); hm.write(w, writers) }()
 	}
 	for g := 0; g < 4; g++ {
-		wg.Go(func() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
 			r := rand.New(rand.NewPCG(uint64(g), 7))
 			for !hm.stop.Load() {
 				if g%2 == 0 {
@@ -171,7 +174,7 @@ func TestRowCacheHammer(t *testing.T) {
 					hm.readSnapshot(r)
 				}
 			}
-		})
+		}()
 	}
 	time.Sleep(3 * time.Second)
 	hm.stop.Store(true)
