@@ -40,8 +40,9 @@ const rowOverhead = 96
 // maxRowValue is the largest value cached: bigger ones are rare in point reads and would evict many.
 const maxRowValue = 16 << 10
 
-// ghostsPerByte sizes the doorkeeper: one remembered miss per this many bytes of cache.
-const ghostsPerByte = 256
+// ghostsPerByte sizes the doorkeeper: one remembered miss per this many bytes of cache (about two
+// per row the cache can hold, at 8 bytes each).
+const ghostsPerByte = 128
 
 // rowEntry is one cached key; size 0 marks a free slot.
 type rowEntry struct {
@@ -58,7 +59,7 @@ type rowShard struct {
 	mu     sync.Mutex
 	mark   uint64 // the highest commit timestamp that invalidated a key of this shard
 	index  map[string]int32
-	ghosts []uint64 // hashes of recent misses not yet admitted (direct-mapped; 0 is empty)
+	ghosts []uint64 // hashes of recent misses not yet admitted (2-way buckets; 0 is empty)
 	slots  []rowEntry
 	free   []int32
 	hand   int
@@ -102,7 +103,7 @@ func newRowCache(size int64) *rowCache {
 	for i := range rc.shards {
 		rc.shards[i].budget = size / rowShards
 		rc.shards[i].index = map[string]int32{}
-		rc.shards[i].ghosts = make([]uint64, max(size/ghostsPerByte/rowShards, 64))
+		rc.shards[i].ghosts = make([]uint64, 2*max(size/ghostsPerByte/rowShards/2, 32))
 	}
 	return rc
 }
@@ -112,10 +113,27 @@ func (rc *rowCache) shardOf(key []byte) *rowShard {
 	return s
 }
 
-// locate returns key's shard and hash (never 0: 0 marks an empty doorkeeper slot).
+// locate returns key's shard and hash.
 func (rc *rowCache) locate(key []byte) (*rowShard, uint64) {
-	h := maphash.Bytes(rc.seed, key) | 1
+	h := maphash.Bytes(rc.seed, key)
 	return &rc.shards[h%rowShards], h
+}
+
+// doorkeeper records a miss of the key hashed h and reports whether it is the key's second one
+// since the bucket last forgot it. Each bucket keeps its two newest misses.
+func (s *rowShard) doorkeeper(h uint64) bool {
+	tag := h | 1 // never 0, which marks an empty slot
+	b := s.ghosts[2*((h/rowShards)%uint64(len(s.ghosts)/2)):][:2]
+	switch tag {
+	case b[0]:
+		b[0], b[1] = b[1], 0
+		return true
+	case b[1]:
+		b[1] = 0
+		return true
+	}
+	b[0], b[1] = tag, b[0]
+	return false
 }
 
 // get returns key's cached value for a reader at readTs; hit is false when the cache cannot answer,
@@ -134,13 +152,7 @@ func (rc *rowCache) get(key []byte, readTs uint64) (v []byte, found, hit, admit 
 		s.hits++
 	} else {
 		s.misses++
-		g := &s.ghosts[(h/rowShards)%uint64(len(s.ghosts))]
-		admit = *g == h || ok // a stale entry (ok) was admitted before: refresh it
-		if admit {
-			*g = 0
-		} else {
-			*g = h
-		}
+		admit = s.doorkeeper(h) || ok // a stale entry (ok) was admitted before: refresh it
 	}
 	s.mu.Unlock()
 	return v, found, hit, admit
