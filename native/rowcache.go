@@ -63,6 +63,7 @@ type rowShard struct {
 	slots  []rowEntry
 	free   []int32
 	hand   int
+	turn   uint32 // picks which doorkeeper slot a full bucket forgets
 	bytes  int64
 	budget int64
 	hits   uint64
@@ -120,7 +121,8 @@ func (rc *rowCache) locate(key []byte) (*rowShard, uint64) {
 }
 
 // doorkeeper records a miss of the key hashed h and reports whether it is the key's second one
-// since the bucket last forgot it. Each bucket keeps its two newest misses.
+// since the bucket last forgot it. A full bucket forgets one of its two at random: forgetting the
+// older would never admit anything when three keys of one bucket are read in turn.
 func (s *rowShard) doorkeeper(h uint64) bool {
 	tag := h | 1 // never 0, which marks an empty slot
 	b := s.ghosts[2*((h/rowShards)%uint64(len(s.ghosts)/2)):][:2]
@@ -132,7 +134,15 @@ func (s *rowShard) doorkeeper(h uint64) bool {
 		b[1] = 0
 		return true
 	}
-	b[0], b[1] = tag, b[0]
+	switch {
+	case b[0] == 0:
+		b[0] = tag
+	case b[1] == 0:
+		b[1] = tag
+	default:
+		s.turn++
+		b[s.turn&1] = tag
+	}
 	return false
 }
 
