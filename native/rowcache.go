@@ -34,8 +34,8 @@ import (
 // rowShards splits the cache so readers on several threads rarely share a lock.
 const rowShards = 64
 
-// rowOverhead is what one entry costs besides its key and value (map slot, strings, slot record).
-const rowOverhead = 96
+// rowOverhead is what one entry costs besides its key and value (map slot, slot record, rounding).
+const rowOverhead = 80
 
 // maxRowValue is the largest value cached: bigger ones are rare in point reads and would evict many.
 const maxRowValue = 16 << 10
@@ -44,21 +44,28 @@ const maxRowValue = 16 << 10
 // per row the cache can hold, at 8 bytes each).
 const ghostsPerByte = 128
 
-// rowEntry is one cached key; size 0 marks a free slot.
+// rowEntry is one cached key; size 0 marks a free slot. The index is keyed by hash and key and
+// value share one allocation, so the collector has one pointer per entry to follow, not three.
 type rowEntry struct {
-	key   string
-	val   []byte
+	kv    []byte // the key, then the value
+	hash  uint64
 	minTs uint64 // a value's version, or the read timestamp that found the key absent
-	size  int64
+	size  int32
+	klen  int32
 	found bool
 	ref   bool // read since the clock hand last passed (CLOCK eviction)
+}
+
+// is reports whether e holds key (two keys may share a hash).
+func (e *rowEntry) is(key []byte) bool {
+	return string(e.kv[:e.klen]) == string(key)
 }
 
 // rowShard is one lock's share of the cache.
 type rowShard struct {
 	mu     sync.Mutex
 	mark   uint64 // the highest commit timestamp that invalidated a key of this shard
-	index  map[string]int32
+	index  map[uint64]int32 // hash -> slot
 	ghosts []uint64 // hashes of recent misses not yet admitted (2-way buckets; 0 is empty)
 	slots  []rowEntry
 	free   []int32
@@ -103,15 +110,10 @@ func newRowCache(size int64) *rowCache {
 	rc := &rowCache{seed: maphash.MakeSeed()}
 	for i := range rc.shards {
 		rc.shards[i].budget = size / rowShards
-		rc.shards[i].index = map[string]int32{}
+		rc.shards[i].index = map[uint64]int32{}
 		rc.shards[i].ghosts = make([]uint64, 2*max(size/ghostsPerByte/rowShards/2, 32))
 	}
 	return rc
-}
-
-func (rc *rowCache) shardOf(key []byte) *rowShard {
-	s, _ := rc.locate(key)
-	return s
 }
 
 // locate returns key's shard and hash.
@@ -155,10 +157,12 @@ func (rc *rowCache) get(key []byte, readTs uint64) (v []byte, found, hit, admit 
 	}
 	s, h := rc.locate(key)
 	s.mu.Lock()
-	if i, ok := s.index[string(key)]; ok && s.slots[i].minTs <= readTs {
+	i, ok := s.index[h]
+	ok = ok && s.slots[i].is(key)
+	if ok && s.slots[i].minTs <= readTs {
 		e := &s.slots[i]
 		e.ref = true
-		v, found, hit = e.val, e.found, true
+		v, found, hit = e.kv[e.klen:], e.found, true
 		s.hits++
 	} else {
 		s.misses++
@@ -175,26 +179,29 @@ func (rc *rowCache) fill(key []byte, readTs, minTs uint64, val []byte, found boo
 		return
 	}
 	size := int64(len(key) + len(val) + rowOverhead)
-	s := rc.shardOf(key)
+	s, h := rc.locate(key)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if readTs < s.mark || size > s.budget/4 {
 		return
 	}
-	if i, ok := s.index[string(key)]; ok {
-		// Both reads saw the key's newest state (no commit invalidated it since either fill).
-		if e := &s.slots[i]; e.found == found {
-			e.minTs = min(e.minTs, minTs)
+	if i, ok := s.index[h]; ok {
+		e := &s.slots[i]
+		if !e.is(key) {
+			s.drop(i) // another key with the same hash: the newer read takes the place
 		} else {
-			s.drop(i) // cannot happen by the argument above; trust neither
+			// Both reads saw the key's newest state (no commit invalidated it since either fill).
+			if e.found == found {
+				e.minTs = min(e.minTs, minTs)
+			} else {
+				s.drop(i) // cannot happen by the argument above; trust neither
+			}
+			return
 		}
-		return
 	}
 	s.evict(size)
-	e := rowEntry{key: string(key), minTs: minTs, size: size, found: found}
-	if found {
-		e.val = append(make([]byte, 0, len(val)), val...)
-	}
+	kv := make([]byte, 0, len(key)+len(val))
+	e := rowEntry{kv: append(append(kv, key...), val...), hash: h, klen: int32(len(key)), minTs: minTs, size: int32(size), found: found}
 	var i int32
 	if n := len(s.free); n > 0 {
 		i = s.free[n-1]
@@ -204,7 +211,7 @@ func (rc *rowCache) fill(key []byte, readTs, minTs uint64, val []byte, found boo
 		i = int32(len(s.slots))
 		s.slots = append(s.slots, e)
 	}
-	s.index[e.key] = i
+	s.index[h] = i
 	s.bytes += size
 }
 
@@ -229,8 +236,8 @@ func (s *rowShard) evict(size int64) {
 // drop frees slot i.
 func (s *rowShard) drop(i int32) {
 	e := &s.slots[i]
-	delete(s.index, e.key)
-	s.bytes -= e.size
+	delete(s.index, e.hash)
+	s.bytes -= int64(e.size)
 	*e = rowEntry{}
 	s.free = append(s.free, i)
 }
@@ -241,10 +248,10 @@ func (rc *rowCache) invalidate(keys [][]byte, commitTs uint64) {
 		return
 	}
 	for _, key := range keys {
-		s := rc.shardOf(key)
+		s, h := rc.locate(key)
 		s.mu.Lock()
-		if i, ok := s.index[string(key)]; ok {
-			s.drop(i)
+		if i, ok := s.index[h]; ok {
+			s.drop(i) // even when it is another key with the same hash: forgetting is always safe
 		}
 		s.mark = max(s.mark, commitTs)
 		s.mu.Unlock()
@@ -259,7 +266,7 @@ func (rc *rowCache) clear(ts uint64) {
 	for i := range rc.shards {
 		s := &rc.shards[i]
 		s.mu.Lock()
-		s.index = map[string]int32{}
+		s.index = map[uint64]int32{}
 		s.slots, s.free, s.hand, s.bytes = nil, nil, 0, 0
 		clear(s.ghosts)
 		s.mark = max(s.mark, ts)
