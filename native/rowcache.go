@@ -28,8 +28,9 @@ import (
 // Admission: a key is cached on its second miss within a while, not its first. Filling on every
 // miss made a pass that reads each key once (the bench's get-random) ~35% slower: the copy, the
 // entry and the evictions, and the collector scanning a heap full of entries nobody reads again.
-// Each shard remembers the hashes of recent misses in a small table with no pointers (a doorkeeper,
-// as in TinyLFU); a miss whose hash is there is admitted.
+// Each shard keeps one bit per hash bucket of recent misses (a doorkeeper, as in TinyLFU; 2 KiB
+// per shard by default, so it stays in the CPU's caches): a miss whose bit is set is admitted.
+// When a quarter of the bits are set they are all cleared, which bounds false admissions.
 
 // rowShards splits the cache so readers on several threads rarely share a lock.
 const rowShards = 64
@@ -40,9 +41,8 @@ const rowOverhead = 80
 // maxRowValue is the largest value cached: bigger ones are rare in point reads and would evict many.
 const maxRowValue = 16 << 10
 
-// ghostsPerByte sizes the doorkeeper: one remembered miss per this many bytes of cache (about two
-// per row the cache can hold, at 8 bytes each).
-const ghostsPerByte = 128
+// bytesPerSeenBit sizes the doorkeeper: one bit per this many bytes of cache (~12 per row it holds).
+const bytesPerSeenBit = 16
 
 // rowEntry is one cached key; size 0 marks a free slot. The index is keyed by hash and key and
 // value share one allocation, so the collector has one pointer per entry to follow, not three.
@@ -66,11 +66,11 @@ type rowShard struct {
 	mu     sync.Mutex
 	mark   uint64 // the highest commit timestamp that invalidated a key of this shard
 	index  map[uint64]int32 // hash -> slot
-	ghosts []uint64 // hashes of recent misses not yet admitted (2-way buckets; 0 is empty)
+	seen   []uint64 // the doorkeeper's bits
+	nseen  int      // bits set in seen
 	slots  []rowEntry
 	free   []int32
 	hand   int
-	turn   uint32 // picks which doorkeeper slot a full bucket forgets
 	bytes  int64
 	budget int64
 	hits   uint64
@@ -111,7 +111,7 @@ func newRowCache(size int64) *rowCache {
 	for i := range rc.shards {
 		rc.shards[i].budget = size / rowShards
 		rc.shards[i].index = map[uint64]int32{}
-		rc.shards[i].ghosts = make([]uint64, 2*max(size/ghostsPerByte/rowShards/2, 32))
+		rc.shards[i].seen = make([]uint64, max(size/bytesPerSeenBit/rowShards/64, 8))
 	}
 	return rc
 }
@@ -122,28 +122,19 @@ func (rc *rowCache) locate(key []byte) (*rowShard, uint64) {
 	return &rc.shards[h%rowShards], h
 }
 
-// doorkeeper records a miss of the key hashed h and reports whether it is the key's second one
-// since the bucket last forgot it. A full bucket forgets one of its two at random: forgetting the
-// older would never admit anything when three keys of one bucket are read in turn.
+// doorkeeper records a miss of the key hashed h and reports whether it is its second one lately.
 func (s *rowShard) doorkeeper(h uint64) bool {
-	tag := h | 1 // never 0, which marks an empty slot
-	b := s.ghosts[2*((h/rowShards)%uint64(len(s.ghosts)/2)):][:2]
-	switch tag {
-	case b[0]:
-		b[0], b[1] = b[1], 0
-		return true
-	case b[1]:
-		b[1] = 0
+	bit := (h / rowShards) % uint64(64*len(s.seen))
+	w, m := &s.seen[bit/64], uint64(1)<<(bit%64)
+	if *w&m != 0 {
+		*w &^= m
+		s.nseen--
 		return true
 	}
-	switch {
-	case b[0] == 0:
-		b[0] = tag
-	case b[1] == 0:
-		b[1] = tag
-	default:
-		s.turn++
-		b[s.turn&1] = tag
+	*w |= m
+	if s.nseen++; s.nseen >= 16*len(s.seen) { // a quarter of the bits
+		clear(s.seen)
+		s.nseen = 0
 	}
 	return false
 }
@@ -268,7 +259,8 @@ func (rc *rowCache) clear(ts uint64) {
 		s.mu.Lock()
 		s.index = map[uint64]int32{}
 		s.slots, s.free, s.hand, s.bytes = nil, nil, 0, 0
-		clear(s.ghosts)
+		clear(s.seen)
+		s.nseen = 0
 		s.mark = max(s.mark, ts)
 		s.mu.Unlock()
 	}
