@@ -37,3 +37,14 @@ func BenchmarkRowCacheHit(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRowCacheFill: filling a full cache (every fill evicts), 100-byte values.
+func BenchmarkRowCacheFill(b *testing.B) {
+	d := newFloorData()
+	rc := newRowCache(defaultRowCache)
+	val := make([]byte, 100)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		rc.fill(d.key(d.order[i%floorN]), 1, 1, val, true)
+	}
+}
