@@ -276,7 +276,8 @@ func (in *ingest) drop() error {
 // end hands the store back to every other caller. Called with st.mu held exclusively.
 func (in *ingest) end() {
 	clockOf(in.db).publish() // the StreamWriter's version 1 and the batch's timestamps
-	rowsOf(in.db).clear(clockOf(in.db).visible.Load()) // rowcache.go: every bulk path (stream, batch, DropAll) ends here
+	// rowcache.go: every bulk path (StreamWriter, WriteBatch, DropAll) ends here; nothing read meanwhile.
+	rowsOf(in.db).clear(clockOf(in.db).visible.Load())
 	in.st.ingest = nil
 	in.st.reads.invalidate()
 	ingests.remove(in.id)

@@ -64,10 +64,10 @@ func (e *rowEntry) is(key []byte) bool {
 // rowShard is one lock's share of the cache.
 type rowShard struct {
 	mu     sync.Mutex
-	mark   uint64 // the highest commit timestamp that invalidated a key of this shard
+	mark   uint64           // the highest commit timestamp that invalidated a key of this shard
 	index  map[uint64]int32 // hash -> slot
-	seen   []uint64 // the doorkeeper's bits
-	nseen  int      // bits set in seen
+	seen   []uint64         // the doorkeeper's bits
+	nseen  int              // bits set in seen
 	slots  []rowEntry
 	free   []int32
 	hand   int

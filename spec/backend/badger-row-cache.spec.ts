@@ -99,7 +99,10 @@ describe('Badger row cache', () => {
   });
 
   it('is on by default and off with rowCacheSize 0', async () => {
-    for (const [badger, on] of [[{}, true], [{ rowCacheSize: 0 }, false]] as const) {
+    for (const [badger, on] of [
+      [{}, true],
+      [{ rowCacheSize: 0 }, false],
+    ] as const) {
       const db = BadgerBackend.openSync({ inMemory: true, badger });
       try {
         db.writeSync([{ type: 'put', key: Buffer.from('k'), value: Buffer.from('v') }]);
