@@ -224,6 +224,7 @@ func commitTxn(db *badger.DB, stage func(txn *stagedTxn) error) error {
 	}
 	m := c.beginMarks(txn.keys)
 	err := txn.CommitAt(commitTs, nil)
+	rowsOf(db).invalidate(txn.keys, commitTs) // rowcache.go: before the commit is visible
 	if testHookCommit != nil {
 		testHookCommit("applied")
 	}
@@ -249,6 +250,7 @@ func closeBadger(db *badger.DB) error {
 	t.Void()
 	err := db.Close()
 	t.Close()
+	stopRowCache(db)
 	forgetClock(db)
 	return err
 }

@@ -121,6 +121,7 @@ func openLocal(cfg Config) (*store, error) {
 		closeBadger(db)
 		return nil, classify(err)
 	}
+	startRowCache(db, cfg) // after the roll-back's DropAll: the cache starts empty
 	return &store{key: cfg.Path, cfg: cfg, refs: 1, db: db, rolledBack: why}, nil
 }
 
@@ -210,6 +211,7 @@ func closeStore(st *store) error {
 	ingestErr := abortOnClose(st)
 	st.reads.close()
 	forgetCommitOrder(st.db)
+	stopRowCache(st.db)
 	return errors.Join(ingestErr, closeBadger(st.db))
 }
 
@@ -255,6 +257,7 @@ func doStats(h int32, out []byte) int32 {
 			"options": dh.st.cfg,
 			// The Go runtime is shared by every store in the process: these are process-wide.
 			"rolledBackIngest": dh.st.rolledBack,
+			"rowCache":         rowsOf(db).stats(),
 			"goHeapInUse":      mem.HeapInuse, "goSys": mem.Sys, "backgroundCommits": ticketsIssued.Load(),
 		})
 		if err != nil {

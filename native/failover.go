@@ -117,6 +117,7 @@ func (c *client) tryBecomeOwner() bool {
 		closeBadger(db)
 		return false
 	}
+	startRowCache(db, c.cfg) // after the roll-back's DropAll: the cache starts empty
 	st := c.st
 	st.mu.Lock()
 	c.mu.Lock()

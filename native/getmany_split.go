@@ -89,7 +89,7 @@ func getManySplit(db *badger.DB, txn *badger.Txn, keys [][]byte, start int, out 
 	}
 	s := newSplit(keys, start)
 	go s.help(db, txn.ReadTs(), keys, start, len(out))
-	return s.finish(keys, start, out, s.front(txn, keys, start, out)), true
+	return s.finish(keys, start, out, s.front(rowsOf(db), txn, keys, start, out)), true
 }
 
 // newSplit readies a pooled splitState for keys[start:].
@@ -128,14 +128,14 @@ func (s *splitState) finish(keys [][]byte, start int, out []byte, rc int32) int3
 
 // front reads keys from the front into out; it returns the sequential answer when it settles one
 // (and sets stop), else the byte count written, for assemble.
-func (s *splitState) front(txn *badger.Txn, keys [][]byte, start int, out []byte) int32 {
+func (s *splitState) front(rc *rowCache, txn *badger.Txn, keys [][]byte, start int, out []byte) int32 {
 	pos := 0
 	for {
 		i, ok := s.claimFront()
 		if !ok {
 			return int32(pos)
 		}
-		n, err := appendValue(txn, keys[i], out[pos:])
+		n, err := appendValue(rc, txn, keys[i], out[pos:])
 		if err != nil {
 			s.stop.Store(true)
 			return writeError(out, err)
@@ -173,6 +173,7 @@ func (s *splitState) help(db *badger.DB, readTs uint64, keys [][]byte, start, ou
 	defer c.unpin(readTs)
 	txn := db.NewTransactionAt(readTs, false)
 	defer txn.Discard()
+	rc := rowsOf(db)
 	for !s.stop.Load() && len(s.buf) <= outCap {
 		i, ok := s.claimBack()
 		if !ok {
@@ -181,7 +182,7 @@ func (s *splitState) help(db *badger.DB, readTs uint64, keys [][]byte, start, ou
 		s.low = i
 		var err error
 		s.offs[i-start] = int32(len(s.buf))
-		s.buf, err = appendRecord(txn, keys[i], s.buf)
+		s.buf, err = appendRecord(rc, txn, keys[i], s.buf)
 		if err != nil {
 			s.errAt, s.err = i, err
 			return
@@ -214,9 +215,9 @@ func (s *splitState) assemble(keys [][]byte, start int, out []byte, pos32 int32)
 }
 
 // appendRecord appends key's `[i32 len][value]` record (len -1 when missing) to buf.
-func appendRecord(txn *badger.Txn, key, buf []byte) ([]byte, error) {
+func appendRecord(rc *rowCache, txn *badger.Txn, key, buf []byte) ([]byte, error) {
 	for {
-		n, err := appendValue(txn, key, buf[len(buf):cap(buf)])
+		n, err := appendValue(rc, txn, key, buf[len(buf):cap(buf)])
 		if err != nil {
 			return buf, err
 		}

@@ -71,7 +71,7 @@ func (f splitFixture) compare(t *testing.T, keys [][]byte, start, outCap int, or
 	lease := dh.st.reads.acquire(db)
 	defer dh.st.reads.release(lease)
 	want, got := make([]byte, outCap), make([]byte, outCap)
-	wantRC := getManySeq(lease.txn, keys, start, want)
+	wantRC := getManySeq(rowsOf(db), lease.txn, keys, start, want)
 	var gotRC int32
 	s := newSplit(keys, start) // for the two forced orders
 	switch order {
@@ -89,13 +89,13 @@ func (f splitFixture) compare(t *testing.T, keys [][]byte, start, outCap int, or
 		splitPool.Put(s)
 	case "helper-first": // the helper takes every key
 		helpInline(s, db, lease.txn.ReadTs(), keys, start, outCap)
-		gotRC = s.finish(keys, start, got, s.front(lease.txn, keys, start, got))
+		gotRC = s.finish(keys, start, got, s.front(rowsOf(db), lease.txn, keys, start, got))
 	case "caller-first": // the caller takes every key
-		rc := s.front(lease.txn, keys, start, got)
+		rc := s.front(rowsOf(db), lease.txn, keys, start, got)
 		helpInline(s, db, lease.txn.ReadTs(), keys, start, outCap)
 		gotRC = s.finish(keys, start, got, rc)
 	case "abandoned": // the helper starts only after the caller finished
-		gotRC = s.finish(keys, start, got, s.front(lease.txn, keys, start, got))
+		gotRC = s.finish(keys, start, got, s.front(rowsOf(db), lease.txn, keys, start, got))
 		helpInline(s, nil, 0, keys, start, outCap) // nil db: it must not touch the store
 		if len(s.done) != 0 {
 			t.Fatal("an abandoned helper ran")

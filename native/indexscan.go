@@ -99,12 +99,12 @@ func doIndexScan(h int32, raw []byte, max int32, out []byte) int32 {
 	return withDB(h, func(dh *dbHandle, db *badger.DB) int32 {
 		it := newIterator(h, dh.st, db, req.spec)
 		defer it.close()
-		return it.fillJoined(req.recordPrefix, max, out)
+		return it.fillJoined(rowsOf(db), req.recordPrefix, max, out)
 	})
 }
 
 // fillJoined writes the entries of the range and their records (from the iterator's snapshot).
-func (it *iterator) fillJoined(prefix []byte, max int32, out []byte) int32 {
+func (it *iterator) fillJoined(rc *rowCache, prefix []byte, max int32, out []byte) int32 {
 	pos, count := 1, int32(0)
 	var key []byte
 	for count < max && it.inRange() {
@@ -115,7 +115,7 @@ func (it *iterator) fillJoined(prefix []byte, max int32, out []byte) int32 {
 		}
 		var n int
 		var err error
-		key, n, err = appendJoined(it.lease.txn, prefix, item.Key(), key[:0], out[pos:])
+		key, n, err = appendJoined(rc, it.lease.txn, prefix, item.Key(), key[:0], out[pos:])
 		if err != nil {
 			return writeError(out, err)
 		}
@@ -139,14 +139,14 @@ func (it *iterator) fillJoined(prefix []byte, max int32, out []byte) int32 {
 
 // appendJoined writes one entry key and its record; n is the bytes used, or minus the bytes needed.
 // scratch holds the derived record key (returned for reuse).
-func appendJoined(txn *badger.Txn, prefix, entry, scratch, out []byte) (key []byte, n int, err error) {
+func appendJoined(rc *rowCache, txn *badger.Txn, prefix, entry, scratch, out []byte) (key []byte, n int, err error) {
 	key, ok := recordKeyOf(scratch, prefix, entry)
 	if !ok {
 		return key, putJoined(out, entry, scanBadEntry, nil), nil
 	}
 	// The record goes after `[u32 keyLen][entry]` in get_many's form (a missing one is scanNoRecord).
 	head := 4 + len(entry)
-	n, err = appendValue(txn, key, out[min(head, len(out)):])
+	n, err = appendValue(rc, txn, key, out[min(head, len(out)):])
 	if err != nil {
 		return key, 0, err
 	}

@@ -279,6 +279,8 @@ func (in *ingest) drop() error {
 func (in *ingest) end() {
 	clockOf(in.db).publish() // the StreamWriter's version 1 and the batch's timestamps
 	clockOf(in.db).stamps.Load().EndBulk()
+	// rowcache.go: every bulk path (StreamWriter, WriteBatch, DropAll) ends here; nothing read meanwhile.
+	rowsOf(in.db).clear(clockOf(in.db).visible.Load())
 	in.st.ingest = nil
 	in.st.reads.invalidate()
 	ingests.remove(in.id)

@@ -14,8 +14,8 @@ import (
 )
 
 // Config is the open request (sky_open's JSON). An absent field means "use the default below";
-// so does 0, except for blockCacheSize (0: no block cache, only without compression) and
-// indexCacheSize (0: Badger keeps every table index in memory).
+// so does 0, except for blockCacheSize (0: no block cache, only without compression),
+// indexCacheSize (0: Badger keeps every table index in memory) and rowCacheSize (0: no row cache).
 //
 // The defaults are a small-footprint profile for a library embedded in a Node process, instead
 // of Badger's server profile (64 MiB memtables × 5, a 256 MiB block cache, 1 GiB value log files):
@@ -26,6 +26,8 @@ import (
 //	                          tables, 14-30% faster point reads here (bench/RESULTS.md); 32 MiB when
 //	                          compression is on (Badger caches decompressed blocks and needs one)
 //	indexCacheSize    16 MiB  cache of table indexes and bloom filters (0 would keep them all in memory)
+//	rowCacheSize      16 MiB  key -> value cache of point reads in front of Badger (rowcache.go);
+//	                          not part of memoryLimit
 //	numCompactors     2       Badger's minimum; the machine has few cores and Node needs them
 //	valueLogFileSize  64 MiB  also the largest value accepted
 //	compression       off     values are usually already compact (CBOR); snappy only costs CPU here
@@ -49,6 +51,7 @@ type Config struct {
 	NumMemtables     int    `json:"numMemtables"`
 	BlockCacheSize   int64  `json:"blockCacheSize"`
 	IndexCacheSize   int64  `json:"indexCacheSize"`
+	RowCacheSize     int64  `json:"rowCacheSize"`
 	NumCompactors    int    `json:"numCompactors"`
 	ValueLogFileSize int64  `json:"valueLogFileSize"`
 	MemoryLimit      int64  `json:"memoryLimit"`
@@ -72,6 +75,7 @@ func DefaultConfig() Config {
 		NumMemtables:     2,
 		BlockCacheSize:   0,
 		IndexCacheSize:   16 * mib,
+		RowCacheSize:     defaultRowCache,
 		NumCompactors:    2,
 		ValueLogFileSize: 64 * mib,
 		Compression:      "none",
@@ -100,7 +104,7 @@ func parseConfig(raw []byte) (Config, error) {
 	for _, f := range []struct {
 		name string
 		dst  *int64
-	}{{"blockCacheSize", &cfg.BlockCacheSize}, {"indexCacheSize", &cfg.IndexCacheSize}, {"readCacheSize", &cfg.ReadCacheSize}} {
+	}{{"blockCacheSize", &cfg.BlockCacheSize}, {"indexCacheSize", &cfg.IndexCacheSize}, {"rowCacheSize", &cfg.RowCacheSize}, {"readCacheSize", &cfg.ReadCacheSize}} {
 		if v, ok := present[f.name]; ok && string(v) == "0" {
 			*f.dst = 0
 		}
@@ -113,6 +117,9 @@ func parseConfig(raw []byte) (Config, error) {
 	}
 	return cfg, nil
 }
+
+// defaultRowCache is the default rowCacheSize (bench/RESULTS.md, row cache).
+const defaultRowCache = 16 * mib
 
 // compressedBlockCache is the default block cache when compression is on.
 const compressedBlockCache = 32 * mib
@@ -134,6 +141,7 @@ func mergeDefaults(g Config) Config {
 	g.NumMemtables = int(pick(int64(g.NumMemtables), int64(d.NumMemtables)))
 	g.BlockCacheSize = pick(g.BlockCacheSize, d.BlockCacheSize)
 	g.IndexCacheSize = pick(g.IndexCacheSize, d.IndexCacheSize)
+	g.RowCacheSize = pick(g.RowCacheSize, d.RowCacheSize)
 	g.NumCompactors = int(pick(int64(g.NumCompactors), int64(d.NumCompactors)))
 	g.ValueLogFileSize = pick(g.ValueLogFileSize, d.ValueLogFileSize)
 	g.CommitWaitMicros = pick(g.CommitWaitMicros, d.CommitWaitMicros)
@@ -158,8 +166,10 @@ func (c Config) check() error {
 		return bad("memTableSize must be between 1 MiB and 1 GiB, got %d", c.MemTableSize)
 	case c.NumMemtables < 1 || c.NumMemtables > 16:
 		return bad("numMemtables must be between 1 and 16, got %d", c.NumMemtables)
-	case c.BlockCacheSize < 0 || c.IndexCacheSize < 0 || c.MemoryLimit < 0 || c.ReadCacheSize < 0:
+	case c.BlockCacheSize < 0 || c.IndexCacheSize < 0 || c.RowCacheSize < 0 || c.ReadCacheSize < 0 || c.MemoryLimit < 0:
 		return bad("cache sizes and memoryLimit must not be negative")
+	case c.RowCacheSize > 1<<40:
+		return bad("rowCacheSize must be at most 1 TiB, got %d", c.RowCacheSize)
 	case c.BlockCacheSize == 0 && c.Compression != "none":
 		return bad("blockCacheSize 0 (no block cache) needs compression \"none\": Badger caches decompressed blocks")
 	case c.NumCompactors < 2 || c.NumCompactors > 16:

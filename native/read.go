@@ -15,26 +15,52 @@ func doGet(h int32, key, out []byte) int32 {
 		}
 		lease := dh.st.reads.acquire(db)
 		defer dh.st.reads.release(lease)
-		item, err := lease.txn.Get(key)
-		if errors.Is(err, badger.ErrKeyNotFound) {
-			return -codeNotFound
-		}
-		if err != nil {
-			return writeError(out, err)
-		}
 		n := int32(0)
-		err = item.Value(func(v []byte) error {
+		found, err := readValue(rowsOf(db), lease.txn, key, func(v []byte) {
 			if len(v) > len(out) {
 				n = tooSmall(out, len(v))
-				return nil
+				return
 			}
 			n = int32(copy(out, v))
-			return nil
 		})
 		if err != nil {
 			return writeError(out, err)
 		}
+		if !found {
+			return -codeNotFound
+		}
 		return n
+	})
+}
+
+// readValue passes key's value at txn's snapshot to use (valid only during the call), from the row
+// cache (rowcache.go) when it holds one for that snapshot, else from Badger, filling the cache.
+// found is false when the key has no value there.
+func readValue(rc *rowCache, txn *badger.Txn, key []byte, use func(v []byte)) (found bool, err error) {
+	readTs := txn.ReadTs()
+	v, found, hit, admit := rc.get(key, readTs)
+	if hit {
+		if found {
+			use(v)
+		}
+		return found, nil
+	}
+	item, err := txn.Get(key)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		if admit {
+			rc.fill(key, readTs, readTs, nil, false)
+		}
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return true, item.Value(func(v []byte) error {
+		if admit {
+			rc.fill(key, readTs, item.Version(), v, true)
+		}
+		use(v)
+		return nil
 	})
 }
 
@@ -46,8 +72,17 @@ func doHas(h int32, key, out []byte) int32 {
 		}
 		lease := dh.st.reads.acquire(db)
 		defer dh.st.reads.release(lease)
+		rc, readTs := rowsOf(db), lease.txn.ReadTs()
+		_, found, hit, admit := rc.get(key, readTs)
+		if hit {
+			return b2i(found)
+		}
+		// Only absence is cached here: caching a value would cost reading it.
 		_, err := lease.txn.Get(key)
 		if errors.Is(err, badger.ErrKeyNotFound) {
+			if admit {
+				rc.fill(key, readTs, readTs, nil, false)
+			}
 			return 0
 		}
 		if err != nil {
@@ -90,15 +125,15 @@ func doGetMany(h int32, req []byte, start int32, out []byte) int32 {
 				return rc
 			}
 		}
-		return getManySeq(txn, keys, int(start), out)
+		return getManySeq(rowsOf(db), txn, keys, int(start), out)
 	})
 }
 
 // getManySeq is get_many's loop on one goroutine.
-func getManySeq(txn *badger.Txn, keys [][]byte, start int, out []byte) int32 {
+func getManySeq(rc *rowCache, txn *badger.Txn, keys [][]byte, start int, out []byte) int32 {
 	pos := 0
 	for i := start; i < len(keys); i++ {
-		n, err := appendValue(txn, keys[i], out[pos:])
+		n, err := appendValue(rc, txn, keys[i], out[pos:])
 		if err != nil {
 			return writeError(out, err)
 		}
@@ -115,30 +150,33 @@ func getManySeq(txn *badger.Txn, keys [][]byte, start int, out []byte) int32 {
 
 // appendValue writes `[i32 len][value]` (len -1 when missing) and returns the bytes used,
 // or minus the bytes needed when out is too small.
-func appendValue(txn *badger.Txn, key, out []byte) (int, error) {
+func appendValue(rc *rowCache, txn *badger.Txn, key, out []byte) (int, error) {
 	if err := checkKey(key); err != nil {
 		return 0, err
 	}
-	item, err := txn.Get(key)
-	if errors.Is(err, badger.ErrKeyNotFound) {
-		if len(out) < 4 {
-			return -4, nil
-		}
-		binary.LittleEndian.PutUint32(out, 0xFFFFFFFF)
-		return 4, nil
-	}
-	if err != nil {
-		return 0, err
-	}
 	n := 0
-	err = item.Value(func(v []byte) error {
+	found, err := readValue(rc, txn, key, func(v []byte) {
 		if 4+len(v) > len(out) {
 			n = -(4 + len(v))
-			return nil
+			return
 		}
 		binary.LittleEndian.PutUint32(out, uint32(len(v)))
 		n = 4 + copy(out[4:], v)
-		return nil
 	})
-	return n, err
+	if err != nil || found {
+		return n, err
+	}
+	if len(out) < 4 {
+		return -4, nil
+	}
+	binary.LittleEndian.PutUint32(out, 0xFFFFFFFF)
+	return 4, nil
+}
+
+// b2i is 1 for true.
+func b2i(b bool) int32 {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -23,6 +23,9 @@ export interface BadgerTuning {
   blockCacheSize?: number;
   /** 0 keeps every table index in memory (Badger's own meaning of 0). */
   indexCacheSize?: number;
+  /** Bytes of the row cache of point reads (key -> value, filled on read; default 16 MiB, 0 turns it
+   * off; not part of memoryLimit). See native/rowcache.go. */
+  rowCacheSize?: number;
   numCompactors?: number;
   valueLogFileSize?: number;
   /** How long (µs, 1..1,000,000; default 2,000) an unsynced commit may block the event loop before it

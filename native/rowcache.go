@@ -1,0 +1,293 @@
+package main
+
+import (
+	"hash/maphash"
+	"sync"
+
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+// Why a row cache: a Badger point read walks the memtables and several LSM levels even when the
+// block is cached (~1.5 µs each); a model's find reads ten records, so those walks were most of
+// its CPU. Like RocksDB's row_cache, this keeps key -> value bytes of LOCAL point reads, filled
+// on read only (never on write: a write-through cache would only help reads that are not coming).
+//
+// Reads run at snapshot timestamps (clock.go), so an entry says from which snapshot on it holds:
+//   - a value carries its version: a reader at readTs may use it only if version <= readTs (an
+//     older snapshot must not see a newer value);
+//   - "absent" carries the readTs that found the key missing: valid only for readers at or above it
+//     (the key may have existed in an older snapshot).
+//
+// A commit deletes the entries of every key it wrote and raises its shards' mark to its commitTs,
+// after CommitAt and before the commit becomes visible (commitTxn). A fill from a read at readTs
+// is kept only if readTs >= the shard's mark: otherwise a commit the reader did not see may have
+// invalidated the key already, and the fill would bring its old value back. Together: an entry
+// present in the cache is the newest version of its key at every snapshot it is valid for.
+// Bulk ingest (ingest.go) clears everything and raises every mark.
+//
+// Admission: a key is cached on its second miss within a while, not its first. Filling on every
+// miss made a pass that reads each key once (the bench's get-random) ~35% slower: the copy, the
+// entry and the evictions, and the collector scanning a heap full of entries nobody reads again.
+// Each shard keeps one bit per hash bucket of recent misses (a doorkeeper, as in TinyLFU; 2 KiB
+// per shard by default, so it stays in the CPU's caches): a miss whose bit is set is admitted.
+// When a quarter of the bits are set they are all cleared, which bounds false admissions.
+
+// rowShards splits the cache so readers on several threads rarely share a lock.
+const rowShards = 64
+
+// rowOverhead is what one entry costs besides its key and value (map slot, slot record, rounding).
+const rowOverhead = 80
+
+// maxRowValue is the largest value cached: bigger ones are rare in point reads and would evict many.
+const maxRowValue = 16 << 10
+
+// bytesPerSeenBit sizes the doorkeeper: one bit per this many bytes of cache (~12 per row it holds).
+const bytesPerSeenBit = 16
+
+// rowEntry is one cached key; size 0 marks a free slot. The index is keyed by hash and key and
+// value share one allocation, so the collector has one pointer per entry to follow, not three.
+type rowEntry struct {
+	kv    []byte // the key, then the value
+	hash  uint64
+	minTs uint64 // a value's version, or the read timestamp that found the key absent
+	size  int32
+	klen  int32
+	found bool
+	ref   bool // read since the clock hand last passed (CLOCK eviction)
+}
+
+// is reports whether e holds key (two keys may share a hash).
+func (e *rowEntry) is(key []byte) bool {
+	return string(e.kv[:e.klen]) == string(key)
+}
+
+// rowShard is one lock's share of the cache.
+type rowShard struct {
+	mu     sync.Mutex
+	mark   uint64           // the highest commit timestamp that invalidated a key of this shard
+	index  map[uint64]int32 // hash -> slot
+	seen   []uint64         // the doorkeeper's bits
+	nseen  int              // bits set in seen
+	slots  []rowEntry
+	free   []int32
+	hand   int
+	bytes  int64
+	budget int64
+	hits   uint64
+	misses uint64
+	_      [64]byte // keep neighbouring shards' locks off one cache line
+}
+
+// rowCache is one store's row cache; a nil *rowCache caches nothing.
+type rowCache struct {
+	seed   maphash.Seed
+	shards [rowShards]rowShard
+}
+
+var rowCaches sync.Map // *badger.DB -> *rowCache
+
+// startRowCache gives db a row cache of cfg.RowCacheSize bytes (none when 0).
+func startRowCache(db *badger.DB, cfg Config) {
+	if cfg.RowCacheSize > 0 {
+		rowCaches.Store(db, newRowCache(cfg.RowCacheSize))
+	}
+}
+
+// stopRowCache drops db's row cache; db is closing.
+func stopRowCache(db *badger.DB) {
+	rowCaches.Delete(db)
+}
+
+// rowsOf returns db's row cache, or nil when it has none.
+func rowsOf(db *badger.DB) *rowCache {
+	if rc, ok := rowCaches.Load(db); ok {
+		return rc.(*rowCache)
+	}
+	return nil
+}
+
+func newRowCache(size int64) *rowCache {
+	rc := &rowCache{seed: maphash.MakeSeed()}
+	for i := range rc.shards {
+		rc.shards[i].budget = size / rowShards
+		rc.shards[i].index = map[uint64]int32{}
+		rc.shards[i].seen = make([]uint64, max(size/bytesPerSeenBit/rowShards/64, 8))
+	}
+	return rc
+}
+
+// locate returns key's shard and hash.
+func (rc *rowCache) locate(key []byte) (*rowShard, uint64) {
+	h := maphash.Bytes(rc.seed, key)
+	return &rc.shards[h%rowShards], h
+}
+
+// doorkeeper records a miss of the key hashed h and reports whether it is its second one lately.
+func (s *rowShard) doorkeeper(h uint64) bool {
+	bit := (h / rowShards) % uint64(64*len(s.seen))
+	w, m := &s.seen[bit/64], uint64(1)<<(bit%64)
+	if *w&m != 0 {
+		*w &^= m
+		s.nseen--
+		return true
+	}
+	*w |= m
+	if s.nseen++; s.nseen >= 16*len(s.seen) { // a quarter of the bits
+		clear(s.seen)
+		s.nseen = 0
+	}
+	return false
+}
+
+// get returns key's cached value for a reader at readTs; hit is false when the cache cannot answer,
+// and then admit says whether to fill it with what the reader finds (its second miss).
+// The value is never changed in place, so it may be read after the lock is gone.
+func (rc *rowCache) get(key []byte, readTs uint64) (v []byte, found, hit, admit bool) {
+	if rc == nil {
+		return nil, false, false, false
+	}
+	s, h := rc.locate(key)
+	s.mu.Lock()
+	i, ok := s.index[h]
+	ok = ok && s.slots[i].is(key)
+	if ok && s.slots[i].minTs <= readTs {
+		e := &s.slots[i]
+		e.ref = true
+		v, found, hit = e.kv[e.klen:], e.found, true
+		s.hits++
+	} else {
+		s.misses++
+		admit = s.doorkeeper(h) || ok // a stale entry (ok) was admitted before: refresh it
+	}
+	s.mu.Unlock()
+	return v, found, hit, admit
+}
+
+// fill caches what a read at readTs found: val at version minTs, or (found false) no value, with
+// minTs = readTs. It keeps nothing if a commit newer than readTs invalidated the shard meanwhile.
+func (rc *rowCache) fill(key []byte, readTs, minTs uint64, val []byte, found bool) {
+	if rc == nil || len(val) > maxRowValue {
+		return
+	}
+	size := int64(len(key) + len(val) + rowOverhead)
+	s, h := rc.locate(key)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if readTs < s.mark || size > s.budget/4 {
+		return
+	}
+	if i, ok := s.index[h]; ok {
+		e := &s.slots[i]
+		if !e.is(key) {
+			s.drop(i) // another key with the same hash: the newer read takes the place
+		} else {
+			// Both reads saw the key's newest state (no commit invalidated it since either fill).
+			if e.found == found {
+				e.minTs = min(e.minTs, minTs)
+			} else {
+				s.drop(i) // cannot happen by the argument above; trust neither
+			}
+			return
+		}
+	}
+	s.evict(size)
+	kv := make([]byte, 0, len(key)+len(val))
+	e := rowEntry{kv: append(append(kv, key...), val...), hash: h, klen: int32(len(key)), minTs: minTs, size: int32(size), found: found}
+	var i int32
+	if n := len(s.free); n > 0 {
+		i = s.free[n-1]
+		s.free = s.free[:n-1]
+		s.slots[i] = e
+	} else {
+		i = int32(len(s.slots))
+		s.slots = append(s.slots, e)
+	}
+	s.index[h] = i
+	s.bytes += size
+}
+
+// evict frees room for size more bytes, passing over recently read entries once (CLOCK).
+func (s *rowShard) evict(size int64) {
+	for s.bytes+size > s.budget {
+		if s.hand >= len(s.slots) {
+			s.hand = 0
+		}
+		e := &s.slots[s.hand]
+		switch {
+		case e.size == 0:
+		case e.ref:
+			e.ref = false
+		default:
+			s.drop(int32(s.hand))
+		}
+		s.hand++
+	}
+}
+
+// drop frees slot i.
+func (s *rowShard) drop(i int32) {
+	e := &s.slots[i]
+	delete(s.index, e.hash)
+	s.bytes -= int64(e.size)
+	*e = rowEntry{}
+	s.free = append(s.free, i)
+}
+
+// invalidate forgets keys, which a commit at commitTs wrote; call it before that commit is visible.
+func (rc *rowCache) invalidate(keys [][]byte, commitTs uint64) {
+	if rc == nil {
+		return
+	}
+	for _, key := range keys {
+		s, h := rc.locate(key)
+		s.mu.Lock()
+		if i, ok := s.index[h]; ok {
+			s.drop(i) // even when it is another key with the same hash: forgetting is always safe
+		}
+		s.mark = max(s.mark, commitTs)
+		s.mu.Unlock()
+	}
+}
+
+// clear forgets everything and refuses fills from reads below ts (a bulk ingest wrote up to ts).
+func (rc *rowCache) clear(ts uint64) {
+	if rc == nil {
+		return
+	}
+	for i := range rc.shards {
+		s := &rc.shards[i]
+		s.mu.Lock()
+		s.index = map[uint64]int32{}
+		s.slots, s.free, s.hand, s.bytes = nil, nil, 0, 0
+		clear(s.seen)
+		s.nseen = 0
+		s.mark = max(s.mark, ts)
+		s.mu.Unlock()
+	}
+}
+
+// rowStats is what doStats reports of a row cache.
+type rowStats struct {
+	Bytes  int64  `json:"bytes"`
+	Rows   int    `json:"rows"`
+	Hits   uint64 `json:"hits"`
+	Misses uint64 `json:"misses"`
+}
+
+// stats sums the shards' counters.
+func (rc *rowCache) stats() rowStats {
+	var st rowStats
+	if rc == nil {
+		return st
+	}
+	for i := range rc.shards {
+		s := &rc.shards[i]
+		s.mu.Lock()
+		st.Bytes += s.bytes
+		st.Rows += len(s.index)
+		st.Hits += s.hits
+		st.Misses += s.misses
+		s.mu.Unlock()
+	}
+	return st
+}
