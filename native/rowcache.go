@@ -2,7 +2,9 @@ package main
 
 import (
 	"hash/maphash"
+	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 
 	badger "github.com/dgraph-io/badger/v4"
 )
@@ -18,10 +20,12 @@ import (
 //   - "absent" carries the readTs that found the key missing: valid only for readers at or above it
 //     (the key may have existed in an older snapshot).
 //
-// A commit deletes the entries of every key it wrote and raises its shards' mark to its commitTs,
+// A commit raises the cache's mark to its commitTs and deletes the entries of every key it wrote,
 // after CommitAt and before the commit becomes visible (commitTxn). A fill from a read at readTs
-// is kept only if readTs >= the shard's mark: otherwise a commit the reader did not see may have
-// invalidated the key already, and the fill would bring its old value back. Together: an entry
+// is kept only if readTs >= the mark: otherwise a commit the reader did not see may have
+// invalidated the key already, and the fill would bring its old value back. (One mark, not one per
+// shard: a commit into an empty cache, a bulk load say, then costs one atomic step, not a lock
+// per key; fills from older snapshots are refused a little more often.) Together: an entry
 // present in the cache is the newest version of its key at every snapshot it is valid for.
 // Bulk ingest (ingest.go) clears everything and raises every mark.
 //
@@ -31,6 +35,10 @@ import (
 // Each shard keeps one bit per hash bucket of recent misses (a doorkeeper, as in TinyLFU; 2 KiB
 // per shard by default, so it stays in the CPU's caches): a miss whose bit is set is admitted.
 // When a quarter of the bits are set they are all cleared, which bounds false admissions.
+// A shard that evicts far more than it hits (a working set larger than the cache, read at random:
+// every admitted key is evicted before it is read again) admits only every sixteenth miss, so
+// that a key read often still gets in soon (and then its hits end the thrashing); a second pass of the bench's get-random over
+// 200,000 keys was ~12% slower without that.
 
 // rowShards splits the cache so readers on several threads rarely share a lock.
 const rowShards = 64
@@ -64,7 +72,6 @@ func (e *rowEntry) is(key []byte) bool {
 // rowShard is one lock's share of the cache.
 type rowShard struct {
 	mu     sync.Mutex
-	mark   uint64           // the highest commit timestamp that invalidated a key of this shard
 	index  map[uint64]int32 // hash -> slot
 	seen   []uint64         // the doorkeeper's bits
 	nseen  int              // bits set in seen
@@ -75,12 +82,20 @@ type rowShard struct {
 	budget int64
 	hits   uint64
 	misses uint64
-	_      [64]byte // keep neighbouring shards' locks off one cache line
+	// Recent hits and evictions (halved as they grow): a shard that evicts far more than it hits
+	// (a working set larger than the cache, read at random) admits only a sixteenth of its keys.
+	recentHits, recentEvicts int
+	_                        [64]byte // keep neighbouring shards' locks off one cache line
 }
 
 // rowCache is one store's row cache; a nil *rowCache caches nothing.
 type rowCache struct {
-	seed   maphash.Seed
+	seed maphash.Seed
+	// mark is the highest commit timestamp that invalidated any key: a fill from a read below it
+	// is refused (one mark for all shards, so that a commit touches no shard while the cache is
+	// empty). rows counts entries plus fills in progress: 0 means a commit has nothing to drop.
+	mark   atomic.Uint64
+	rows   atomic.Int64
 	shards [rowShards]rowShard
 }
 
@@ -155,12 +170,23 @@ func (rc *rowCache) get(key []byte, readTs uint64) (v []byte, found, hit, admit 
 		e.ref = true
 		v, found, hit = e.kv[e.klen:], e.found, true
 		s.hits++
+		s.recentHits++
 	} else {
 		s.misses++
-		admit = s.doorkeeper(h) || ok // a stale entry (ok) was admitted before: refresh it
+		// A stale entry (ok) was admitted before: refresh it. While thrashing, a random sixteenth
+		// of the misses may be admitted; the others leave the doorkeeper alone.
+		admit = ok || (!s.thrashing() || rand.Uint32()&15 == 0) && s.doorkeeper(h)
 	}
 	s.mu.Unlock()
 	return v, found, hit, admit
+}
+
+// thrashing reports whether the shard evicts far more than it hits lately.
+func (s *rowShard) thrashing() bool {
+	if s.recentHits+s.recentEvicts > 1<<14 {
+		s.recentHits, s.recentEvicts = s.recentHits/2, s.recentEvicts/2
+	}
+	return s.recentEvicts > 4*s.recentHits+256
 }
 
 // fill caches what a read at readTs found: val at version minTs, or (found false) no value, with
@@ -171,26 +197,31 @@ func (rc *rowCache) fill(key []byte, readTs, minTs uint64, val []byte, found boo
 	}
 	size := int64(len(key) + len(val) + rowOverhead)
 	s, h := rc.locate(key)
+	// Counted before the mark is read: a commit that finds rows at 0 (and so drops nothing) has
+	// raised the mark before this fill can read it (invalidate).
+	rc.rows.Add(1)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if readTs < s.mark || size > s.budget/4 {
+	if readTs < rc.mark.Load() || size > s.budget/4 {
+		rc.rows.Add(-1)
 		return
 	}
 	if i, ok := s.index[h]; ok {
 		e := &s.slots[i]
 		if !e.is(key) {
-			s.drop(i) // another key with the same hash: the newer read takes the place
+			s.drop(rc, i) // another key with the same hash: the newer read takes the place
 		} else {
 			// Both reads saw the key's newest state (no commit invalidated it since either fill).
 			if e.found == found {
 				e.minTs = min(e.minTs, minTs)
 			} else {
-				s.drop(i) // cannot happen by the argument above; trust neither
+				s.drop(rc, i) // cannot happen by the argument above; trust neither
 			}
+			rc.rows.Add(-1)
 			return
 		}
 	}
-	s.evict(size)
+	s.evict(rc, size)
 	kv := make([]byte, 0, len(key)+len(val))
 	e := rowEntry{kv: append(append(kv, key...), val...), hash: h, klen: int32(len(key)), minTs: minTs, size: int32(size), found: found}
 	var i int32
@@ -207,7 +238,7 @@ func (rc *rowCache) fill(key []byte, readTs, minTs uint64, val []byte, found boo
 }
 
 // evict frees room for size more bytes, passing over recently read entries once (CLOCK).
-func (s *rowShard) evict(size int64) {
+func (s *rowShard) evict(rc *rowCache, size int64) {
 	for s.bytes+size > s.budget {
 		if s.hand >= len(s.slots) {
 			s.hand = 0
@@ -218,14 +249,16 @@ func (s *rowShard) evict(size int64) {
 		case e.ref:
 			e.ref = false
 		default:
-			s.drop(int32(s.hand))
+			s.drop(rc, int32(s.hand))
+			s.recentEvicts++
 		}
 		s.hand++
 	}
 }
 
 // drop frees slot i.
-func (s *rowShard) drop(i int32) {
+func (s *rowShard) drop(rc *rowCache, i int32) {
+	rc.rows.Add(-1)
 	e := &s.slots[i]
 	delete(s.index, e.hash)
 	s.bytes -= int64(e.size)
@@ -238,13 +271,16 @@ func (rc *rowCache) invalidate(keys [][]byte, commitTs uint64) {
 	if rc == nil {
 		return
 	}
+	rc.raiseMark(commitTs)
+	if rc.rows.Load() == 0 {
+		return // nothing cached, and no fill in progress can miss the mark (fill)
+	}
 	for _, key := range keys {
 		s, h := rc.locate(key)
 		s.mu.Lock()
 		if i, ok := s.index[h]; ok {
-			s.drop(i) // even when it is another key with the same hash: forgetting is always safe
+			s.drop(rc, i) // even when it is another key with the same hash: forgetting is always safe
 		}
-		s.mark = max(s.mark, commitTs)
 		s.mu.Unlock()
 	}
 }
@@ -254,15 +290,26 @@ func (rc *rowCache) clear(ts uint64) {
 	if rc == nil {
 		return
 	}
+	rc.raiseMark(ts)
 	for i := range rc.shards {
 		s := &rc.shards[i]
 		s.mu.Lock()
+		rc.rows.Add(-int64(len(s.index)))
 		s.index = map[uint64]int32{}
 		s.slots, s.free, s.hand, s.bytes = nil, nil, 0, 0
 		clear(s.seen)
 		s.nseen = 0
-		s.mark = max(s.mark, ts)
 		s.mu.Unlock()
+	}
+}
+
+// raiseMark makes ts the mark unless it is higher already.
+func (rc *rowCache) raiseMark(ts uint64) {
+	for {
+		m := rc.mark.Load()
+		if m >= ts || rc.mark.CompareAndSwap(m, ts) {
+			return
+		}
 	}
 }
 
