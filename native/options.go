@@ -26,7 +26,7 @@ import (
 //	                          tables, 14-30% faster point reads here (bench/RESULTS.md); 32 MiB when
 //	                          compression is on (Badger caches decompressed blocks and needs one)
 //	indexCacheSize    16 MiB  cache of table indexes and bloom filters (0 would keep them all in memory)
-//	rowCacheSize      16 MiB  key -> value cache of point reads in front of Badger (rowcache.go);
+//	rowCacheSize      8 MiB   key -> value cache of point reads in front of Badger (rowcache.go);
 //	                          not part of memoryLimit
 //	numCompactors     2       Badger's minimum; the machine has few cores and Node needs them
 //	valueLogFileSize  64 MiB  also the largest value accepted
@@ -119,7 +119,7 @@ func parseConfig(raw []byte) (Config, error) {
 }
 
 // defaultRowCache is the default rowCacheSize (bench/RESULTS.md, row cache).
-const defaultRowCache = 16 * mib
+const defaultRowCache = 8 * mib
 
 // compressedBlockCache is the default block cache when compression is on.
 const compressedBlockCache = 32 * mib

@@ -32,13 +32,17 @@ import (
 // Admission: a key is cached on its second miss within a while, not its first. Filling on every
 // miss made a pass that reads each key once (the bench's get-random) ~35% slower: the copy, the
 // entry and the evictions, and the collector scanning a heap full of entries nobody reads again.
-// Each shard keeps one bit per hash bucket of recent misses (a doorkeeper, as in TinyLFU; 2 KiB
-// per shard by default, so it stays in the CPU's caches): a miss whose bit is set is admitted.
-// When a quarter of the bits are set they are all cleared, which bounds false admissions.
+// The cache keeps one bit per hash bucket of keys seen lately (a doorkeeper, as in TinyLFU; 64 KiB
+// at the default size, so it stays in the CPU's caches), set by a key's first miss and left set
+// while the key is cached. A read whose bit is clear is a first miss: it is answered with one
+// atomic load and one atomic or, without the shard's lock or index (a pass over many keys is
+// mostly such reads; with the lock and index lookup it cost ~6% of a get-random). A miss whose bit
+// is set is admitted. When a quarter of the bits are set they are all cleared, which bounds false
+// admissions (a cached key then takes one extra miss to be found again).
 // A shard that evicts far more than it hits (a working set larger than the cache, read at random:
-// every admitted key is evicted before it is read again) admits only every sixteenth miss, so
-// that a key read often still gets in soon (and then its hits end the thrashing); a second pass of the bench's get-random over
-// 200,000 keys was ~12% slower without that.
+// every admitted key is evicted before it is read again) admits only a random sixteenth of its
+// misses, so that a key read often still gets in soon (and then its hits end the thrashing); a
+// second pass of the bench's get-random over 200,000 keys was ~12% slower without that.
 
 // rowShards splits the cache so readers on several threads rarely share a lock.
 const rowShards = 64
@@ -73,8 +77,6 @@ func (e *rowEntry) is(key []byte) bool {
 type rowShard struct {
 	mu     sync.Mutex
 	index  map[uint64]int32 // hash -> slot
-	seen   []uint64         // the doorkeeper's bits
-	nseen  int              // bits set in seen
 	slots  []rowEntry
 	free   []int32
 	hand   int
@@ -94,8 +96,14 @@ type rowCache struct {
 	// mark is the highest commit timestamp that invalidated any key: a fill from a read below it
 	// is refused (one mark for all shards, so that a commit touches no shard while the cache is
 	// empty). rows counts entries plus fills in progress: 0 means a commit has nothing to drop.
-	mark   atomic.Uint64
-	rows   atomic.Int64
+	mark atomic.Uint64
+	rows atomic.Int64
+	// seen has one bit per hash bucket, set by a key's first miss and kept while it is cached: a
+	// read whose bit is clear is a first miss, answered without the shard's lock or index (most
+	// reads of a pass over many keys). Cleared whole when a quarter of it is set (nseen).
+	seen   []atomic.Uint64
+	nseen  atomic.Int64
+	first  atomic.Uint64 // first misses, for stats
 	shards [rowShards]rowShard
 }
 
@@ -122,11 +130,10 @@ func rowsOf(db *badger.DB) *rowCache {
 }
 
 func newRowCache(size int64) *rowCache {
-	rc := &rowCache{seed: maphash.MakeSeed()}
+	rc := &rowCache{seed: maphash.MakeSeed(), seen: make([]atomic.Uint64, max(size/bytesPerSeenBit/64, 64))}
 	for i := range rc.shards {
 		rc.shards[i].budget = size / rowShards
 		rc.shards[i].index = map[uint64]int32{}
-		rc.shards[i].seen = make([]uint64, max(size/bytesPerSeenBit/rowShards/64, 8))
 	}
 	return rc
 }
@@ -137,19 +144,18 @@ func (rc *rowCache) locate(key []byte) (*rowShard, uint64) {
 	return &rc.shards[h%rowShards], h
 }
 
-// doorkeeper records a miss of the key hashed h and reports whether it is its second one lately.
-func (s *rowShard) doorkeeper(h uint64) bool {
-	bit := (h / rowShards) % uint64(64*len(s.seen))
-	w, m := &s.seen[bit/64], uint64(1)<<(bit%64)
-	if *w&m != 0 {
-		*w &^= m
-		s.nseen--
+// seenBefore reports whether the key hashed h was seen lately (or is cached), and marks it seen.
+func (rc *rowCache) seenBefore(h uint64) bool {
+	bit := (h >> 8) % uint64(64*len(rc.seen))
+	w, m := &rc.seen[bit/64], uint64(1)<<(bit%64)
+	if w.Load()&m != 0 {
 		return true
 	}
-	*w |= m
-	if s.nseen++; s.nseen >= 16*len(s.seen) { // a quarter of the bits
-		clear(s.seen)
-		s.nseen = 0
+	if w.Or(m)&m == 0 && rc.nseen.Add(1) >= int64(16*len(rc.seen)) { // a quarter of the bits
+		rc.nseen.Store(0)
+		for i := range rc.seen {
+			rc.seen[i].Store(0)
+		}
 	}
 	return false
 }
@@ -162,6 +168,10 @@ func (rc *rowCache) get(key []byte, readTs uint64) (v []byte, found, hit, admit 
 		return nil, false, false, false
 	}
 	s, h := rc.locate(key)
+	if !rc.seenBefore(h) {
+		rc.first.Add(1)
+		return nil, false, false, false // not cached (a cached key's bit stays set), and a first miss
+	}
 	s.mu.Lock()
 	i, ok := s.index[h]
 	ok = ok && s.slots[i].is(key)
@@ -173,9 +183,9 @@ func (rc *rowCache) get(key []byte, readTs uint64) (v []byte, found, hit, admit 
 		s.recentHits++
 	} else {
 		s.misses++
-		// A stale entry (ok) was admitted before: refresh it. While thrashing, a random sixteenth
-		// of the misses may be admitted; the others leave the doorkeeper alone.
-		admit = ok || (!s.thrashing() || rand.Uint32()&15 == 0) && s.doorkeeper(h)
+		// A second miss lately, or a stale entry (ok) admitted before: admit it, but while
+		// thrashing only a random sixteenth of the misses.
+		admit = ok || !s.thrashing() || rand.Uint32()&15 == 0
 	}
 	s.mu.Unlock()
 	return v, found, hit, admit
@@ -222,6 +232,7 @@ func (rc *rowCache) fill(key []byte, readTs, minTs uint64, val []byte, found boo
 		}
 	}
 	s.evict(rc, size)
+	rc.seenBefore(h) // a cached key's bit stays set (fill normally follows its second miss: it is set)
 	kv := make([]byte, 0, len(key)+len(val))
 	e := rowEntry{kv: append(append(kv, key...), val...), hash: h, klen: int32(len(key)), minTs: minTs, size: int32(size), found: found}
 	var i int32
@@ -297,9 +308,11 @@ func (rc *rowCache) clear(ts uint64) {
 		rc.rows.Add(-int64(len(s.index)))
 		s.index = map[uint64]int32{}
 		s.slots, s.free, s.hand, s.bytes = nil, nil, 0, 0
-		clear(s.seen)
-		s.nseen = 0
 		s.mu.Unlock()
+	}
+	rc.nseen.Store(0)
+	for i := range rc.seen {
+		rc.seen[i].Store(0)
 	}
 }
 
@@ -336,5 +349,6 @@ func (rc *rowCache) stats() rowStats {
 		st.Misses += s.misses
 		s.mu.Unlock()
 	}
+	st.Misses += rc.first.Load()
 	return st
 }

@@ -109,7 +109,7 @@ describe('Badger row cache', () => {
         for (let i = 0; i < 3; i++) expect(Buffer.from(db.getSync(Buffer.from('k'))!).toString()).to.equal('v');
         const stats = await db.stats();
         expect((stats.rowCache as { hits: number }).hits > 0, JSON.stringify(badger)).to.equal(on);
-        expect((stats.options as { rowCacheSize: number }).rowCacheSize).to.equal(on ? 16 << 20 : 0);
+        expect((stats.options as { rowCacheSize: number }).rowCacheSize).to.equal(on ? 8 << 20 : 0);
       } finally {
         db.closeSync();
       }

@@ -23,7 +23,7 @@ export interface BadgerTuning {
   blockCacheSize?: number;
   /** 0 keeps every table index in memory (Badger's own meaning of 0). */
   indexCacheSize?: number;
-  /** Bytes of the row cache of point reads (key -> value, filled on read; default 16 MiB, 0 turns it
+  /** Bytes of the row cache of point reads (key -> value, filled on read; default 8 MiB, 0 turns it
    * off; not part of memoryLimit). See native/rowcache.go. */
   rowCacheSize?: number;
   numCompactors?: number;
