@@ -225,8 +225,10 @@ func TestRowCacheSizeOption(t *testing.T) {
 		t.Fatal("rowCacheSize 0 still made a cache")
 	}
 	mustWrite(t, h, "k", "v")
-	if mustGet(t, h, "k") != "v" || mustGet(t, h, "k") != "v" {
-		t.Fatal("reads without a cache are wrong")
+	for i := 0; i < 2; i++ { // the second read would fill a cache
+		if mustGet(t, h, "k") != "v" {
+			t.Fatal("reads without a cache are wrong")
+		}
 	}
 	closeHandle(h)
 	if rowsOf(db) != nil {
