@@ -24,6 +24,7 @@ type store struct {
 
 	srv      *server                // the socket server while this process owns the store (guarded by mu)
 	serveErr string                 // why this owner could not listen, for stats
+	stampErr string                 // why this owner shares no stamp table (stamps.go), for stats
 	client   atomic.Pointer[client] // set while another process owns the store (client.go)
 	// inflight counts commits queued on the committer, including ones whose caller returned
 	// with a ticket (pending.go); the final close waits for them.
@@ -258,6 +259,7 @@ func doStats(h int32, out []byte) int32 {
 			// The Go runtime is shared by every store in the process: these are process-wide.
 			"rolledBackIngest": dh.st.rolledBack,
 			"rowCache":         rowsOf(db).stats(),
+			"stamps":           stampsOf(dh.st, db),
 			"goHeapInUse":      mem.HeapInuse, "goSys": mem.Sys, "backgroundCommits": ticketsIssued.Load(),
 		})
 		if err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	badger "github.com/dgraph-io/badger/v4"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -14,7 +15,7 @@ import (
 // Clients of another process cache the values they read and check them against the owner's
 // stamp table (internal/stamps, docs/MULTIPROCESS.md) instead of asking the owner again. The
 // owner maps the table when it starts serving, announces its id in the hello answer, and marks
-// every commit in it (commitTxn) and every bulk change (bulkChange).
+// every commit in it (commitTxn) and every bulk ingest (ingest.go, BeginBulk and EndBulk).
 
 // shareStamps maps the stamp table of an owner that is about to serve; without one (a read-only
 // directory, say) clients simply do not cache.
@@ -25,11 +26,25 @@ func shareStamps(st *store) {
 	}
 	t, err := stamps.Create(filepath.Join(st.key, stamps.FileName))
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "skyshelve: clients of %s will not cache reads: %v\n", st.key, err)
+		st.stampErr = err.Error()
 		return
 	}
 	c.reads.Store(&st.reads)
 	c.stamps.Store(t)
+}
+
+// stampsOf says, for stats, whether this owner shares its stamp table, and why not.
+func stampsOf(st *store, db *badger.DB) string {
+	c := clockOf(db)
+	switch {
+	case c.stamps.Load() == nil && st.stampErr != "":
+		return "not shared: " + st.stampErr
+	case c.stamps.Load() == nil:
+		return "not shared"
+	case c.marking.Load():
+		return "shared, marking"
+	}
+	return "shared, no client yet"
 }
 
 // helloAnswer is the owner's answer to a client's hello: its pid, then its stamp table's id.
