@@ -55,6 +55,9 @@ func clientWrite(t testing.TB, c *client, ops ...writeOp) {
 
 func TestClientCacheAnswersRepeatedReadsAndSeesEveryWrite(t *testing.T) {
 	owner, c := clientOf(t, t.TempDir())
+	if got := statsOf(t, owner)["stamps"]; got != "shared, marking" {
+		t.Fatalf("stats.stamps = %v after a client's hello", got)
+	}
 	mustWrite(t, owner, "k", "v1")
 	for i := 0; i < 3; i++ {
 		if got := clientGet(t, c, "k"); got != "v1" {
