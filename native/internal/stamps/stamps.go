@@ -45,21 +45,7 @@ type Stamp struct{ id, epoch, count uint64 }
 // Create maps the table for the store's owner: it creates or extends the file, and writes a new
 // owner id, which every client compares before it trusts a stamp (a new owner voids them all).
 func Create(path string) (*Table, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|syscall.O_NOFOLLOW, 0o600)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if info.Size() < Size { // never shrink it: a client's mapping of the old size would fault
-		if err := f.Truncate(Size); err != nil {
-			return nil, err
-		}
-	}
-	mem, err := syscall.Mmap(int(f.Fd()), 0, Size, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_SHARED)
+	mem, err := mapFile(path, true)
 	if err != nil {
 		return nil, err
 	}
@@ -71,19 +57,7 @@ func Create(path string) (*Table, error) {
 
 // Open maps the table read-only for a client of the owner whose hello named id.
 func Open(path string, id uint64) (*Table, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW, 0)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if info.Size() < Size {
-		return nil, errors.New("stamp table too small")
-	}
-	mem, err := syscall.Mmap(int(f.Fd()), 0, Size, syscall.PROT_READ, syscall.MAP_SHARED)
+	mem, err := mapFile(path, false)
 	if err != nil {
 		return nil, err
 	}
@@ -93,6 +67,33 @@ func Open(path string, id uint64) (*Table, error) {
 		return nil, errors.New("stamp table of another owner")
 	}
 	return t, nil
+}
+
+// mapFile maps the first Size bytes of the file at path shared: for the owner read-write, creating
+// or growing the file (never shrinking it: a client's mapping of the old size would fault), for a
+// client read-only.
+func mapFile(path string, owner bool) ([]byte, error) {
+	flag, prot := os.O_RDONLY, syscall.PROT_READ
+	if owner {
+		flag, prot = os.O_RDWR|os.O_CREATE, syscall.PROT_READ|syscall.PROT_WRITE
+	}
+	f, err := os.OpenFile(path, flag|syscall.O_NOFOLLOW, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	switch {
+	case err != nil:
+		return nil, err
+	case info.Size() < Size && !owner:
+		return nil, errors.New("stamp table too small")
+	case info.Size() < Size:
+		if err := f.Truncate(Size); err != nil {
+			return nil, err
+		}
+	}
+	return syscall.Mmap(int(f.Fd()), 0, Size, prot, syscall.MAP_SHARED)
 }
 
 // ID is the owner id this mapping belongs to (0 for nil).
@@ -112,15 +113,7 @@ func (t *Table) Close() {
 }
 
 // Void ends the owner's tenure: no stamp taken under it is current any more.
-func (t *Table) Void() {
-	if t == nil || t.broken.Load() {
-		return
-	}
-	var ok bool
-	defer t.survive(debug.SetPanicOnFault(true), &ok)
-	t.word(8).Store(0)
-	ok = true
-}
+func (t *Table) Void() { t.write(func() { t.word(8).Store(0) }) }
 
 // Begin marks a write of each key in flight (before the commit).
 func (t *Table) Begin(keys [][]byte) { t.add(keys, 0) }
@@ -156,24 +149,25 @@ func (t *Table) Current(key []byte, s Stamp) bool {
 }
 
 func (t *Table) add(keys [][]byte, half int) {
-	if t == nil || t.broken.Load() || len(keys) == 0 {
-		return
+	if len(keys) > 0 {
+		t.write(func() {
+			for _, k := range keys {
+				t.word(headerSize + 16*int(xxhash.Sum64(k)&(slots-1)) + half).Add(1)
+			}
+		})
 	}
-	var ok bool
-	defer t.survive(debug.SetPanicOnFault(true), &ok)
-	for _, k := range keys {
-		t.word(headerSize + 16*int(xxhash.Sum64(k)&(slots-1)) + half).Add(1)
-	}
-	ok = true
 }
 
-func (t *Table) addEpoch() {
+func (t *Table) addEpoch() { t.write(func() { t.word(16).Add(1) }) }
+
+// write runs f on a live table, surviving a fault (survive).
+func (t *Table) write(f func()) {
 	if t == nil || t.broken.Load() {
 		return
 	}
 	var ok bool
 	defer t.survive(debug.SetPanicOnFault(true), &ok)
-	t.word(16).Add(1)
+	f()
 	ok = true
 }
 
