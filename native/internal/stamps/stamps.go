@@ -11,10 +11,8 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"errors"
-	"os"
 	"runtime/debug"
 	"sync/atomic"
-	"syscall"
 	"unsafe"
 
 	"github.com/cespare/xxhash/v2"
@@ -63,37 +61,10 @@ func Open(path string, id uint64) (*Table, error) {
 	}
 	t := &Table{mem: mem, id: id}
 	if string(mem[:8]) != magic || t.word(8).Load() != id {
-		syscall.Munmap(mem)
+		unmap(mem)
 		return nil, errors.New("stamp table of another owner")
 	}
 	return t, nil
-}
-
-// mapFile maps the first Size bytes of the file at path shared: for the owner read-write, creating
-// or growing the file (never shrinking it: a client's mapping of the old size would fault), for a
-// client read-only.
-func mapFile(path string, owner bool) ([]byte, error) {
-	flag, prot := os.O_RDONLY, syscall.PROT_READ
-	if owner {
-		flag, prot = os.O_RDWR|os.O_CREATE, syscall.PROT_READ|syscall.PROT_WRITE
-	}
-	f, err := os.OpenFile(path, flag|syscall.O_NOFOLLOW, 0o600)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	info, err := f.Stat()
-	switch {
-	case err != nil:
-		return nil, err
-	case info.Size() < Size && !owner:
-		return nil, errors.New("stamp table too small")
-	case info.Size() < Size:
-		if err := f.Truncate(Size); err != nil {
-			return nil, err
-		}
-	}
-	return syscall.Mmap(int(f.Fd()), 0, Size, prot, syscall.MAP_SHARED)
 }
 
 // ID is the owner id this mapping belongs to (0 for nil).
@@ -108,7 +79,7 @@ func (t *Table) ID() uint64 {
 func (t *Table) Close() {
 	if t != nil {
 		t.broken.Store(true)
-		syscall.Munmap(t.mem)
+		unmap(t.mem)
 	}
 }
 
