@@ -47,7 +47,7 @@ type tsClock struct {
 	// counted in unmarked, which that hello waits to drain (stamps.go).
 	marking  atomic.Bool
 	unmarked atomic.Int64
-	reads    atomic.Pointer[readTxns] // the serving store's pooled read transactions
+	reads    atomic.Pointer[readTxns] // the store's pooled read transactions, retired by each commit
 }
 
 var clocks sync.Map // *badger.DB -> *tsClock
@@ -229,6 +229,9 @@ func commitTxn(db *badger.DB, stage func(txn *stagedTxn) error) error {
 		testHookCommit("applied")
 	}
 	c.done(readTs, commitTs)
+	if r := c.reads.Load(); r != nil {
+		r.invalidate() // readtxn.go: a read from now on opens a transaction that sees this commit
+	}
 	c.endMarks(m, txn.keys)
 	if testHookCommit != nil {
 		testHookCommit("marked")

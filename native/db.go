@@ -123,7 +123,9 @@ func openLocal(cfg Config) (*store, error) {
 		return nil, classify(err)
 	}
 	startRowCache(db, cfg) // after the roll-back's DropAll: the cache starts empty
-	return &store{key: cfg.Path, cfg: cfg, refs: 1, db: db, rolledBack: why}, nil
+	st := &store{key: cfg.Path, cfg: cfg, refs: 1, db: db, rolledBack: why}
+	clockOf(db).reads.Store(&st.reads)
+	return st, nil
 }
 
 // sameEngine refuses a second open of a path with other engine options: the first open's
@@ -212,7 +214,6 @@ func closeStore(st *store) error {
 	ingestErr := abortOnClose(st)
 	st.reads.close()
 	forgetCommitOrder(st.db)
-	stopRowCache(st.db)
 	return errors.Join(ingestErr, closeBadger(st.db))
 }
 

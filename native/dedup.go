@@ -49,7 +49,6 @@ func writeDeduped(h int32, clientID, seq uint64, syncAfter bool, req, out []byte
 			}
 		}
 		err := runCommit(func() error { return commitDeduped(db, ops, clientID, seq) })
-		dh.st.reads.invalidate()
 		if errors.Is(err, errDuplicate) {
 			return 0
 		}

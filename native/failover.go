@@ -128,6 +128,7 @@ func (c *client) tryBecomeOwner() bool {
 		return true
 	}
 	st.db = db
+	clockOf(db).reads.Store(&st.reads)
 	st.rolledBack = why
 	startServing(st)
 	c.local, c.failing = true, false

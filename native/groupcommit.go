@@ -106,7 +106,6 @@ func (g *groupCommitter) commit(jobs []*writeJob) {
 	rc := withDB(g.h, func(dh *dbHandle, db *badger.DB) int32 {
 		live := prepareJobs(dh.st.cfg, jobs)
 		err := commitGroup(db, live)
-		dh.st.reads.invalidate()
 		if err != nil {
 			retry = live
 			return 0

@@ -277,10 +277,11 @@ func (in *ingest) drop() error {
 
 // end hands the store back to every other caller. Called with st.mu held exclusively.
 func (in *ingest) end() {
-	clockOf(in.db).publish() // the StreamWriter's version 1 and the batch's timestamps
-	clockOf(in.db).stamps.Load().EndBulk()
+	c := clockOf(in.db)
+	c.publish() // the StreamWriter's version 1 and the batch's timestamps
+	c.stamps.Load().EndBulk()
 	// rowcache.go: every bulk path (StreamWriter, WriteBatch, DropAll) ends here; nothing read meanwhile.
-	rowsOf(in.db).clear(clockOf(in.db).visible.Load())
+	rowsOf(in.db).clear(c.visible.Load())
 	in.st.ingest = nil
 	in.st.reads.invalidate()
 	ingests.remove(in.id)

@@ -12,13 +12,14 @@ import (
 // done: from Node's foreign thread that parked the locked thread, ~20-70 µs for the first read after
 // each write (bench/raw-mix.ts). Now a read transaction opens at the clock's visible timestamp
 // (a pin under a mutex), but a pooled one still saves its allocation and the pin. Only this process
-// can write to the store (Badger's directory lock) and every write passes through doWrite, so a read
-// transaction stays current until the next commit. So:
+// can write to the store (Badger's directory lock) and every commit passes through commitTxn, so a
+// read transaction stays current until the next commit. So:
 //
 //   - point reads reuse idle read transactions until the next commit (one caller at a time per
 //     transaction: Badger documents a Txn as serial-only);
-//   - after a commit on the committer goroutine, that goroutine opens the next read transaction
-//     itself and discards the retired ones, so the reader that follows a write finds one ready.
+//   - every commit retires the idle ones (commitTxn); after a commit on the committer goroutine,
+//     that goroutine opens the next read transaction itself, so the reader that follows a write
+//     finds one ready.
 //
 // A reader that starts after a write returned always sees it: every commit is visible on the clock
 // and bumps the version before its caller returns, and a transaction is only handed out while its
@@ -90,24 +91,26 @@ func (r *readTxns) release(l readLease) {
 	l.discard()
 }
 
-// invalidate retires every idle transaction; call it after each commit, before the writer returns.
-func (r *readTxns) invalidate() uint64 {
+// invalidate retires every idle transaction; commitTxn calls it after each commit, before the
+// writer returns (and bulk ingest around its writes).
+func (r *readTxns) invalidate() {
 	r.mu.Lock()
 	r.version++
-	v := r.version
 	old := r.idle
 	r.idle = nil
 	r.mu.Unlock()
 	for _, l := range old {
 		l.discard()
 	}
-	return v
 }
 
-// refresh is invalidate plus, when reads are happening, opening the next read transaction here
-// (meant for the committer goroutine), so the next reader does not open one from a foreign thread.
+// refresh opens the next read transaction here when reads are happening (meant for the committer
+// goroutine, after a commit retired the others), so the next reader does not open one from a
+// foreign thread.
 func (r *readTxns) refresh(db *badger.DB) {
-	v := r.invalidate()
+	r.mu.Lock()
+	v := r.version
+	r.mu.Unlock()
 	if !r.reading.Swap(false) {
 		return
 	}

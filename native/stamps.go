@@ -29,7 +29,6 @@ func shareStamps(st *store) {
 		st.stampErr = err.Error()
 		return
 	}
-	c.reads.Store(&st.reads)
 	c.stamps.Store(t)
 }
 
@@ -79,14 +78,11 @@ func (c *tsClock) beginMarks(keys [][]byte) commitMarks {
 	return commitMarks{t: t}
 }
 
-// endMarks marks keys visible after the commit, or counts an unmarked commit finished. First it
-// retires the pooled read transactions (its callers do too, but only after this): a client may
-// cache what the owner reads once the marks are stable, so from then on every read of the owner
-// must see the commit, not a transaction opened before it.
+// endMarks marks keys visible after the commit, or counts an unmarked commit finished. Call it
+// after the commit retired the pooled read transactions (commitTxn): a client may cache what the
+// owner reads once the marks are stable, so from then on every read of the owner must see the
+// commit, not a transaction opened before it.
 func (c *tsClock) endMarks(m commitMarks, keys [][]byte) {
-	if r := c.reads.Load(); r != nil {
-		r.invalidate()
-	}
 	if m.unmarked {
 		c.unmarked.Add(-1)
 		return

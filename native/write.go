@@ -25,8 +25,7 @@ func writeRequest(h int32, req []byte, out []byte, deferAfter time.Duration) int
 		if dh.syncWrites || dh.st.cfg.SyncWrites || commitDirectly() {
 			// A durable commit waits on fsync anyway; calling Badger directly lets concurrent
 			// callers (koffi's pool) share one fsync.
-			err = commitOps(db, dh.st.cfg, ops)
-			dh.st.reads.invalidate()
+			err = commitOps(db, dh.st.cfg, ops) // commitTxn retires the pooled read transactions
 		} else {
 			if deferAfter < 0 {
 				deferAfter = time.Duration(dh.st.cfg.CommitWaitMicros) * time.Microsecond
