@@ -26,8 +26,8 @@ type client struct {
 	clientID uint64
 
 	mu      sync.Mutex
-	cur     *net.UnixConn // nil while electing
-	rd      *connReader   // cur's answers (leader.go); nil while electing
+	cur     *ownerConn  // nil while electing
+	rd      *connReader // cur's answers (leader.go); nil while electing
 	pending map[uint32]*call
 	nextID  uint32
 	seq     uint64
@@ -76,7 +76,7 @@ var (
 )
 
 // newClientStore wraps a connection to the owner of cfg.Path as this process's store.
-func newClientStore(cfg Config, cn *net.UnixConn, stampID uint64, clientID uint64) *store {
+func newClientStore(cfg Config, cn *ownerConn, stampID uint64, clientID uint64) *store {
 	st := &store{key: cfg.Path, cfg: cfg, refs: 1}
 	c := &client{st: st, cfg: cfg, clientID: clientID, pending: make(map[uint32]*call)}
 	c.cache.limit = int(cfg.ReadCacheSize)
@@ -88,7 +88,20 @@ func newClientStore(cfg Config, cn *net.UnixConn, stampID uint64, clientID uint6
 
 // dialOwner connects to the owner's socket and says hello; the owner answers with the id of its
 // stamp table (0: none).
-func dialOwner(cfg Config, clientID uint64) (*net.UnixConn, uint64, error) {
+func dialOwner(cfg Config, clientID uint64) (*ownerConn, uint64, error) {
+	uc, stampID, err := dialHello(cfg, clientID)
+	if err != nil {
+		return nil, 0, err
+	}
+	oc, err := newOwnerConn(uc)
+	if err != nil {
+		return nil, 0, fmt.Errorf("%w: %v", errNoOwner, err)
+	}
+	return oc, stampID, nil
+}
+
+// dialHello is dialOwner up to the hello, on a connection of Go's net package.
+func dialHello(cfg Config, clientID uint64) (*net.UnixConn, uint64, error) {
 	path := socketPathOf(cfg.Path)
 	if sockpath.OwnedByOther(path) {
 		return nil, 0, newError(codePermission, "the socket %s of the process that owns %s belongs to another user", path, cfg.Path)
@@ -197,10 +210,9 @@ func (c *client) do(out []byte, op byte, parts [][]byte) (*call, error) {
 // it only half-closes: the owner, if alive, still answers what it read and then ends the stream,
 // and read() collects those answers before it starts an election. Closing outright would drop
 // them, and their writes would be resent without their outcomes.
-func (c *client) send(cn *net.UnixConn, cl *call) bool {
-	cn.SetWriteDeadline(time.Now().Add(c.cfg.requestTimeout()))
-	if _, err := cn.Write(cl.frame); err != nil {
-		cn.CloseWrite()
+func (c *client) send(cn *ownerConn, cl *call) bool {
+	if err := cn.write(cl.frame, time.Now().Add(c.cfg.requestTimeout())); err != nil {
+		cn.closeWrite()
 		return false
 	}
 	return true
@@ -236,14 +248,14 @@ func (c *client) wait(cl *call, deadline time.Time) (*call, error) {
 }
 
 // lost is lostLocked for callers that do not hold c.mu.
-func (c *client) lost(cn *net.UnixConn) {
+func (c *client) lost(cn *ownerConn) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.lostLocked(cn)
 }
 
 // lostLocked handles a dead connection (c.mu held): start electing the next owner.
-func (c *client) lostLocked(cn *net.UnixConn) {
+func (c *client) lostLocked(cn *ownerConn) {
 	if c.cur != cn {
 		return
 	}
@@ -260,7 +272,7 @@ func (c *client) shutdown() {
 	c.mu.Lock()
 	c.closed = true
 	if c.cur != nil {
-		c.cur.Close() // waits for a leader's current poll(2), at most leadSlice
+		c.cur.Close() // wakes a reader sleeping in poll(2) on it
 		c.cur, c.rd = nil, nil
 	}
 	c.cache.detach()

@@ -225,24 +225,27 @@ func commitTxn(db *badger.DB, stage func(txn *stagedTxn) error) error {
 	m := c.beginMarks(txn.keys)
 	err := txn.CommitAt(commitTs, nil)
 	rowsOf(db).invalidate(txn.keys, commitTs) // rowcache.go: before the commit is visible
-	if testHookCommit != nil {
-		testHookCommit("applied")
-	}
+	commitHook("applied")
 	c.done(readTs, commitTs)
 	if r := c.reads.Load(); r != nil {
 		r.invalidate() // readtxn.go: a read from now on opens a transaction that sees this commit
 	}
 	c.endMarks(m, txn.keys)
-	if testHookCommit != nil {
-		testHookCommit("marked")
-	}
+	commitHook("marked")
 	return err
 }
 
 // testHookCommit, when a test sets it, runs between a commit's apply and its visibility
 // ("applied"), and after its marks are stable, before its caller goes on ("marked"): pauses
-// there widen the windows a cache must not serve across.
-var testHookCommit func(stage string)
+// there widen the windows a cache must not serve across. Atomic: a test sets it while owner
+// goroutines commit, ordered only through a socket the race detector does not see (ownerconn_unix.go).
+var testHookCommit atomic.Pointer[func(stage string)]
+
+func commitHook(stage string) {
+	if f := testHookCommit.Load(); f != nil {
+		(*f)(stage)
+	}
+}
 
 // closeBadger closes a database that openBadger opened and drops its clock.
 func closeBadger(db *badger.DB) error {

@@ -2,12 +2,8 @@ package main
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
-	"net"
-	"os"
-	"syscall"
 	"time"
 
 	"skyshelve/native/internal/wire"
@@ -16,19 +12,14 @@ import (
 // connReader buffers the answers of one connection to the owner. Exactly one party reads it at a
 // time (busy, guarded by client.mu): a calling thread that leads (leader.go), or a reader goroutine.
 type connReader struct {
-	cn   *net.UnixConn
-	raw  syscall.RawConn // nil if unavailable: the connection then counts as lost at its first read
+	cn   *ownerConn
 	buf  []byte
 	r, w int // buf[r:w] is read and not yet delivered
 	busy bool
 }
 
-func newConnReader(cn *net.UnixConn) *connReader {
-	raw, err := cn.SyscallConn()
-	if err != nil {
-		raw = nil
-	}
-	return &connReader{cn: cn, raw: raw, buf: make([]byte, 64<<10)}
+func newConnReader(cn *ownerConn) *connReader {
+	return &connReader{cn: cn, buf: make([]byte, 64<<10)}
 }
 
 // next returns the next whole frame (the bytes after its length) if it is buffered, else nil.
@@ -74,33 +65,11 @@ func (rd *connReader) compact() {
 	}
 }
 
-// fillNetpoll reads what the socket has, waiting in Go's poller (for goroutines).
-func (rd *connReader) fillNetpoll() error {
+// fill reads what the socket has, waiting at most wait (in poll(2) on this thread, on unix: the
+// kernel wakes this very thread when the answer arrives); no data within wait is not an error.
+func (rd *connReader) fill(wait time.Duration) error {
 	rd.compact()
-	n, err := rd.cn.Read(rd.buf[rd.w:])
-	rd.w += n
-	return err
-}
-
-// fillPolling reads what the socket has, sleeping in poll(2) on this thread for at most wait; no
-// data within wait is not an error. The kernel wakes this very thread when the answer arrives.
-func (rd *connReader) fillPolling(wait time.Duration) error {
-	if !canPoll {
-		return rd.fillDeadline(wait)
-	}
-	if rd.raw == nil {
-		return errNoRawConn
-	}
-	rd.compact()
-	var n int
-	var err error
-	cerr := rd.raw.Read(func(fd uintptr) bool {
-		n, err = pollRead(int(fd), rd.buf[rd.w:], wait)
-		return true
-	})
-	if cerr != nil {
-		return cerr
-	}
+	n, err := rd.cn.read(rd.buf[rd.w:], wait)
 	if err != nil {
 		return err
 	}
@@ -110,15 +79,3 @@ func (rd *connReader) fillPolling(wait time.Duration) error {
 	rd.w += max(n, 0)
 	return nil
 }
-
-// fillDeadline is fillPolling through Go's poller, where poll(2) is missing.
-func (rd *connReader) fillDeadline(wait time.Duration) error {
-	rd.cn.SetReadDeadline(time.Now().Add(wait))
-	defer rd.cn.SetReadDeadline(time.Time{})
-	if err := rd.fillNetpoll(); err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
-		return err
-	}
-	return nil
-}
-
-var errNoRawConn = errors.New("the connection to the owner has no file descriptor")

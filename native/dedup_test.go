@@ -67,7 +67,7 @@ func TestWriteWhoseAnswerIsLostIsResentAndAppliedOnce(t *testing.T) {
 	if rc, _, err := helloOwner(cn.(*net.UnixConn), cfg.requestTimeout(), id); rc != 0 || err != nil {
 		t.Fatalf("hello through the proxy: %d %v", rc, err)
 	}
-	st := newClientStore(cfg, cn.(*net.UnixConn), 0, id)
+	st := newClientStore(cfg, mustOwnerConn(t, cn.(*net.UnixConn)), 0, id)
 	defer st.client.Load().shutdown()
 	out := make([]byte, 256)
 	req := encodeWrite([]writeOp{checkAbsent("n"), put("n", "1")})

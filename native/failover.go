@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"net"
 	"sort"
 	"sync/atomic"
 	"time"
@@ -59,7 +58,7 @@ func (c *client) failover() {
 }
 
 // adopt makes cn the connection and resends every pending request on it, in order.
-func (c *client) adopt(cn *net.UnixConn) {
+func (c *client) adopt(cn *ownerConn) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {

@@ -15,8 +15,8 @@ import (
 // reader goroutine takes over until none are left. Nobody reads an idle connection: a lost owner
 // is noticed by the next request (its write or read fails), which then elects as before.
 
-// leadSlice bounds one sleep of a leader: it then checks whether its call was failed meanwhile
-// (shutdown, an election that gave up), and a close of the connection waits at most this long.
+// leadSlice bounds one sleep of a reader: it then checks whether it is still needed (its call was
+// failed meanwhile by a shutdown or an election that gave up; no call is pending any more).
 const leadSlice = 20 * time.Millisecond
 
 // claimRead makes the caller the reader of rd if nobody reads it (c.mu held).
@@ -43,7 +43,7 @@ func (c *client) lead(cl *call, rd *connReader, deadline time.Time) bool {
 		if wait <= 0 {
 			return false
 		}
-		if err := rd.fillPolling(min(wait, leadSlice)); err != nil {
+		if err := rd.fill(min(wait, leadSlice)); err != nil {
 			c.lost(rd.cn)
 			return cl.isDone()
 		}
@@ -72,7 +72,7 @@ func (c *client) read(rd *connReader) {
 			return
 		}
 		c.mu.Unlock()
-		if err := rd.fillNetpoll(); err != nil {
+		if err := rd.fill(leadSlice); err != nil {
 			break
 		}
 	}

@@ -40,7 +40,8 @@ func TestLeaderHandsOverAndDropsLateAnswers(t *testing.T) {
 	owner := <-conns
 	defer owner.Close()
 	c := &client{cfg: Config{Path: path, RequestTimeoutMs: 20000}, pending: make(map[uint32]*call)}
-	c.cur, c.rd = cn, newConnReader(cn)
+	oc := mustOwnerConn(t, cn)
+	c.cur, c.rd = oc, newConnReader(oc)
 	defer c.shutdown()
 	get := func(key string) <-chan string {
 		res := make(chan string, 1)

@@ -57,7 +57,9 @@ func BenchmarkOwnerServesWrite(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		req := encodeWrite([]writeOp{{op: opPut, key: []byte(fmt.Sprintf("k%09d", i)), value: val}})
-		cn.Write(wire.AppendRequest(nil, uint32(i+1), wire.OpWrite, u64(77), u64(uint64(i+1)), []byte{0}, req))
+		if err := cn.write(wire.AppendRequest(nil, uint32(i+1), wire.OpWrite, u64(77), u64(uint64(i+1)), []byte{0}, req), time.Now().Add(time.Minute)); err != nil {
+			b.Fatal(err)
+		}
 		for {
 			frame, err := rd.next()
 			if err != nil {
@@ -66,7 +68,7 @@ func BenchmarkOwnerServesWrite(b *testing.B) {
 			if frame != nil {
 				break
 			}
-			if err := rd.fillNetpoll(); err != nil {
+			if err := rd.fill(leadSlice); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"strconv"
@@ -201,4 +202,14 @@ func openClientOfChildOwner(t *testing.T) int32 {
 		t.Fatalf("role %q", role)
 	}
 	return h
+}
+
+// mustOwnerConn takes uc out of Go's poller as dialOwner does.
+func mustOwnerConn(t testing.TB, uc *net.UnixConn) *ownerConn {
+	t.Helper()
+	oc, err := newOwnerConn(uc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return oc
 }

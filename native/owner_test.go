@@ -16,12 +16,12 @@ func TestBadFramesFailOnlyTheirConnection(t *testing.T) {
 	h := openCfg(t, mpConfig(dir))
 	mustWrite(t, h, "k", "v")
 	cfg := parsed(t, mpConfig(dir))
-	good, _, err := dialOwner(cfg, newClientID())
+	good, _, err := dialHello(cfg, newClientID())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer good.Close()
-	bad, _, err := dialOwner(cfg, newClientID())
+	bad, _, err := dialHello(cfg, newClientID())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -108,12 +108,12 @@ func TestClientCacheNeverServesAValueOlderThanAnAcknowledgedWrite(t *testing.T) 
 	enc := func(i uint64) string { return string(binary.BigEndian.AppendUint64(nil, i)) }
 	mustWrite(t, owner, "n", enc(0))
 	var commits atomic.Int64
-	testHookCommit = func(string) { // every 8th stage of a commit lingers
+	setCommitHook(func(string) { // every 8th stage of a commit lingers
 		if commits.Add(1)%8 == 0 {
 			time.Sleep(200 * time.Microsecond)
 		}
-	}
-	defer func() { testHookCommit = nil }()
+	})
+	defer testHookCommit.Store(nil)
 	var wg sync.WaitGroup
 	var failed atomic.Value
 	wg.Add(1)
@@ -236,12 +236,12 @@ func TestFirstHelloWaitsForUnmarkedCommits(t *testing.T) {
 	var once, released sync.Once
 	letGo := func() { released.Do(func() { close(release) }) }
 	defer letGo() // a failing test must not leave the commit blocked (the store's close waits for it)
-	testHookCommit = func(stage string) {
+	setCommitHook(func(stage string) {
 		if stage == "applied" {
 			once.Do(func() { close(held); <-release })
 		}
-	}
-	defer func() { testHookCommit = nil }()
+	})
+	defer testHookCommit.Store(nil)
 	wrote := make(chan int32)
 	go func() { wrote <- doWrite(owner, encodeWrite([]writeOp{put("k", "new")}), make([]byte, 256)) }()
 	<-held
@@ -279,3 +279,6 @@ func TestFirstHelloWaitsForUnmarkedCommits(t *testing.T) {
 		}
 	}
 }
+
+// setCommitHook installs f as the commit hook (clock.go).
+func setCommitHook(f func(stage string)) { testHookCommit.Store(&f) }

@@ -19,7 +19,7 @@ func TestPipelinedReadsAnsweredExactly(t *testing.T) {
 	long := strings.Repeat("x", 3000)
 	mustWrite(t, h, "long", long)
 	mustWrite(t, h, "short", "v")
-	cn, _, err := dialOwner(parsed(t, mpConfig(dir)), newClientID())
+	cn, _, err := dialHello(parsed(t, mpConfig(dir)), newClientID())
 	if err != nil {
 		t.Fatal(err)
 	}
