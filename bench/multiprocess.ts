@@ -72,7 +72,8 @@ function why(r: Running): string {
 
 async function ready(r: Running): Promise<void> {
   while (!r.out().includes('ready\n')) {
-    if (r.child.exitCode !== null) throw new Error(why(r));
+    // A worker killed by a signal keeps exitCode null: without the second check this waited forever.
+    if (r.child.exitCode !== null || r.child.signalCode !== null) throw new Error(`${why(r)} (exit ${r.child.exitCode ?? r.child.signalCode})`);
     await new Promise((res) => setTimeout(res, 5));
   }
 }
