@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Measures, from Node, a client handle's round trip to the owning process (getSync of a 100-byte
-// value, p50/p99) and how long a client takes to become the owner after the owner is SIGKILLed.
+// value, no read cache, p50/p99) and how long a client takes to become the owner after the owner is SIGKILLed.
 // Usage: npm run build && node scripts/mp-latency.mjs [gets=20000] [rounds=5]
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -46,7 +46,8 @@ const takeovers = [];
 for (let r = 0; r < rounds; r++) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sky-lat-'));
   const owner = await startOwner(dir);
-  const db = BadgerBackend.openSync({ path: dir });
+  // No read cache: every getSync is a round trip, and the one after the SIGKILL finds the owner gone.
+  const db = BadgerBackend.openSync({ path: dir, badger: { readCacheSize: 0 } });
   if ((await db.stats()).role !== 'client') throw new Error('not a client');
   if (r === 0) console.log(`client handle getSync (${gets}): ${timeGets(db)}`);
   const s = process.hrtime.bigint();
