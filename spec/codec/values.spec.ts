@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { MAX_BIGINT_BYTES, MAX_DEPTH } from '../../src/codec/cbor-check.js';
@@ -100,10 +101,20 @@ describe('codec/values: CBOR values', () => {
   it('round-trips generated values', () => {
     fc.assert(
       fc.property(storable, (v) => {
-        expect(roundTrip(v)).to.deep.equal(v);
+        // node:assert, not chai: chai sorts a Map's entries as strings, which throws for an entry
+        // holding an object whose own `toString` is not a function (a value the codec keeps fine).
+        assert.deepStrictEqual(roundTrip(v), v);
       }),
       { numRuns: 1000 },
     );
+  });
+
+  it('round-trips a Map whose entry holds an object with its own toString key (a generated case chai cannot compare)', () => {
+    const v = new Map<unknown, unknown>([
+      [0, 0],
+      [Buffer.from([]), { toString: undefined }],
+    ]);
+    assert.deepStrictEqual(roundTrip(v), v);
   });
 
   it('keeps NaN and the infinities, stores -0 as 0, and keeps large integers exact', () => {
