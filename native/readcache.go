@@ -168,10 +168,7 @@ func (c *client) get(key, out []byte) (rc int32, ok bool) {
 // has answers from the cache when it can; it never fills it (the owner sends no value).
 func (c *client) has(key, out []byte) (int32, bool) {
 	if e, hit := c.cache.lookup(key); hit {
-		if e.absent {
-			return 0, true
-		}
-		return 1, true
+		return b2i(!e.absent), true
 	}
 	return c.roundTrip(out, wire.OpHas, key)
 }

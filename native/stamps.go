@@ -2,12 +2,13 @@ package main
 
 import (
 	"fmt"
-	badger "github.com/dgraph-io/badger/v4"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
+
+	badger "github.com/dgraph-io/badger/v4"
 
 	"skyshelve/native/internal/stamps"
 )

@@ -105,7 +105,7 @@ func (t *Table) Now(key []byte) (s Stamp, ok bool) {
 		return Stamp{}, false
 	}
 	defer t.survive(debug.SetPanicOnFault(true), &ok)
-	i := headerSize + 16*int(xxhash.Sum64(key)&(slots-1))
+	i := slotOf(key)
 	s.count = t.word(i + 8).Load() // ended first: begun == ended then means nothing in flight
 	begun := t.word(i).Load()
 	s.epoch = t.word(16).Load()
@@ -123,7 +123,7 @@ func (t *Table) add(keys [][]byte, half int) {
 	if len(keys) > 0 {
 		t.write(func() {
 			for _, k := range keys {
-				t.word(headerSize + 16*int(xxhash.Sum64(k)&(slots-1)) + half).Add(1)
+				t.word(slotOf(k) + half).Add(1)
 			}
 		})
 	}
@@ -151,6 +151,9 @@ func (t *Table) survive(prev bool, ok *bool) {
 		*ok = false
 	}
 }
+
+// slotOf is the offset of key's slot: two counters, begun then ended.
+func slotOf(key []byte) int { return headerSize + 16*int(xxhash.Sum64(key)&(slots-1)) }
 
 func (t *Table) word(off int) *atomic.Uint64 {
 	return (*atomic.Uint64)(unsafe.Pointer(&t.mem[off]))
