@@ -195,6 +195,10 @@ func (c *tsClock) publish() {
 type stagedTxn struct {
 	*badger.Txn
 	keys [][]byte
+	// wantSolo asks commitTxn to record which keys the commit wrote alone (stamps.Solo): their
+	// stamps go back to the client that wrote them. solo holds the answer after the commit.
+	wantSolo bool
+	solo     *stamps.Solo
 }
 
 // Set stages a put of key.
@@ -222,7 +226,7 @@ func commitTxn(db *badger.DB, stage func(txn *stagedTxn) error) error {
 		c.done(readTs, commitTs)
 		return err
 	}
-	m := c.beginMarks(txn.keys)
+	m := c.beginMarks(txn.keys, txn.wantSolo)
 	err := txn.CommitAt(commitTs, nil)
 	rowsOf(db).invalidate(txn.keys, commitTs) // rowcache.go: before the commit is visible
 	commitHook("applied")
@@ -231,6 +235,9 @@ func commitTxn(db *badger.DB, stage func(txn *stagedTxn) error) error {
 		r.invalidate() // readtxn.go: a read from now on opens a transaction that sees this commit
 	}
 	c.endMarks(m, txn.keys)
+	if err == nil {
+		txn.solo = m.solo
+	}
 	commitHook("marked")
 	return err
 }

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"encoding/binary"
 	"errors"
 	"sync"
 
 	badger "github.com/dgraph-io/badger/v4"
 
+	"skyshelve/native/internal/stamps"
 	"skyshelve/native/internal/wire"
 )
 
@@ -32,6 +34,7 @@ type writeJob struct {
 	rc     int32
 	body   []byte
 	staged bool
+	keys   [2]int        // the job's puts and deletes: txn.keys[keys[0]:keys[1]] (stageJob)
 	leads  bool          // done was closed to make this job's writer commit the next group
 	done   chan struct{} // closed once: with the outcome set, or with leads
 }
@@ -153,14 +156,47 @@ func commitGroup(db *badger.DB, jobs []*writeJob) error {
 		checked = checked || hasChecks(job.ops)
 	}
 	defer lockOrder(db, checked).unlock()
-	return commitTxn(db, func(txn *stagedTxn) error {
+	var staged *stagedTxn
+	err := commitTxn(db, func(txn *stagedTxn) error {
+		staged = txn
 		for _, job := range jobs {
+			txn.wantSolo = txn.wantSolo || job.req.Flags&wire.WriteStamps != 0
 			if err := stageJob(txn, job); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+	if err == nil && staged.solo != nil {
+		for _, job := range jobs {
+			if job.staged && job.req.Flags&wire.WriteStamps != 0 {
+				job.body = soloStamps(staged.solo, job.keys)
+				job.rc = int32(len(job.body))
+			}
+		}
+	}
+	return err
+}
+
+// maxWriteStamps bounds the stamps one write's answer carries (the client's buffer takes them).
+const maxWriteStamps = 32
+
+// soloStamps is a WriteStamps answer: the stamps of the job's keys (txn.keys[keys[0]:keys[1]])
+// that the commit wrote alone, at most maxWriteStamps of them.
+func soloStamps(solo *stamps.Solo, keys [2]int) []byte {
+	body := make([]byte, 4, 4+maxWriteStamps*(4+stamps.StampSize))
+	n := 0
+	for i := keys[0]; i < keys[1] && n < maxWriteStamps; i++ {
+		if s, ok := solo.Stamp(i); ok {
+			body = stamps.AppendStamp(binary.LittleEndian.AppendUint32(body, uint32(i-keys[0])), s)
+			n++
+		}
+	}
+	if n == 0 {
+		return nil // rc 0: nothing to cache
+	}
+	binary.LittleEndian.PutUint32(body, uint32(n))
+	return body
 }
 
 // stageJob adds one write to txn; a failed check or a duplicate sets its outcome and stages nothing.
@@ -183,9 +219,11 @@ func stageJob(txn *stagedTxn, job *writeJob) error {
 		}
 		return err
 	}
+	job.keys[0] = len(txn.keys)
 	if err := applyOps(txn, job.ops); err != nil {
 		return err
 	}
+	job.keys[1] = len(txn.keys)
 	job.rc, job.body, job.staged = 0, nil, true
 	return txn.Set(key, seqBytes(job.req.Seq))
 }
@@ -193,7 +231,7 @@ func stageJob(txn *stagedTxn, job *writeJob) error {
 // syncIfAsked flushes to disk when a write of the group asked for it (a syncWrites handle).
 func syncIfAsked(dh *dbHandle, db *badger.DB, jobs []*writeJob) int32 {
 	for _, job := range jobs {
-		if job.staged && job.req.Flags&1 != 0 && !dh.st.cfg.SyncWrites {
+		if job.staged && job.req.Flags&wire.WriteSync != 0 && !dh.st.cfg.SyncWrites {
 			if err := db.Sync(); err != nil {
 				for _, j := range jobs {
 					if j.staged {

@@ -51,7 +51,8 @@ func TestOwnerKilledWhileALeaderWaits(t *testing.T) {
 	dir := t.TempDir()
 	owner := startChild(t, "owner", mpConfig(dir))
 	owner.expect(t, "ready")
-	h := openCfg(t, mpConfig(dir))
+	// No read cache: the client would answer its own write itself, and these reads must go to the owner.
+	h := openCfg(t, mpConfig(dir, "readCacheSize", 0))
 	rWrite(t, h, put("k", "v"))
 	stop(t, owner)
 	got := make(chan string, 2)

@@ -191,7 +191,8 @@ func TestHungOwnerTimesOutWithoutElection(t *testing.T) {
 	dir := t.TempDir()
 	owner := startChild(t, "owner", mpConfig(dir))
 	owner.expect(t, "ready")
-	h := openCfg(t, mpConfig(dir, "requestTimeoutMs", 1000))
+	// No read cache: the client would answer its own write itself, and these reads must go to the owner.
+	h := openCfg(t, mpConfig(dir, "requestTimeoutMs", 1000, "readCacheSize", 0))
 	rWrite(t, h, put("k", "v"))
 	stop(t, owner)
 	out := make([]byte, 1024)
@@ -227,7 +228,7 @@ func TestNoOwnerWithinTheOpenTimeoutIsUnavailable(t *testing.T) {
 	dir := t.TempDir()
 	owner := startChild(t, "owner", mpConfig(dir))
 	owner.expect(t, "ready")
-	h := openCfg(t, mpConfig(dir, "openTimeoutMs", 400))
+	h := openCfg(t, mpConfig(dir, "openTimeoutMs", 400, "readCacheSize", 0)) // reads go to the owner
 	rWrite(t, h, put("k", "v"))
 	neverOwn.Store(true)
 	defer neverOwn.Store(false)

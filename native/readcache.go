@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/binary"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -128,6 +129,63 @@ func (rc *readCache) keep(key []byte, f fill, val []byte, absent bool) {
 	}
 	rc.entries[string(key)] = cachedRead{val: v, absent: absent, stamp: f.stamp}
 	rc.bytes += cost
+}
+
+// write sends one write (req, the ABI request) to the owner and caches the values it wrote
+// alone, so this client reads its own writes without asking again; ok as for roundTrip.
+func (c *client) write(out []byte, flags byte, req []byte) (rc int32, ok bool) {
+	gen, stamped := c.cache.wantsStamps(out)
+	if stamped {
+		flags |= wire.WriteStamps
+	}
+	rc, ok = c.roundTrip(out, wire.OpWrite, []byte{flags}, req)
+	if ok && rc > 0 && stamped { // the answer is the stamps; the caller sees 0, as for any write
+		c.cache.keepWritten(req, out[:rc], gen)
+		rc = 0
+	}
+	return rc, ok
+}
+
+// stampsAnswerCap is the most a WriteStamps answer takes of the caller's buffer.
+const stampsAnswerCap = 4 + maxWriteStamps*(4+stamps.StampSize)
+
+// wantsStamps tells whether a write should ask for the stamps of its keys (wire.WriteStamps): this
+// client caches and out can hold the answer. gen goes to keepWritten with the answer.
+func (rc *readCache) wantsStamps(out []byte) (gen uint64, ok bool) {
+	if len(out) < stampsAnswerCap {
+		return 0, false
+	}
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return rc.gen, rc.table != nil
+}
+
+// keepWritten caches the values that this client's write (req, the ABI write request) left,
+// for the keys whose stamps the owner answered: the commit wrote their slots alone, so each
+// value is the key's value under its stamp, as a read would have found it. A write's answer
+// that does not parse caches nothing.
+func (rc *readCache) keepWritten(req, answer []byte, gen uint64) {
+	ops, err := decodeWrite(req)
+	if err != nil || len(answer) < 4 {
+		return
+	}
+	writes := ops[:0]
+	for _, op := range ops {
+		if op.op == opPut || op.op == opDelete {
+			writes = append(writes, op)
+		}
+	}
+	n := int(binary.LittleEndian.Uint32(answer))
+	body := answer[4:]
+	for ; n > 0 && len(body) >= 4+stamps.StampSize; n-- {
+		i := int(binary.LittleEndian.Uint32(body))
+		s := stamps.ParseStamp(body[4:])
+		body = body[4+stamps.StampSize:]
+		if i < len(writes) {
+			op := writes[i]
+			rc.keep(op.key, fill{gen: gen, stamp: s}, op.value, op.op == opDelete)
+		}
+	}
 }
 
 // stats reports the cache for sky_stats of a client.

@@ -99,10 +99,13 @@ func TestClientCacheAnswersRepeatedReadsAndSeesEveryWrite(t *testing.T) {
 	}
 }
 
-// Writers (owner and client) move one counter up; readers through the client must never see a
-// value older than one whose write had returned before their read began, nor go backwards.
+// Writers (owner and client, the client's writes with and without their stamps) move one counter
+// up; readers through the client must never see a value older than one whose write had returned
+// before their read began, nor go backwards. Meanwhile another client writes keys that share the
+// counter's stamp slot, so commits overlap on it.
 func TestClientCacheNeverServesAValueOlderThanAnAcknowledgedWrite(t *testing.T) {
-	owner, c := clientOf(t, t.TempDir())
+	dir := t.TempDir()
+	owner, c := clientOf(t, dir)
 	const writes = 3000
 	var acked atomic.Uint64
 	enc := func(i uint64) string { return string(binary.BigEndian.AppendUint64(nil, i)) }
@@ -123,16 +126,38 @@ func TestClientCacheNeverServesAValueOlderThanAnAcknowledgedWrite(t *testing.T) 
 		for i := uint64(1); i <= writes; i++ {
 			req := encodeWrite([]writeOp{put("n", enc(i)), put(fmt.Sprintf("other%d", i%7), "x")})
 			var rc int32
-			if i%2 == 0 {
+			switch i % 4 {
+			case 0, 2:
 				rc = doWrite(owner, req, out)
-			} else {
+			case 1:
 				rc, _ = c.roundTrip(out, wire.OpWrite, []byte{0}, req)
+			case 3:
+				rc, _ = c.write(out, 0, req)
 			}
 			if rc != 0 {
 				failed.Store(fmt.Sprintf("write %d: rc %d", i, rc))
 				return
 			}
 			acked.Store(i)
+		}
+	}()
+	cfg := parsed(t, mpConfig(dir))
+	cn, stampID, err := dialOwner(cfg, 99)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mates := newClientStore(cfg, cn, stampID, 99).client.Load()
+	defer mates.shutdown()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		out := make([]byte, 4096)
+		keys := slotMates("n", 3)
+		for i := 0; acked.Load() < writes && failed.Load() == nil; i++ {
+			if rc, _ := mates.write(out, 0, encodeWrite([]writeOp{put(keys[i%3], "x")})); rc != 0 {
+				failed.Store(fmt.Sprintf("slot mate write: rc %d", rc))
+				return
+			}
 		}
 	}()
 	for r := 0; r < 3; r++ {

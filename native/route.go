@@ -63,9 +63,9 @@ func routeWriteWait(h int32, req, out []byte, deferAfter time.Duration) int32 {
 	if c := remoteOf(h); c != nil {
 		flags := byte(0)
 		if dh, ok := dbHandles.get(h); ok && dh.syncWrites {
-			flags = 1
+			flags = wire.WriteSync
 		}
-		if rc, ok := c.roundTrip(out, wire.OpWrite, []byte{flags}, req); ok {
+		if rc, ok := c.write(out, flags, req); ok {
 			return rc
 		}
 	}

@@ -54,7 +54,9 @@ func dispatch(h int32, req wire.Request) (rc int32, body []byte, buf *[]byte) {
 		used := func(rc int32, out []byte) int { return usedValues(int(rc-req.Start), out) }
 		return runOut(req.OutCap, func(out []byte) int32 { return doGetMany(h, req.Data, req.Start, out) }, used)
 	case wire.OpWrite:
-		run := func(out []byte) int32 { return writeDeduped(h, req.ClientID, req.Seq, req.Flags&1 != 0, req.Data, out) }
+		run := func(out []byte) int32 {
+			return writeDeduped(h, req.ClientID, req.Seq, req.Flags&wire.WriteSync != 0, req.Data, out)
+		}
 		return runOut(errOut, run, usedNone)
 	case wire.OpScan:
 		return runOut(req.OutCap, func(out []byte) int32 { return scanChunk(h, req.Data, req.Max, out) }, usedEntries)

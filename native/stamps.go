@@ -64,17 +64,22 @@ func helloAnswer(st *store) []byte {
 type commitMarks struct {
 	t        *stamps.Table // marked in this table (nil: nothing marked)
 	unmarked bool          // counted in tsClock.unmarked
+	solo     *stamps.Solo  // with wantSolo: which keys the commit wrote alone
 }
 
 // beginMarks marks keys in flight before a commit; pass its answer to endMarks once the commit
 // is visible. Counting before looking at marking is what lets helloAnswer wait for the rest.
-func (c *tsClock) beginMarks(keys [][]byte) commitMarks {
+// With solo it also records which keys' slots the commit writes alone (stamps.Solo).
+func (c *tsClock) beginMarks(keys [][]byte, solo bool) commitMarks {
 	c.unmarked.Add(1)
 	if !c.marking.Load() {
 		return commitMarks{unmarked: true}
 	}
 	c.unmarked.Add(-1)
 	t := c.stamps.Load()
+	if solo && t != nil {
+		return commitMarks{t: t, solo: t.BeginSolo(keys)}
+	}
 	t.Begin(keys)
 	return commitMarks{t: t}
 }
@@ -86,6 +91,10 @@ func (c *tsClock) beginMarks(keys [][]byte) commitMarks {
 func (c *tsClock) endMarks(m commitMarks, keys [][]byte) {
 	if m.unmarked {
 		c.unmarked.Add(-1)
+		return
+	}
+	if m.solo != nil {
+		m.t.EndSolo(keys, m.solo)
 		return
 	}
 	m.t.End(keys)

@@ -72,6 +72,31 @@ describe('the read cache of a client of another process', function () {
     }
   });
 
+  it("reads back its own writes without asking the owner, and still sees the owner's next write", async () => {
+    const dir = path.join(tmpDir('sky-mp-cache-own-'), 'db');
+    const owner = await ownerOf(dir);
+    const store = await SkyShelve.open<unknown>(dir);
+    try {
+      await store.set('mine', 1);
+      const before = await cacheOf(store);
+      for (let v = 2; v <= 50; v++) {
+        await store.set('mine', v);
+        expect(store.getSync('mine')).to.equal(v);
+        expect(await store.get('mine')).to.equal(v);
+      }
+      await store.delete('mine');
+      expect(store.getSync('mine'), 'its own delete').to.equal(undefined);
+      const after = await cacheOf(store);
+      expect(after.misses - before.misses, 'reads of its own writes that asked the owner').to.equal(0);
+      expect(after.hits - before.hits).to.be.at.least(99);
+      owner.send('set mine "theirs"');
+      await owner.line((l) => l === 'set mine "theirs"');
+      expect(store.getSync('mine'), "the owner's write after the client's").to.equal('theirs');
+    } finally {
+      await store.close();
+    }
+  });
+
   it('never goes backwards in other processes while one process counts up, and ends on the last value', async () => {
     const dir = path.join(tmpDir('sky-mp-cache-race-'), 'db');
     await ownerOf(dir);

@@ -92,6 +92,75 @@ func (t *Table) Begin(keys [][]byte) { t.add(keys, 0) }
 // End marks the writes of keys visible (after the commit, whether or not it succeeded).
 func (t *Table) End(keys [][]byte) { t.add(keys, 8) }
 
+// Solo tells, for each key of one commit, whether the commit wrote the key's slot alone: no other
+// write of the slot was in flight when it began, none began before it ended, and no bulk change
+// ran meanwhile. The key's value after such a commit is the commit's own, so the process that
+// wrote it may cache it under Stamp (a client then reads its own writes without asking the owner).
+type Solo struct {
+	t     *Table
+	epoch uint64
+	began []uint64 // per key: the slot's begun count after this commit's mark; 0: not alone
+	ok    bool     // EndSolo ran to the end on a live table
+}
+
+// BeginSolo is Begin, recording which slots the commit enters alone.
+func (t *Table) BeginSolo(keys [][]byte) *Solo {
+	s := &Solo{t: t, began: make([]uint64, len(keys))}
+	t.write(func() {
+		s.epoch = t.word(16).Load()
+		for i, k := range keys {
+			off := slotOf(k)
+			ended := t.word(off + 8).Load() // before the mark: nothing else was in flight if begun was ended
+			if b := t.word(off).Add(1); b == ended+1 {
+				s.began[i] = b
+			}
+		}
+	})
+	return s
+}
+
+// EndSolo is End for a commit that BeginSolo marked. A slot stays solo only if its ended count
+// reaches this commit's begun count and begun has not moved since: every write of the slot that
+// began has ended, and none began after this one.
+func (t *Table) EndSolo(keys [][]byte, s *Solo) {
+	t.write(func() {
+		for i, k := range keys {
+			off := slotOf(k)
+			e := t.word(off + 8).Add(1)
+			if e != s.began[i] || t.word(off).Load() != s.began[i] {
+				s.began[i] = 0
+			}
+		}
+		epoch := t.word(16).Load()
+		s.ok = epoch == s.epoch && epoch&1 == 0
+	})
+}
+
+// Stamp is the stamp under which key i's value after the commit may be cached, and false when the
+// commit did not write its slot alone.
+func (s *Solo) Stamp(i int) (Stamp, bool) {
+	if s == nil || !s.ok || s.began[i] == 0 || s.t.broken.Load() {
+		return Stamp{}, false
+	}
+	return Stamp{id: s.t.id, epoch: s.epoch, count: s.began[i]}, true
+}
+
+// StampSize is the length of an encoded Stamp (AppendStamp).
+const StampSize = 24
+
+// AppendStamp encodes s for another process (a write's answer to the client that sent it).
+func AppendStamp(b []byte, s Stamp) []byte {
+	b = binary.LittleEndian.AppendUint64(b, s.id)
+	b = binary.LittleEndian.AppendUint64(b, s.epoch)
+	return binary.LittleEndian.AppendUint64(b, s.count)
+}
+
+// ParseStamp decodes what AppendStamp wrote; b holds at least StampSize bytes.
+func ParseStamp(b []byte) Stamp {
+	u := binary.LittleEndian.Uint64
+	return Stamp{id: u(b), epoch: u(b[8:]), count: u(b[16:])}
+}
+
 // BeginBulk marks a bulk change in flight (an ingest or a drop): no stamp is current until EndBulk.
 func (t *Table) BeginBulk() { t.addEpoch() }
 

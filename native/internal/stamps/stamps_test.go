@@ -80,3 +80,83 @@ func TestTruncatedStampTableDoesNotCrash(t *testing.T) {
 		t.Fatal("the owner's broken table still gives stamps")
 	}
 }
+
+// A commit's stamps go back to its writer only for slots it wrote alone: overlapping commits of a
+// slot, a key twice in one commit and a bulk change meanwhile all give none.
+func TestSoloStampsOnlyForSlotsACommitWroteAlone(t *testing.T) {
+	path := filepath.Join(t.TempDir(), FileName)
+	w, err := Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	r, err := Open(path, w.ID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	k, other := []byte("k"), []byte("other")
+	keys := [][]byte{k}
+
+	alone := w.BeginSolo(keys)
+	w.EndSolo(keys, alone)
+	s, ok := alone.Stamp(0)
+	if !ok || !r.Current(k, s) {
+		t.Fatal("a commit alone on its slot gave no current stamp")
+	}
+	w.Begin(keys)
+	w.End(keys)
+	if r.Current(k, s) {
+		t.Fatal("a later write left the writer's stamp current")
+	}
+
+	// Another write of the slot is in flight when the commit begins.
+	w.Begin(keys)
+	late := w.BeginSolo(keys)
+	w.End(keys)
+	w.EndSolo(keys, late)
+	if _, ok := late.Stamp(0); ok {
+		t.Fatal("a stamp for a commit that began while another write of its slot was in flight")
+	}
+
+	// Another write of the slot begins while the commit is in flight (and ends before it).
+	early := w.BeginSolo(keys)
+	w.Begin(keys)
+	w.End(keys)
+	w.EndSolo(keys, early)
+	if _, ok := early.Stamp(0); ok {
+		t.Fatal("a stamp for a commit overlapped by another write of its slot")
+	}
+
+	// One key twice in one commit; another key alone in the same commit keeps its stamp.
+	twice := [][]byte{k, other, k}
+	dup := w.BeginSolo(twice)
+	w.EndSolo(twice, dup)
+	if _, ok := dup.Stamp(0); ok {
+		t.Fatal("a stamp for a slot written twice by one commit")
+	}
+	if s, ok := dup.Stamp(1); !ok || !r.Current(other, s) {
+		t.Fatal("the key written once lost its stamp")
+	}
+
+	// A bulk change runs meanwhile.
+	bulk := w.BeginSolo(keys)
+	w.BeginBulk()
+	w.EndBulk()
+	w.EndSolo(keys, bulk)
+	if _, ok := bulk.Stamp(0); ok {
+		t.Fatal("a stamp across a bulk change")
+	}
+
+	// Stamps travel encoded.
+	fresh := w.BeginSolo(keys)
+	w.EndSolo(keys, fresh)
+	s, _ = fresh.Stamp(0)
+	if b := AppendStamp(nil, s); len(b) != StampSize || ParseStamp(b) != s || !r.Current(k, ParseStamp(b)) {
+		t.Fatal("a stamp did not survive its encoding")
+	}
+	var none *Solo
+	if _, ok := none.Stamp(0); ok {
+		t.Fatal("a nil Solo gave a stamp")
+	}
+}

@@ -76,7 +76,7 @@ func ParseRequest(frame []byte) (Request, error) {
 		req.OutCap, req.Start, req.Data = b.u32(), int32(b.u32()), b.rest()
 	case OpWrite:
 		req.ClientID, req.Seq, req.Flags, req.Data = b.u64(), b.u64(), b.u8(), b.rest()
-		if b.err == nil && req.Flags&^1 != 0 {
+		if b.err == nil && req.Flags&^(WriteSync|WriteStamps) != 0 {
 			b.err = fmt.Errorf("%w: unknown write flags %#x", ErrFrame, req.Flags)
 		}
 	case OpScan, OpIndexScan:

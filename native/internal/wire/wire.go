@@ -18,7 +18,8 @@ import (
 )
 
 // Version is sent in Hello; an owner answers a different version with an error.
-const Version = 1
+// 2: write flag WriteStamps (an owner of version 1 refused the bit as malformed).
+const Version = 2
 
 // Ops of a request.
 const (
@@ -26,12 +27,21 @@ const (
 	OpGet     = 2 // body: [u32 outCap][key]
 	OpHas     = 3 // body: [key]
 	OpGetMany = 4 // body: [u32 outCap][i32 start][get_many request]
-	OpWrite   = 5 // body: [u64 clientID][u64 seq][u8 flags][write request]; flags bit 0 = sync after commit
+	OpWrite   = 5 // body: [u64 clientID][u64 seq][u8 flags][write request]; flags: WriteSync, WriteStamps
 	OpScan    = 6 // body: [i32 max][u32 outCap][iterator spec]; stateless: the client sends the resumed range
 	OpSync    = 7 // body: empty
 	OpStats   = 8 // body: [u32 outCap]
 	// OpIndexScan body: [i32 max][u32 outCap][index scan request]; stateless like OpScan, one snapshot per request.
 	OpIndexScan = 9
+)
+
+// Write flags.
+const (
+	WriteSync = 1 // sync to disk after the commit
+	// WriteStamps asks for the stamps of the keys the commit wrote alone: a successful answer's rc
+	// is then the length of its body, [u32 n] then n × [u32 i][stamp], i indexing the request's
+	// puts and deletes in order (checks not counted). The client caches its own values under them.
+	WriteStamps = 2
 )
 
 // MaxFrame bounds one frame (a write of the largest value Badger accepts fits).

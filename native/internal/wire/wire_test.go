@@ -13,7 +13,8 @@ func TestRequestsRoundTrip(t *testing.T) {
 		{ID: 2, Op: OpGet, OutCap: 65536, Key: []byte("k")},
 		{ID: 3, Op: OpHas, Key: []byte("k")},
 		{ID: 4, Op: OpGetMany, OutCap: 10, Start: 2, Data: []byte{1, 2}},
-		{ID: 5, Op: OpWrite, ClientID: 7, Seq: 9, Flags: 1, Data: []byte{0, 0, 0, 0}},
+		{ID: 5, Op: OpWrite, ClientID: 7, Seq: 9, Flags: WriteSync, Data: []byte{0, 0, 0, 0}},
+		{ID: 11, Op: OpWrite, ClientID: 7, Seq: 10, Flags: WriteSync | WriteStamps, Data: []byte{0, 0, 0, 0}},
 		{ID: 6, Op: OpScan, Max: 100, OutCap: 4096, Data: []byte{0}},
 		{ID: 7, Op: OpIndexScan, Max: 10, OutCap: 65536, Data: []byte{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}},
 		{ID: 9, Op: OpSync},
@@ -44,6 +45,11 @@ func TestMalformedFramesAreErrors(t *testing.T) {
 			t.Errorf("%x: %v", f, err)
 		}
 	}
+	unknownFlag := EncodeRequest(Request{ID: 1, Op: OpWrite, Data: []byte{0, 0, 0, 0}})
+	unknownFlag[5+16] = 4
+	if _, err := ParseRequest(unknownFlag); !errors.Is(err, ErrFrame) {
+		t.Errorf("an unknown write flag: %v", err)
+	}
 	if _, err := ReadFrame(bufio.NewReader(bytes.NewReader([]byte{4, 0, 0, 0}))); !errors.Is(err, ErrFrame) {
 		t.Errorf("a too-short length: %v", err)
 	}
@@ -56,6 +62,7 @@ func TestMalformedFramesAreErrors(t *testing.T) {
 // must re-encode to the same bytes.
 func FuzzParseRequest(f *testing.F) {
 	f.Add(EncodeRequest(Request{ID: 5, Op: OpWrite, ClientID: 7, Seq: 9, Data: []byte{0, 0, 0, 0}}))
+	f.Add(EncodeRequest(Request{ID: 6, Op: OpWrite, ClientID: 7, Seq: 9, Flags: WriteStamps, Data: []byte{0, 0, 0, 0}}))
 	f.Add(EncodeRequest(Request{ID: 7, Op: OpScan, Max: 100, OutCap: 4096, Data: []byte{1, 0, 0, 0, 0, 0, 0, 0, 0}}))
 	f.Add(EncodeRequest(Request{ID: 8, Op: OpIndexScan, Max: 11, OutCap: 65536, Data: []byte{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}}))
 	f.Add(EncodeRequest(Request{ID: 1, Op: OpHello, Version: 1}))
