@@ -35,6 +35,14 @@ func guard(out []byte, fn func() int32) (rc int32) {
 //export sky_noop
 func sky_noop(x C.int32_t) C.int32_t { return x + 1 }
 
+// sky_fix_signals adds SA_ONSTACK to signal handlers installed since the last call (sigstack_linux.go)
+// and returns how many it changed.
+//
+//export sky_fix_signals
+func sky_fix_signals() C.int32_t {
+	return C.int32_t(guard(nil, func() int32 { return int32(fixSignalStacks()) }))
+}
+
 //export sky_open
 func sky_open(cfg *C.uint8_t, cfgLen C.int32_t, out *C.uint8_t, outCap C.int32_t) C.int32_t {
 	o := bytesOf(out, outCap)
@@ -42,6 +50,7 @@ func sky_open(cfg *C.uint8_t, cfgLen C.int32_t, out *C.uint8_t, outCap C.int32_t
 }
 
 func doOpen(raw, out []byte) int32 {
+	fixSignalStacks() // handlers installed since the last call must not run on goroutine stacks
 	cfg, err := parseConfig(raw)
 	if err != nil {
 		return writeError(out, err)

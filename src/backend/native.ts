@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as Koffi from 'koffi';
 import { Errors, SkyshelveError, type ErrorCode } from '../errors.js';
+import { guardSignalStacks } from './signals.js';
 
 /** A native function taking numbers and buffers, returning the int32 status. */
 type NativeFn = ((...args: unknown[]) => number) & { async: (...args: unknown[]) => void };
@@ -39,6 +40,8 @@ export interface NativeLib {
   readonly ingestAdd: NativeFn;
   readonly ingestFinish: NativeFn;
   readonly ingestAbort: NativeFn;
+  /** Adds SA_ONSTACK to signal handlers installed since the library loaded (signals.ts). */
+  readonly fixSignals: NativeFn;
 }
 
 const SIGNATURES: Record<Exclude<keyof NativeLib, 'path'>, string> = {
@@ -63,6 +66,7 @@ const SIGNATURES: Record<Exclude<keyof NativeLib, 'path'>, string> = {
   ingestAdd: 'int32_t sky_ingest_add(int32_t ingest, const uint8_t *req, int32_t reqLen, uint8_t *out, int32_t outCap)',
   ingestFinish: 'int32_t sky_ingest_finish(int32_t ingest, uint8_t *out, int32_t outCap)',
   ingestAbort: 'int32_t sky_ingest_abort(int32_t ingest, uint8_t *out, int32_t outCap)',
+  fixSignals: 'int32_t sky_fix_signals()',
 };
 
 /** ABI status codes (docs/ABI.md), by number. */
@@ -195,7 +199,9 @@ function bind(file: string): NativeLib {
   const lib = koffi().load(file);
   const fns: Record<string, unknown> = { path: file };
   for (const [name, signature] of Object.entries(SIGNATURES)) fns[name] = lib.func(signature);
-  return fns as unknown as NativeLib;
+  const bound = fns as unknown as NativeLib;
+  guardSignalStacks(() => bound.fixSignals());
+  return bound;
 }
 
 /** Loads another shared library exposing `int32_t sky_noop(int32_t)`; only for the boundary benchmark. */

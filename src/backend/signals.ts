@@ -1,0 +1,31 @@
+/**
+ * Keeps signal handlers on the alternate signal stack (native/sigstack_linux.go). Node installs
+ * handlers after libskyshelve has loaded, without SA_ONSTACK: libuv's SIGCHLD handler on each
+ * child_process spawn, and one per signal for `process.on('SIGTERM')` and the like. Such a handler
+ * that runs while a thread is on a goroutine's small stack writes its frame past the stack and
+ * corrupts Go's memory, which crashed a process with a fatal Go error when a child exited during a
+ * call into the library. The native side adds the flag back; this file calls it as soon as Node
+ * has installed a handler (at once for process.on, at the end of the operation for a spawn), and
+ * every quarter second for handlers that others install.
+ */
+import diagnostics from 'node:diagnostics_channel';
+
+/** How often handlers are checked besides the moments below (one check: ~64 system calls, ~10 µs). */
+const RECHECK_MS = 250;
+
+let guarded = false;
+
+/** Starts keeping handlers on the signal stack in this thread; `fix` is sky_fix_signals. */
+export function guardSignalStacks(fix: () => number): void {
+  if (guarded) return;
+  guarded = true;
+  fix();
+  // Node's own 'newListener' listener (registered at bootstrap, so before this one) installs the
+  // handler of a signal's first listener: by the time this one runs, it is there to fix.
+  process.on('newListener', (event: string | symbol) => {
+    if (typeof event === 'string' && event.startsWith('SIG')) fix();
+  });
+  // A spawn is announced before libuv installs its SIGCHLD handler: fix it once the spawn returned.
+  diagnostics.subscribe('child_process', () => process.nextTick(fix));
+  setInterval(fix, RECHECK_MS).unref();
+}
