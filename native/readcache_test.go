@@ -141,13 +141,7 @@ func TestClientCacheNeverServesAValueOlderThanAnAcknowledgedWrite(t *testing.T) 
 			acked.Store(i)
 		}
 	}()
-	cfg := parsed(t, mpConfig(dir))
-	cn, stampID, err := dialOwner(cfg, 99)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mates := newClientStore(cfg, cn, stampID, 99).client.Load()
-	defer mates.shutdown()
+	mates := connectClient(t, dir, 99)
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -231,13 +225,7 @@ func TestReadCacheSizeZeroTurnsTheCacheOff(t *testing.T) {
 func BenchmarkClientCacheHit(b *testing.B) {
 	dir := b.TempDir()
 	owner := openCfg(b, mpConfig(dir))
-	cfg := parsed(b, mpConfig(dir))
-	cn, stampID, err := dialOwner(cfg, 5)
-	if err != nil {
-		b.Fatal(err)
-	}
-	c := newClientStore(cfg, cn, stampID, 5).client.Load()
-	defer c.shutdown()
+	c := connectClient(b, dir, 5)
 	out := make([]byte, 256)
 	doWrite(owner, encodeWrite([]writeOp{put("user:00000000001", string(make([]byte, 100)))}), out)
 	key := []byte("user:00000000001")

@@ -9,6 +9,19 @@ import (
 	"skyshelve/native/internal/wire"
 )
 
+// connectClient connects one more client (id) to the owner of the store at dir.
+func connectClient(t testing.TB, dir string, id uint64) *client {
+	t.Helper()
+	cfg := parsed(t, mpConfig(dir))
+	cn, stampID, err := dialOwner(cfg, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newClientStore(cfg, cn, stampID, id).client.Load()
+	t.Cleanup(c.shutdown)
+	return c
+}
+
 // clientWriteStamped writes through c as routeWrite does: asking for the stamps of its keys.
 func clientWriteStamped(t testing.TB, c *client, ops ...writeOp) {
 	t.Helper()
@@ -38,13 +51,7 @@ func TestClientReadsItsOwnWritesFromItsCache(t *testing.T) {
 	if got := clientGet(t, c, "k"); got != "v2" {
 		t.Fatalf("after the owner's write: %q", got)
 	}
-	cfg := parsed(t, mpConfig(dir))
-	cn, stampID, err := dialOwner(cfg, 77)
-	if err != nil {
-		t.Fatal(err)
-	}
-	other := newClientStore(cfg, cn, stampID, 77).client.Load()
-	defer other.shutdown()
+	other := connectClient(t, dir, 77)
 	clientWriteStamped(t, c, put("j", "w2"))
 	clientWriteStamped(t, other, put("j", "w3")) // another client's write of a key c has cached
 	if got := clientGet(t, c, "j"); got != "w3" {

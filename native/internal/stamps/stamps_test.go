@@ -84,17 +84,7 @@ func TestTruncatedStampTableDoesNotCrash(t *testing.T) {
 // A commit's stamps go back to its writer only for slots it wrote alone: overlapping commits of a
 // slot, a key twice in one commit and a bulk change meanwhile all give none.
 func TestSoloStampsOnlyForSlotsACommitWroteAlone(t *testing.T) {
-	path := filepath.Join(t.TempDir(), FileName)
-	w, err := Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
-	r, err := Open(path, w.ID())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	w, r := ownerAndClient(t)
 	k, other := []byte("k"), []byte("other")
 	keys := [][]byte{k}
 
@@ -159,4 +149,21 @@ func TestSoloStampsOnlyForSlotsACommitWroteAlone(t *testing.T) {
 	if _, ok := none.Stamp(0); ok {
 		t.Fatal("a nil Solo gave a stamp")
 	}
+}
+
+// ownerAndClient maps a new table for an owner and for one of its clients; both close with the test.
+func ownerAndClient(t *testing.T) (*Table, *Table) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), FileName)
+	w, err := Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(w.Close)
+	r, err := Open(path, w.ID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(r.Close)
+	return w, r
 }
