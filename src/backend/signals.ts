@@ -21,7 +21,8 @@ function ignoreSignal(): void {}
 
 /** Starts keeping handlers on the signal stack in this thread; `fix` is sky_fix_signals. */
 export function guardSignalStacks(fix: () => number): void {
-  if (guarded) return;
+  // The native fix-up exists on these only (elsewhere sky_fix_signals changes nothing).
+  if (guarded || process.platform !== 'linux' || !['x64', 'arm64'].includes(process.arch)) return;
   guarded = true;
   fix();
   // Node's own 'newListener' listener (registered at bootstrap, so before this one) installs the
