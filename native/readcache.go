@@ -132,9 +132,12 @@ func (rc *readCache) keep(key []byte, f fill, val []byte, absent bool) {
 }
 
 // write sends one write (req, the ABI request) to the owner and caches the values it wrote
-// alone, so this client reads its own writes without asking again; ok as for roundTrip.
+// alone, so this client reads its own writes without asking again; ok as for roundTrip. Only a
+// write of at most maxWriteStamps ops asks: a bulk write's values would only crowd the cache, and
+// finding its keys again would cost a decode of the whole request.
 func (c *client) write(out []byte, flags byte, req []byte) (rc int32, ok bool) {
 	gen, stamped := c.cache.wantsStamps(out)
+	stamped = stamped && len(req) >= 4 && binary.LittleEndian.Uint32(req) <= maxWriteStamps
 	if stamped {
 		flags |= wire.WriteStamps
 	}

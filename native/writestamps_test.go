@@ -58,6 +58,19 @@ func TestClientReadsItsOwnWritesFromItsCache(t *testing.T) {
 		t.Fatalf("after another client's write: %q", got)
 	}
 
+	// A write of more ops than a write's answer carries stamps for caches nothing.
+	var bulk []writeOp
+	for i := 0; i <= maxWriteStamps; i++ {
+		bulk = append(bulk, put(fmt.Sprintf("bulk%02d", i), "b"))
+	}
+	clientWriteStamped(t, c, bulk...)
+	if _, hit := c.cache.lookup([]byte("bulk00")); hit {
+		t.Fatal("a write of more than maxWriteStamps ops was cached")
+	}
+	if got := clientGet(t, c, "bulk00"); got != "b" {
+		t.Fatal(got)
+	}
+
 	// A write without room for the stamps (or with the cache off) still succeeds, caching nothing.
 	c.cache.detach()
 	if rc, ok := c.write(make([]byte, 64), 0, encodeWrite([]writeOp{put("k", "v4")})); !ok || rc != 0 {
