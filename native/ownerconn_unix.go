@@ -113,7 +113,7 @@ func (oc *ownerConn) write(p []byte, deadline time.Time) error {
 			if wait <= 0 {
 				return os.ErrDeadlineExceeded
 			}
-			if _, err := pollFd(oc.fd, unix.POLLOUT, min(wait, leadSlice)); err != nil {
+			if err := pollFd(oc.fd, unix.POLLOUT, min(wait, leadSlice)); err != nil {
 				return err
 			}
 		case err != nil:
@@ -130,7 +130,7 @@ func (oc *ownerConn) read(p []byte, wait time.Duration) (int, error) {
 		return 0, errConnClosed
 	}
 	defer oc.leave()
-	if _, err := pollFd(oc.fd, unix.POLLIN, wait); err != nil {
+	if err := pollFd(oc.fd, unix.POLLIN, wait); err != nil {
 		return 0, err
 	}
 	n, err := unix.Read(oc.fd, p)
@@ -144,12 +144,11 @@ func (oc *ownerConn) read(p []byte, wait time.Duration) (int, error) {
 }
 
 // pollFd sleeps in poll(2) until fd is ready for events or wait passes; a signal is no error.
-func pollFd(fd int, events int16, wait time.Duration) (int, error) {
+func pollFd(fd int, events int16, wait time.Duration) error {
 	fds := [1]unix.PollFd{{Fd: int32(fd), Events: events}}
 	ms := int((wait + time.Millisecond - 1) / time.Millisecond)
-	n, err := unix.Poll(fds[:], ms)
-	if errors.Is(err, syscall.EINTR) {
-		return 0, nil
+	if _, err := unix.Poll(fds[:], ms); err != nil && !errors.Is(err, syscall.EINTR) {
+		return err
 	}
-	return n, err
+	return nil
 }

@@ -24,7 +24,7 @@ export function guardSignalStacks(fix: () => number): void {
   // The native fix-up exists on these only (elsewhere sky_fix_signals changes nothing).
   if (guarded || process.platform !== 'linux' || !['x64', 'arm64'].includes(process.arch)) return;
   guarded = true;
-  fix();
+  // No call here: sky_open runs the fix-up itself, and the Go runtime fixed the handlers present at load.
   // Node's own 'newListener' listener (registered at bootstrap, so before this one) installs the
   // handler of a signal's first listener: by the time this one runs, it is there to fix.
   process.on('newListener', (event: string | symbol) => {
