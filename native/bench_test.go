@@ -15,6 +15,7 @@ import (
 	"fmt"
 	mrand "math/rand/v2"
 	"os"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -60,6 +61,49 @@ func floorConfig(dir string) string {
 	cfg["path"], cfg["logLevel"] = dir, "none"
 	raw, _ := json.Marshal(cfg)
 	return string(raw)
+}
+
+// FLOOR_BADGER sets Badger knobs that Config does not expose, for every open of this test binary,
+// e.g. FLOOR_BADGER='{"blockSize":1024,"bloomFalsePositive":0.001,"numLevelZeroTables":5}'.
+func init() {
+	raw := os.Getenv("FLOOR_BADGER")
+	if raw == "" {
+		return
+	}
+	var k struct {
+		BlockSize           int     `json:"blockSize"`
+		BloomFalsePositive  float64 `json:"bloomFalsePositive"`
+		NumLevelZeroTables  int     `json:"numLevelZeroTables"`
+		BaseTableSize       int64   `json:"baseTableSize"`
+		BaseLevelSize       int64   `json:"baseLevelSize"`
+		LevelSizeMultiplier int     `json:"levelSizeMultiplier"`
+	}
+	dec := json.NewDecoder(strings.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&k); err != nil {
+		panic("FLOOR_BADGER: " + err.Error())
+	}
+	tuneBadger = func(o badger.Options) badger.Options {
+		if k.BlockSize > 0 {
+			o = o.WithBlockSize(k.BlockSize)
+		}
+		if k.BloomFalsePositive > 0 {
+			o = o.WithBloomFalsePositive(k.BloomFalsePositive)
+		}
+		if k.NumLevelZeroTables > 0 {
+			o = o.WithNumLevelZeroTables(k.NumLevelZeroTables).WithNumLevelZeroTablesStall(max(o.NumLevelZeroTablesStall, 2*k.NumLevelZeroTables))
+		}
+		if k.BaseTableSize > 0 {
+			o = o.WithBaseTableSize(k.BaseTableSize)
+		}
+		if k.BaseLevelSize > 0 {
+			o = o.WithBaseLevelSize(k.BaseLevelSize)
+		}
+		if k.LevelSizeMultiplier > 0 {
+			o = o.WithLevelSizeMultiplier(k.LevelSizeMultiplier)
+		}
+		return o
+	}
 }
 
 // openFloorDB opens Badger with exactly the options sky_open would use for this directory.
@@ -212,7 +256,9 @@ func BenchmarkFloorABI(b *testing.B) {
 		reportRate(b)
 	})
 	h = open()
+	written := 0
 	b.Run("put-batch", func(b *testing.B) {
+		written = max(written, b.N)
 		for start := 0; start < b.N; start += floorBatch {
 			if rc := doWrite(h, writeReq(start, min(b.N, start+floorBatch)), out); rc != 0 {
 				b.Fatalf("write rc %d", rc)
@@ -220,7 +266,9 @@ func BenchmarkFloorABI(b *testing.B) {
 		}
 		reportRate(b)
 	})
-	for start := 0; start < floorN; start += floorBatch {
+	// Like `npm run bench`, the reads use the store put-batch wrote (each key once); a shorter
+	// -benchtime leaves keys out, so then the store is filled first.
+	for start := 0; written < floorN && start < floorN; start += floorBatch {
 		if rc := doWrite(h, writeReq(start, start+floorBatch), out); rc != 0 {
 			b.Fatalf("fill rc %d", rc)
 		}

@@ -208,8 +208,15 @@ func (c Config) badgerOptions() badger.Options {
 		// Every write is one blind batch, so there is nothing to conflict; skipping the check saves memory.
 		WithDetectConflicts(false).
 		WithLogger(loggerFor(c.LogLevel))
+	if tuneBadger != nil {
+		opt = tuneBadger(opt)
+	}
 	return opt
 }
+
+// tuneBadger, when set (only by bench_test.go, from FLOOR_BADGER), adjusts the Badger options of
+// every open: a knob is measured on the floor before it becomes a Config field.
+var tuneBadger func(badger.Options) badger.Options
 
 func compressionOf(name string) options.CompressionType {
 	switch name {

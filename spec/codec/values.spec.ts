@@ -215,6 +215,15 @@ describe('codec/values: rejected values', () => {
     expect(() => encodeValue(object)).to.throw(TypeError, /^value\.self\.back refers back/);
   });
 
+  it('finds a cycle back to any ancestor, and a failed walk leaves nothing behind', () => {
+    const root: Record<string, unknown> = {};
+    root.x = [{ y: new Map([['z', [root]]]) }];
+    expect(() => encodeValue(root)).to.throw(TypeError, /^value\.x\[0\]\.y\[map value 0\]\[0\] refers back/);
+    const shared = { n: 1 };
+    const dag = { a: shared, b: [shared, { c: shared }] };
+    expect(roundTrip(dag)).to.deep.equal({ a: { n: 1 }, b: [{ n: 1 }, { c: { n: 1 } }] });
+  });
+
   it('rejects nesting deeper than MAX_DEPTH', () => {
     let deep: unknown = 1;
     for (let i = 0; i < MAX_DEPTH + 1; i++) deep = [deep];
