@@ -260,6 +260,7 @@ func doStats(h int32, out []byte) int32 {
 			// The Go runtime is shared by every store in the process: these are process-wide.
 			"rolledBackIngest": dh.st.rolledBack,
 			"rowCache":         rowsOf(db).stats(),
+			"scanCache":        rowsOf(db).scanStats(),
 			"stamps":           stampsOf(dh.st, db),
 			"goHeapInUse":      mem.HeapInuse, "goSys": mem.Sys, "backgroundCommits": ticketsIssued.Load(),
 		})

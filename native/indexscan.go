@@ -97,25 +97,70 @@ func doIndexScan(h int32, raw []byte, max int32, out []byte) int32 {
 		return tooSmall(out, 16)
 	}
 	return withDB(h, func(dh *dbHandle, db *badger.DB) int32 {
-		it := newIterator(h, dh.st, db, req.spec)
+		rc := rowsOf(db)
+		lease := dh.st.reads.acquire(db)
+		readTs := lease.txn.ReadTs()
+		if keys, ok := rc.scanKeys(req.spec, readTs); ok { // scancache.go
+			defer dh.st.reads.release(lease)
+			return joinEntries(&cachedKeys{keys: keys}, rc, lease.txn, req.recordPrefix, max, out, nil)
+		}
+		fill := rc.beginScanFill(req.spec)
+		it := iteratorOn(h, dh.st, lease, req.spec)
 		defer it.close()
-		return it.fillJoined(rowsOf(db), req.recordPrefix, max, out)
+		n := joinEntries(it, rc, lease.txn, req.recordPrefix, max, out, &fill)
+		rc.endScanFill(&fill, req.spec, readTs, n >= 0 && out[0]&scanDone != 0)
+		return n
 	})
 }
 
-// fillJoined writes the entries of the range and their records (from the iterator's snapshot).
-func (it *iterator) fillJoined(rc *rowCache, prefix []byte, max int32, out []byte) int32 {
+// entrySource yields the entry keys of an index range in order: a Badger iterator, or a cached list.
+type entrySource interface {
+	// entry returns the current entry key, or false past the range's end.
+	entry() ([]byte, bool)
+	next()
+}
+
+// entry skips the store's internal keys (dedup.go): they are never part of the user's data.
+func (it *iterator) entry() ([]byte, bool) {
+	for it.inRange() {
+		if k := it.it.Item().Key(); !isInternalKey(k) {
+			return k, true
+		}
+		it.it.Next()
+	}
+	return nil, false
+}
+
+func (it *iterator) next() { it.it.Next() }
+
+// cachedKeys is a range's entry keys from the scan cache.
+type cachedKeys struct {
+	keys [][]byte
+	i    int
+}
+
+func (c *cachedKeys) entry() ([]byte, bool) {
+	if c.i < len(c.keys) {
+		return c.keys[c.i], true
+	}
+	return nil, false
+}
+
+func (c *cachedKeys) next() { c.i++ }
+
+// joinEntries writes the entries of the range and their records (read at txn's snapshot); fill,
+// when not nil, collects the keys for the scan cache.
+func joinEntries(src entrySource, rc *rowCache, txn *badger.Txn, prefix []byte, max int32, out []byte, fill *scanFill) int32 {
 	pos, count := 1, int32(0)
-	var key []byte
-	for count < max && it.inRange() {
-		item := it.it.Item()
-		if isInternalKey(item.Key()) { // dedup.go: never part of the user's data
-			it.it.Next()
-			continue
+	var scratch []byte
+	for count < max {
+		entry, ok := src.entry()
+		if !ok {
+			break
 		}
 		var n int
 		var err error
-		key, n, err = appendJoined(rc, it.lease.txn, prefix, item.Key(), key[:0], out[pos:])
+		scratch, n, err = appendJoined(rc, txn, prefix, entry, scratch[:0], out[pos:])
 		if err != nil {
 			return writeError(out, err)
 		}
@@ -126,12 +171,15 @@ func (it *iterator) fillJoined(rc *rowCache, prefix []byte, max int32, out []byt
 			out[0] = 0
 			return count
 		}
+		if fill != nil {
+			fill.add(entry)
+		}
 		pos += n
 		count++
-		it.it.Next()
+		src.next()
 	}
 	out[0] = 0
-	if !it.inRange() {
+	if _, more := src.entry(); !more {
 		out[0] = scanDone
 	}
 	return count

@@ -42,6 +42,13 @@ func openIter(h int32, rawSpec []byte, out []byte) int32 {
 
 // newIterator opens a snapshot of db positioned at the start of spec's range.
 func newIterator(h int32, st *store, db *badger.DB, spec iterSpec) *iterator {
+	// A pooled read transaction (readtxn.go): usually the one the committer opened after the
+	// last write, so opening an iterator does not wait on Badger's watermark from this thread.
+	return iteratorOn(h, st, st.reads.acquire(db), spec)
+}
+
+// iteratorOn opens an iterator on a snapshot already leased from st; closing it releases the lease.
+func iteratorOn(h int32, st *store, lease readLease, spec iterSpec) *iterator {
 	opts := badger.DefaultIteratorOptions
 	// Values are read only for entries that fit the caller's chunk.
 	opts.PrefetchValues = false
@@ -51,9 +58,6 @@ func newIterator(h int32, st *store, db *badger.DB, spec iterSpec) *iterator {
 	if len(spec.gte) > 0 && len(spec.lt) > 0 {
 		opts.Prefix = commonPrefix(spec.gte, spec.lt)
 	}
-	// A pooled read transaction (readtxn.go): usually the one the committer opened after the
-	// last write, so opening an iterator does not wait on Badger's watermark from this thread.
-	lease := st.reads.acquire(db)
 	it := &iterator{owner: h, spec: spec, reads: &st.reads, lease: lease, it: lease.txn.NewIterator(opts)}
 	it.seekStart()
 	return it

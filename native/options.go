@@ -26,8 +26,9 @@ import (
 //	                          tables, 14-30% faster point reads here (bench/RESULTS.md); 32 MiB when
 //	                          compression is on (Badger caches decompressed blocks and needs one)
 //	indexCacheSize    16 MiB  cache of table indexes and bloom filters (0 would keep them all in memory)
-//	rowCacheSize      8 MiB   key -> value cache of point reads in front of Badger (rowcache.go);
-//	                          not part of memoryLimit
+//	rowCacheSize      8 MiB   key -> value cache of point reads in front of Badger (rowcache.go),
+//	                          plus up to a quarter as much for the entry keys of repeated index
+//	                          scans (scancache.go); not part of memoryLimit
 //	numCompactors     2       Badger's minimum; the machine has few cores and Node needs them
 //	valueLogFileSize  64 MiB  also the largest value accepted
 //	compression       off     values are usually already compact (CBOR); snappy only costs CPU here

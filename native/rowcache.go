@@ -105,6 +105,7 @@ type rowCache struct {
 	nseen  atomic.Int64
 	first  atomic.Uint64 // first misses, for stats
 	shards [rowShards]rowShard
+	scans  scanCache // entry keys of repeated index scans (scancache.go)
 }
 
 var rowCaches sync.Map // *badger.DB -> *rowCache
@@ -135,13 +136,18 @@ func newRowCache(size int64) *rowCache {
 		rc.shards[i].budget = size / rowShards
 		rc.shards[i].index = map[uint64]int32{}
 	}
+	rc.scans.budget = size / 4
 	return rc
 }
 
 // locate returns key's shard and hash.
 func (rc *rowCache) locate(key []byte) (*rowShard, uint64) {
-	h := maphash.Bytes(rc.seed, key)
+	h := rc.hash(key)
 	return &rc.shards[h%rowShards], h
+}
+
+func (rc *rowCache) hash(b []byte) uint64 {
+	return maphash.Bytes(rc.seed, b)
 }
 
 // seenBefore reports whether the key hashed h was seen lately (or is cached), and marks it seen.
@@ -283,6 +289,7 @@ func (rc *rowCache) invalidate(keys [][]byte, commitTs uint64) {
 		return
 	}
 	rc.raiseMark(commitTs)
+	rc.bumpScans(keys) // after the mark (scancache.go)
 	if rc.rows.Load() == 0 {
 		return // nothing cached, and no fill in progress can miss the mark (fill)
 	}
@@ -302,6 +309,7 @@ func (rc *rowCache) clear(ts uint64) {
 		return
 	}
 	rc.raiseMark(ts)
+	rc.clearScans()
 	for i := range rc.shards {
 		s := &rc.shards[i]
 		s.mu.Lock()
