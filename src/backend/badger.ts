@@ -24,7 +24,8 @@ export interface BadgerTuning {
   /** 0 keeps every table index in memory (Badger's own meaning of 0). */
   indexCacheSize?: number;
   /** Bytes of the row cache of point reads (key -> value, filled on read; default 8 MiB, 0 turns it
-   * off; not part of memoryLimit). See native/rowcache.go. */
+   * off; not part of memoryLimit), plus up to a quarter as much for the entry keys of repeated
+   * index scans. See native/rowcache.go and native/scancache.go. */
   rowCacheSize?: number;
   numCompactors?: number;
   valueLogFileSize?: number;
