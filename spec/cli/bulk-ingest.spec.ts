@@ -21,6 +21,13 @@ function writeExport(header: string, entries: string[]): string {
   return file;
 }
 
+/** `stats --json` of a store. */
+async function statsOf(location: string): Promise<{ keys: number }> {
+  const r = await cli(['stats', location, '--json']);
+  expect(r.code, r.stderr).to.equal(0);
+  return JSON.parse(r.stdout) as { keys: number };
+}
+
 /** A deterministic shuffle (the test must not depend on luck). */
 function shuffled<T>(items: T[]): T[] {
   const a = [...items];
@@ -116,39 +123,42 @@ describe('skyshelve import and copy: bulk ingest into an empty Badger store', fu
     expect(await dump(bulkTarget)).to.deep.equal([]);
   });
 
-  it('an import killed mid-way leaves the store empty, and says so; run again, it is complete', async function () {
-    this.timeout(120_000);
-    // 20,000 keys in order, then 120,000 shuffled: the stream is completed at the first key out of
-    // order (a table on disk), and the rest goes through ordinary commits: a kill in that phase
-    // would leave a partial store if nothing rolled it back.
-    const sorted = Array.from({ length: 20_000 }, (_, i) => JSON.stringify({ k: ['a', i], v: { i } }));
-    const rest = shuffled(Array.from({ length: 120_000 }, (_, i) => JSON.stringify({ k: ['b', i], v: { i, s: `value ${i}` } })));
-    const header = JSON.stringify({ format: 'skyshelve-export', version: 1 });
-    const file = writeExport(header, [...sorted, ...rest]);
-    const target = badgerLocation();
-    const child = spawn(process.execPath, [BIN, 'import', target, file, '--no-progress'], { stdio: 'ignore' });
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
-    const marker = path.join(target, 'SKYSHELVE-INGEST');
-    while (!(fs.existsSync(marker) && fs.readdirSync(target).some((f) => f.endsWith('.sst')))) {
-      if (child.exitCode !== null) throw new Error('the import ended before it could be killed');
-      await new Promise((r) => setTimeout(r, 5));
-    }
-    await new Promise((r) => setTimeout(r, 300)); // into the phase of ordinary commits
-    child.kill('SIGKILL');
-    expect(await exited).to.equal('SIGKILL');
-    expect(fs.existsSync(marker), 'the kill came mid-ingest').to.equal(true);
+  for (const threads of ['1', '2']) {
+    it(`an import killed mid-way leaves the store empty, and says so; run again, it is complete (--threads ${threads})`, async function () {
+      this.timeout(120_000);
+      // 20,000 keys in order, then 300,000 shuffled: the stream is completed at the first key out of
+      // order (a table on disk), and the rest goes through ordinary commits: a kill in that phase
+      // would leave a partial store if nothing rolled it back. That phase lasts over a second here,
+      // so the kill 300 ms into it lands inside it even on a fast machine.
+      const sorted = Array.from({ length: 20_000 }, (_, i) => JSON.stringify({ k: ['a', i], v: { i } }));
+      const rest = shuffled(Array.from({ length: 300_000 }, (_, i) => JSON.stringify({ k: ['b', i], v: { i, s: `value ${i}` } })));
+      const header = JSON.stringify({ format: 'skyshelve-export', version: 1 });
+      const file = writeExport(header, [...sorted, ...rest]);
+      const target = badgerLocation();
+      const child = spawn(process.execPath, [BIN, 'import', target, file, '--no-progress', '--threads', threads], { stdio: 'ignore' });
+      const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+      const marker = path.join(target, 'SKYSHELVE-INGEST');
+      while (!(fs.existsSync(marker) && fs.readdirSync(target).some((f) => f.endsWith('.sst')))) {
+        if (child.exitCode !== null) throw new Error('the import ended before it could be killed');
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      await new Promise((r) => setTimeout(r, 300)); // into the phase of ordinary commits
+      child.kill('SIGKILL');
+      expect(await exited).to.equal('SIGKILL');
+      expect(fs.existsSync(marker), 'the kill came mid-ingest').to.equal(true);
 
-    const stats = await cli(['stats', target, '--json']);
-    expect(stats.code, stats.stderr).to.equal(0);
-    const s = JSON.parse(stats.stdout);
-    expect(s.keys).to.equal(0);
-    expect(s.engine.rolledBackIngest).to.match(/did not finish; its partial data was dropped/);
-    expect(fs.existsSync(marker)).to.equal(false);
+      const stats = await cli(['stats', target, '--json']);
+      expect(stats.code, stats.stderr).to.equal(0);
+      const s = JSON.parse(stats.stdout);
+      expect(s.keys).to.equal(0);
+      expect(s.engine.rolledBackIngest).to.match(/did not finish; its partial data was dropped/);
+      expect(fs.existsSync(marker)).to.equal(false);
 
-    const again = await cli(['import', target, file, '--json']);
-    expect(JSON.parse(again.stdout), again.stderr).to.deep.equal({ imported: 140_000, file, bulk: true });
-    expect((await dump(target)).length).to.equal(140_000);
-  });
+      const again = await cli(['import', target, file, '--json', '--threads', threads]);
+      expect(JSON.parse(again.stdout), again.stderr).to.deep.equal({ imported: 320_000, file, bulk: true });
+      expect((await statsOf(target)).keys).to.equal(320_000);
+    });
+  }
 
   it('a bulk copy stopped with Ctrl-C exits 1 and leaves the target empty', async () => {
     const from = badgerLocation();

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import readline from 'node:readline';
 import { Readable } from 'node:stream';
-import { lineBatches } from '../../src/cli/lines.js';
+import { lineBatches, splitLines } from '../../src/cli/lines.js';
 
 /** The lines readline gives (what import used before), for comparison. */
 async function readlineLines(text: string): Promise<string[]> {
@@ -28,5 +28,10 @@ describe('lineBatches (import reads lines a chunk at a time)', () => {
         expect(read).to.equal(bytes.length);
       }
     }
+  });
+
+  it('splitLines of a whole text (a chunk of the parsing workers) gives what readline gives', async () => {
+    const cases = ['a\nb\n', 'a\r\nb', 'a\rb\r\n\r\nc', '\n\n', '', 'x', 'a\r', 'é\nü\r\n{"k":1}', '\r\r\n \n'];
+    for (const text of cases) expect(splitLines(text), JSON.stringify(text)).to.deep.equal(await readlineLines(text));
   });
 });

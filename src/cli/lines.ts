@@ -27,3 +27,10 @@ export async function* lineBatches(stream: NodeJS.ReadableStream): AsyncGenerato
   if (tail.at(-1) === '') tail.pop();
   if (tail.length || bytes) yield { lines: tail, bytes };
 }
+
+/** The lines of a whole text, as lineBatches would yield them for a stream of it. */
+export function splitLines(text: string): string[] {
+  const lines = text.split(text.includes('\r') ? BREAK : '\n');
+  if (lines.at(-1) === '') lines.pop();
+  return lines;
+}
