@@ -23,11 +23,12 @@ import (
 // commit calls invalidate after CommitAt and before it is visible (commitTxn); there, while
 // anything is cached or being filled, it bumps a generation counter for every element-boundary
 // prefix of every key it wrote (counters are shared by hash: a collision only costs a refill).
-// An entry holds its range's counter as read before its scan took a snapshot, and that
-// snapshot's timestamp. It serves a reader at readTs when the counter has not moved and readTs is
-// at least that timestamp: every commit the reader sees and the scan did not would have moved it.
-// A fill is refused when the row cache's mark is above the scan's snapshot: a commit newer than
-// the snapshot had begun by then, and it may have bumped the counter before the scan read it.
+// An entry holds its range's counter as its scan read it (once it missed the cache, after taking
+// its snapshot) and that snapshot's timestamp. It serves a reader at readTs when the counter has
+// not moved and readTs is at least that timestamp: every commit the reader sees and the scan did
+// not would have moved it. A fill is refused when the row cache's mark is above the scan's
+// snapshot: a commit newer than the snapshot had begun by then, and it may have bumped the
+// counter before the scan read it.
 // A commit that finds nothing cached and no fill in progress bumps nothing (live; the mark,
 // raised first, refuses a fill that starts meanwhile from an older snapshot).
 
