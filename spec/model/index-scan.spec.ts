@@ -82,6 +82,39 @@ describe('Index scans (Backend.indexScan): the same results as scan then getMany
     expect((r.fast[1] as unknown[]).length).to.equal(10 - 1);
   });
 
+  /** Repeated finds of one value (answered from the owner's scan cache, native/scancache.go) see every kind of write. */
+  async function repeatedFindsSeeEveryWrite(s: SkyShelve<any>): Promise<void> {
+    const Member = defineMember(s);
+    const make = (id: string, team: string, age: number) => Object.assign(new Member(), { id, team, age });
+    for (let i = 0; i < 5; i++) await make(`c${i}`, 'cyan', i).save();
+    const find = async (team: string) => (await Member.scanIndex('team', team)).map((m) => `${m.id}:${m.age}`).sort();
+    const hits = async () => ((await s.stats()) as { scanCache: { hits: number } }).scanCache.hits;
+    for (let i = 0; i < 3; i++) expect(await find('cyan')).to.deep.equal(['c0:0', 'c1:1', 'c2:2', 'c3:3', 'c4:4']);
+    const before = await hits();
+    expect(before, 'the repeated find was answered from the scan cache').to.be.greaterThan(0);
+    await make('c5', 'cyan', 5).save();
+    await Member.update('c0', { mutator: (m) => void (m.team = 'teal') });
+    await (await Member.load('c1')).delete();
+    await Member.update('c2', { mutator: (m) => void (m.age = 20) });
+    for (let i = 0; i < 3; i++) {
+      expect(await find('cyan')).to.deep.equal(['c2:20', 'c3:3', 'c4:4', 'c5:5']);
+      expect(await find('teal')).to.deep.equal(['c0:0']);
+    }
+    expect(await hits()).to.be.greaterThan(before);
+  }
+
+  it('repeated finds answered from the scan cache see every write, on a local store and on a client', async () => {
+    store = await SkyShelve.open(path.join(tmpDir('sky-iscan-cache-'), 'db'));
+    await repeatedFindsSeeEveryWrite(store);
+    await store.close();
+    const dir = path.join(tmpDir('sky-iscan-cache-mp-'), 'db');
+    holder = startFixture('owner', [dir]);
+    await holder.line((l) => l === 'ready');
+    store = await SkyShelve.open(dir);
+    expect((await (await store.backend()).stats()).role).to.equal('client');
+    await repeatedFindsSeeEveryWrite(store);
+  });
+
   it('on a SlateDB writer (scan and gets from one Db.snapshot)', async () => {
     store = await SkyShelve.open('slatedb://' + tmpDir('sky-iscan-slate-'));
     const Member = defineMember(store);
