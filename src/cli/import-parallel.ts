@@ -145,11 +145,12 @@ function bad(message: string): SkyshelveError {
   return new SkyshelveError('DECODE', message);
 }
 
-/** Worker threads taking chunks in turn; a worker that dies fails the chunks it holds. */
+/** Worker threads taking chunks in turn; a worker that dies fails every chunk in flight and every later one. */
 class Pool {
   private readonly workers: Worker[] = [];
   private readonly waiting = new Map<number, { resolve: (r: ChunkResult) => void; reject: (e: unknown) => void }>();
   private next = 0;
+  private dead: unknown;
 
   constructor(threads: number) {
     for (let i = 0; i < threads; i++) {
@@ -168,6 +169,8 @@ class Pool {
   }
 
   run(job: ChunkJob): Promise<ChunkResult> {
+    // A chunk given to a dead worker would never be answered.
+    if (this.dead !== undefined) return Promise.reject(this.dead);
     const w = this.workers[this.next++ % this.workers.length]!;
     return new Promise((resolve, reject) => {
       this.waiting.set(job.seq, { resolve, reject });
@@ -176,6 +179,7 @@ class Pool {
   }
 
   private failAll(err: unknown): void {
+    this.dead ??= err;
     for (const p of this.waiting.values()) p.reject(err);
     this.waiting.clear();
   }
