@@ -6,7 +6,6 @@ package main
 // cost more than the reads.
 
 import (
-	"bytes"
 	"encoding/binary"
 
 	badger "github.com/dgraph-io/badger/v4"
@@ -52,23 +51,17 @@ func decodeIndexScan(buf []byte) (indexScanRequest, error) {
 func recordKeyOf(dst, prefix, entry []byte) (key []byte, ok bool) {
 	last := -1
 	for pos := 1; pos < len(entry); {
-		switch entry[pos] {
-		case 0x00: // the end marker must close the key, after at least one element
+		if entry[pos] == 0x00 { // the end marker must close the key, after at least one element
 			if pos != len(entry)-1 || last < 0 {
 				return dst, false
 			}
 			return append(append(dst, prefix...), entry[last:]...), true
-		case 0x10: // a number: tag and 8 bytes
-			last, pos = pos, pos+9
-		case 0x20, 0x30: // a string or bytes: tag, escaped payload, terminator 0x00
-			end := bytes.IndexByte(entry[pos+1:], 0)
-			if end < 0 {
-				return dst, false
-			}
-			last, pos = pos, pos+1+end+1
-		default:
+		}
+		end := elementEnd(entry, pos) // scancache.go
+		if end < 0 {
 			return dst, false
 		}
+		last, pos = pos, end
 	}
 	return dst, false
 }
@@ -100,11 +93,12 @@ func doIndexScan(h int32, raw []byte, max int32, out []byte) int32 {
 		rc := rowsOf(db)
 		lease := dh.st.reads.acquire(db)
 		readTs := lease.txn.ReadTs()
-		if keys, ok := rc.scanKeys(req.spec, readTs); ok { // scancache.go
+		ph, cacheable := rc.scanPrefixHash(req.spec) // scancache.go
+		if keys, ok := rc.scanKeys(ph, cacheable, req.spec, readTs); ok {
 			defer dh.st.reads.release(lease)
 			return joinEntries(&cachedKeys{keys: keys}, rc, lease.txn, req.recordPrefix, max, out, nil)
 		}
-		fill := rc.beginScanFill(req.spec)
+		fill := rc.beginScanFill(ph, cacheable)
 		it := iteratorOn(h, dh.st, lease, req.spec)
 		defer it.close()
 		n := joinEntries(it, rc, lease.txn, req.recordPrefix, max, out, &fill)

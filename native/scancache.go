@@ -81,10 +81,10 @@ func (rc *rowCache) scanPrefixHash(spec iterSpec) (uint64, bool) {
 	return rc.hash(spec.gte), true
 }
 
-// scanKeys returns the cached entry keys of spec's range for a reader at readTs.
-func (rc *rowCache) scanKeys(spec iterSpec, readTs uint64) ([][]byte, bool) {
-	h, ok := rc.scanPrefixHash(spec)
-	if !ok {
+// scanKeys returns the cached entry keys of spec's range (hashed h by scanPrefixHash, when
+// cacheable) for a reader at readTs.
+func (rc *rowCache) scanKeys(h uint64, cacheable bool, spec iterSpec, readTs uint64) ([][]byte, bool) {
+	if !cacheable {
 		return nil, false
 	}
 	sc := &rc.scans
@@ -102,9 +102,8 @@ func (rc *rowCache) scanKeys(spec iterSpec, readTs uint64) ([][]byte, bool) {
 // beginScanFill starts a fill for a scan that missed the cache; the scan passes each entry key it
 // reads to add, then calls endScanFill, which checks the mark: a commit the scan's snapshot does
 // not hold raised it before bumping any counter, so the counter may be read after the snapshot.
-func (rc *rowCache) beginScanFill(spec iterSpec) scanFill {
-	h, ok := rc.scanPrefixHash(spec)
-	if !ok || !rc.seenBefore(h) { // kept on its second scan within a while
+func (rc *rowCache) beginScanFill(h uint64, cacheable bool) scanFill {
+	if !cacheable || !rc.seenBefore(h) { // kept on its second scan within a while
 		return scanFill{}
 	}
 	// Counted before the mark is read (endScanFill): a commit that found live at 0, and so bumped

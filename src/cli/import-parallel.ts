@@ -12,6 +12,7 @@ import type { RawEntry } from '../backend/backend.js';
 import { SkyshelveError } from '../errors.js';
 import { LineKind, type ChunkJob, type ChunkResult } from './import-worker.js';
 import { parseLine } from './jsonl.js';
+import { LineOrder, NOTHING_KEPT } from './line-order.js';
 import type { Progress } from './progress.js';
 import type { Sink } from './sink.js';
 
@@ -33,7 +34,7 @@ function chunkSize(fileSize: number, threads: number): number {
 export async function loadParallel(sink: Sink, file: string, size: number, threads: number, batch: BatchLimits, bar: Progress): Promise<number> {
   const pool = new Pool(threads);
   const fd = await fs.promises.open(file, 'r');
-  const order = new LineOrder();
+  const order = new ChunkOrder();
   let failed = false;
   try {
     const pending: Promise<ChunkResult>[] = [];
@@ -48,7 +49,7 @@ export async function loadParallel(sink: Sink, file: string, size: number, threa
       if (pending.length >= threads * PER_WORKER) await take();
     }
     while (pending.length) await take();
-    return order.finish();
+    return order.finish(NOTHING_KEPT);
   } catch (err) {
     failed = true;
     throw err;
@@ -82,39 +83,23 @@ async function* chunks(fd: fs.promises.FileHandle, size: number, bar: Progress):
   }
 }
 
-/** The one-thread path's checks (import.ts load), applied line by line to the workers' answers in file order. */
-class LineOrder {
-  private lineNo = 0;
-  private count = 0;
-  private trailer: number | undefined;
-
+/** The line-order checks (line-order.ts) applied to the workers' answers in file order. */
+class ChunkOrder extends LineOrder {
   async apply(r: ChunkResult, sink: Sink, batch: BatchLimits): Promise<void> {
     let trailers = 0;
     for (let i = 0; i < r.kinds.length; i++) {
-      this.lineNo++;
+      this.advance();
       const kind = r.kinds[i]!;
       if (kind === LineKind.BLANK) continue;
-      if (this.lineNo === 1 && kind !== LineKind.HEADER) throw bad('line 1 is not a skyshelve export header');
-      if (this.trailer !== undefined) throw bad(`line ${this.lineNo} comes after the trailer line`);
-      if (kind === LineKind.TRAILER) this.trailer = r.trailers[trailers++];
-      else if (kind === LineKind.ENTRY) this.count++;
-      else if (this.lineNo !== 1) throw bad(`line ${this.lineNo} is a second header`);
+      if (kind === LineKind.TRAILER) this.check('trailer', r.trailers[trailers++]);
+      else this.check(kind === LineKind.HEADER ? 'header' : 'entry');
     }
     if (r.bad) {
-      this.lineNo++;
-      parseLine(r.bad.text, this.lineNo); // throws the error the one-thread path gives
-      throw new SkyshelveError('INTERNAL', `line ${this.lineNo} failed to parse in a worker but not on the main thread`);
+      const lineNo = this.advance();
+      parseLine(r.bad.text, lineNo); // throws the error the one-thread path gives
+      throw new SkyshelveError('INTERNAL', `line ${lineNo} failed to parse in a worker but not on the main thread`);
     }
     await putEntries(sink, r, batch);
-  }
-
-  /** The end-of-file checks; returns the entry count. */
-  finish(): number {
-    const kept = 'nothing was imported (the target is left empty)';
-    if (this.lineNo === 0) throw bad('the file is empty');
-    if (this.trailer === undefined) throw bad(`the file has no trailer line, so it is truncated; ${kept}`);
-    if (this.trailer !== this.count) throw bad(`the trailer says ${this.trailer} entries but the file holds ${this.count}; ${kept}`);
-    return this.count;
   }
 }
 
@@ -139,10 +124,6 @@ async function putEntries(sink: Sink, r: ChunkResult, limits: BatchLimits): Prom
     }
   }
   if (batch.length) await sink.put(batch);
-}
-
-function bad(message: string): SkyshelveError {
-  return new SkyshelveError('DECODE', message);
 }
 
 /** Worker threads taking chunks in turn; a worker that dies fails every chunk in flight and every later one. */

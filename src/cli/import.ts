@@ -3,11 +3,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import type { Command } from 'commander';
 import type { RawEntry } from '../backend/backend.js';
-import { Errors, SkyshelveError } from '../errors.js';
+import { Errors } from '../errors.js';
 import { out, wholeNumber, withStore } from './common.js';
 import { examples, STORE_ARG } from './help.js';
 import { loadParallel } from './import-parallel.js';
 import { parseLine } from './jsonl.js';
+import { LineOrder, NOTHING_KEPT } from './line-order.js';
 import { lineBatches } from './lines.js';
 import { progress, type Progress } from './progress.js';
 import { openSink, reportRollBack, type Sink } from './sink.js';
@@ -87,9 +88,7 @@ async function load(sink: Sink, input: Input, batchSize: number, showProgress: b
   bar.total(input.size);
   let batch: RawEntry[] = [];
   let bytes = 0;
-  let count = 0;
-  let lineNo = 0;
-  let trailer: number | undefined;
+  const order = new LineOrder();
   // With ordinary batches, one write is in flight while the next batch is parsed (sink.ts).
   const flush = async () => {
     if (batch.length) await sink.put(batch);
@@ -101,35 +100,29 @@ async function load(sink: Sink, input: Input, batchSize: number, showProgress: b
     for await (const { lines, bytes: read } of lineBatches(input.stream())) {
       bar.add(read);
       for (const text of lines) {
-        lineNo++;
+        const lineNo = order.advance();
         if (text.trim() === '') continue;
         const line = parseLine(text, lineNo);
-        if (lineNo === 1 && line.kind !== 'header') throw bad(`line 1 is not a skyshelve export header`);
-        if (trailer !== undefined) throw bad(`line ${lineNo} comes after the trailer line`);
-        if (line.kind === 'trailer') trailer = line.count;
-        else if (line.kind === 'entry') {
+        order.check(line.kind, line.kind === 'trailer' ? line.count : undefined);
+        if (line.kind === 'entry') {
           batch.push(line.entry);
           bytes += line.entry.key.length + line.entry.value.length;
-          count++;
           if (batch.length >= batchSize || bytes >= BATCH_BYTES) await flush();
-        } else if (lineNo !== 1) throw bad(`line ${lineNo} is a second header`);
+        }
       }
     }
     await flush();
     // Ordinary batches are kept even when the trailer is wrong (as they always were); a bulk
     // ingest is all or nothing, so it completes only for a whole file.
     if (!sink.bulk) await sink.end();
-    const kept = sink.bulk ? 'nothing was imported (the target is left empty)' : `${count} entries were imported`;
-    if (lineNo === 0) throw bad('the file is empty');
-    if (trailer === undefined) throw bad(`the file has no trailer line, so it is truncated; ${kept}`);
-    if (trailer !== count) throw bad(`the trailer says ${trailer} entries but the file holds ${count}; ${kept}`);
+    const count = order.finish(sink.bulk ? NOTHING_KEPT : `${order.count} entries were imported`);
     if (sink.bulk) await sink.end();
     ok = true;
+    return count;
   } finally {
     if (!ok) await sink.fail().catch(() => {});
     bar.stop();
   }
-  return count;
 }
 
 /** loadParallel, with the progress bar and the sink's failure handling of load. */
@@ -146,8 +139,4 @@ async function loadInParallel(sink: Sink, file: string, size: number, threads: n
     if (!ok) await sink.fail().catch(() => {});
     bar.stop();
   }
-}
-
-function bad(message: string): SkyshelveError {
-  return new SkyshelveError('DECODE', message);
 }
