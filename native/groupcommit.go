@@ -41,10 +41,11 @@ type writeJob struct {
 
 // groupCommitter merges the client writes that queue up while a commit runs.
 type groupCommitter struct {
-	h     int32
-	mu    sync.Mutex
-	queue []*writeJob
-	busy  bool // a writer is committing a group
+	h       int32
+	applied appliedSeqs // the applied record of each client served (dedup.go)
+	mu      sync.Mutex
+	queue   []*writeJob
+	busy    bool // a writer is committing a group
 }
 
 func newGroupCommitter(h int32) *groupCommitter { return &groupCommitter{h: h} }
@@ -108,7 +109,7 @@ func (g *groupCommitter) commit(jobs []*writeJob) {
 	var retry []*writeJob
 	rc := withDB(g.h, func(dh *dbHandle, db *badger.DB) int32 {
 		live := prepareJobs(dh.st.cfg, jobs)
-		err := commitGroup(db, live)
+		err := commitGroup(db, live, &g.applied)
 		if err != nil {
 			retry = live
 			return 0
@@ -120,8 +121,10 @@ func (g *groupCommitter) commit(jobs []*writeJob) {
 			job.rc, job.body = rc, nil
 		}
 	}
-	// Outside withDB: writeDeduped takes the store's read lock itself.
+	// Outside withDB: writeDeduped takes the store's read lock itself. It writes applied records
+	// without updating g.applied, so those clients are read from Badger again.
 	for _, job := range retry {
+		g.applied.forget(job.req.ClientID)
 		job.rc, job.body = handleRequest(g.h, job.req)
 	}
 }
@@ -150,7 +153,7 @@ func prepareJobs(cfg Config, jobs []*writeJob) []*writeJob {
 }
 
 // commitGroup stages each write after its duplicate and value checks, then commits once.
-func commitGroup(db *badger.DB, jobs []*writeJob) error {
+func commitGroup(db *badger.DB, jobs []*writeJob, applied *appliedSeqs) error {
 	checked := false
 	for _, job := range jobs {
 		checked = checked || hasChecks(job.ops)
@@ -159,14 +162,28 @@ func commitGroup(db *badger.DB, jobs []*writeJob) error {
 	var staged *stagedTxn
 	err := commitTxn(db, func(txn *stagedTxn) error {
 		staged = txn
+		var inTxn map[uint64]uint64 // seqs this transaction stages (a resend may share its group)
 		for _, job := range jobs {
 			txn.wantSolo = txn.wantSolo || job.req.Flags&wire.WriteStamps != 0
-			if err := stageJob(txn, job); err != nil {
+			if err := stageJob(txn, job, applied, inTxn); err != nil {
 				return err
+			}
+			if job.staged {
+				if inTxn == nil {
+					inTxn = make(map[uint64]uint64)
+				}
+				inTxn[job.req.ClientID] = job.req.Seq
 			}
 		}
 		return nil
 	})
+	if err == nil {
+		for _, job := range jobs {
+			if job.staged {
+				applied.set(job.req.ClientID, job.req.Seq)
+			}
+		}
+	}
 	if err == nil && staged.solo != nil {
 		for _, job := range jobs {
 			if job.staged && job.req.Flags&wire.WriteStamps != 0 {
@@ -200,12 +217,20 @@ func soloStamps(solo *stamps.Solo, keys [2]int) []byte {
 }
 
 // stageJob adds one write to txn; a failed check or a duplicate sets its outcome and stages nothing.
-func stageJob(txn *stagedTxn, job *writeJob) error {
+func stageJob(txn *stagedTxn, job *writeJob, seqs *appliedSeqs, inTxn map[uint64]uint64) error {
 	job.staged = false
 	key := appliedKey(job.req.ClientID)
-	applied, err := appliedSeq(txn.Txn, key)
-	if err != nil {
-		return err
+	applied, known := inTxn[job.req.ClientID]
+	if !known {
+		applied, known = seqs.get(job.req.ClientID)
+	}
+	if !known {
+		var err error
+		if applied, err = appliedSeq(txn.Txn, key); err != nil {
+			return err
+		}
+		// A committed record (inTxn has this transaction's): true whether or not it commits.
+		seqs.set(job.req.ClientID, applied)
 	}
 	if job.req.Seq <= applied {
 		job.rc, job.body = 0, nil // already committed by an earlier owner

@@ -92,3 +92,45 @@ func TestGroupSubmitFromManyWriters(t *testing.T) {
 		t.Fatalf("busy %v queued %d x %s", g.busy, len(g.queue), mustGet(t, h, "x"))
 	}
 }
+
+// The owner remembers each client's applied seq after a commit instead of reading the record per
+// write; resends stay duplicates, a write that failed its check stays unapplied, and a group that
+// fell back to single commits (which write the record themselves) is read from Badger again.
+func TestGroupCommitRemembersAppliedSeqs(t *testing.T) {
+	h, _ := openTemp(t)
+	g := newGroupCommitter(h)
+	submit := func(j *writeJob) int32 {
+		rc, _ := g.submit(j.req)
+		return rc
+	}
+	if rc := submit(job(7, 1, put("x", "1"))); rc != 0 {
+		t.Fatalf("first write: rc %d", rc)
+	}
+	if seq, ok := g.applied.get(7); !ok || seq != 1 {
+		t.Fatalf("remembered seq %d %v, want 1", seq, ok)
+	}
+	if rc := submit(job(7, 1, put("x", "resent"))); rc != 0 || mustGet(t, h, "x") != "1" {
+		t.Fatalf("a resend in a later group: rc %d, x %q", rc, mustGet(t, h, "x"))
+	}
+	if rc := submit(job(7, 2, checkAbsent("x"), put("x", "2"))); rc != -codeConflict {
+		t.Fatalf("failed check: rc %d", rc)
+	}
+	if rc := submit(job(7, 2, put("x", "2"))); rc != 0 || mustGet(t, h, "x") != "2" {
+		t.Fatalf("the seq of a write that failed its check must stay free: rc %d, x %q", rc, mustGet(t, h, "x"))
+	}
+
+	// Too big for one transaction: each write is committed alone, by the path that writes the
+	// record without telling g.applied.
+	var ops []writeOp
+	for i := 0; i < 12000; i++ {
+		ops = append(ops, writeOp{op: opPut, key: binary.BigEndian.AppendUint32([]byte("big"), uint32(i)), value: make([]byte, 100)})
+	}
+	a, b := job(7, 3, ops...), job(8, 1, ops...)
+	g.commit([]*writeJob{a, b})
+	if a.rc != 0 || b.rc != 0 {
+		t.Fatalf("single commits: rc %d %d", a.rc, b.rc)
+	}
+	if rc := submit(job(7, 3, put("x", "resent"))); rc != 0 || mustGet(t, h, "x") != "2" {
+		t.Fatalf("a resend of a write committed alone: rc %d, x %q", rc, mustGet(t, h, "x"))
+	}
+}
