@@ -194,6 +194,7 @@ func (c *tsClock) publish() {
 // read caches which keys changed (stamps.go).
 type stagedTxn struct {
 	*badger.Txn
+	rows *rowCache // the store's row cache (nil without one), for checks (checks.go)
 	keys [][]byte
 	// wantSolo asks commitTxn to record which keys the commit wrote alone (stamps.Solo): their
 	// stamps go back to the client that wrote them. solo holds the answer after the commit.
@@ -220,7 +221,7 @@ func (t *stagedTxn) Delete(key []byte) error {
 func commitTxn(db *badger.DB, stage func(txn *stagedTxn) error) error {
 	c := clockOf(db)
 	readTs, commitTs := c.begin()
-	txn := &stagedTxn{Txn: db.NewTransactionAt(readTs, true)}
+	txn := &stagedTxn{Txn: db.NewTransactionAt(readTs, true), rows: rowsOf(db)}
 	defer txn.Discard()
 	if err := stage(txn); err != nil {
 		c.done(readTs, commitTs)

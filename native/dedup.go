@@ -74,7 +74,7 @@ func commitDeduped(db *badger.DB, ops []writeOp, clientID, seq uint64) error {
 		if seq <= applied {
 			return errDuplicate
 		}
-		if err := verifyChecks(txn.Txn, ops); err != nil {
+		if err := verifyChecks(txn, ops); err != nil {
 			return err
 		}
 		if err := applyOps(txn, ops); err != nil {

@@ -236,7 +236,7 @@ func stageJob(txn *stagedTxn, job *writeJob, seqs *appliedSeqs, inTxn map[uint64
 		job.rc, job.body = 0, nil // already committed by an earlier owner
 		return nil
 	}
-	if err := verifyChecks(txn.Txn, job.ops); err != nil {
+	if err := verifyChecks(txn, job.ops); err != nil {
 		var se *skyError
 		if errors.As(err, &se) && se.code == codeConflict {
 			job.rc, job.body = writeErrorBody(err)

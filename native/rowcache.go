@@ -27,7 +27,8 @@ import (
 // shard: a commit into an empty cache, a bulk load say, then costs one atomic step, not a lock
 // per key; fills from older snapshots are refused a little more often.) Together: an entry
 // present in the cache is the newest version of its key at every snapshot it is valid for.
-// Bulk ingest (ingest.go) clears everything and raises every mark.
+// Bulk ingest (ingest.go) clears everything and raises every mark. A write's checks read it too,
+// before the write stages anything (checks.go): the same snapshot rule makes the answer Badger's.
 //
 // Admission: a key is cached on its second miss within a while, not its first. Filling on every
 // miss made a pass that reads each key once (the bench's get-random) ~35% slower: the copy, the

@@ -61,7 +61,7 @@ func commitOps(db *badger.DB, cfg Config, ops []writeOp) error {
 	}
 	defer orderCommit(db, ops).unlock()
 	return commitTxn(db, func(txn *stagedTxn) error {
-		if err := verifyChecks(txn.Txn, ops); err != nil {
+		if err := verifyChecks(txn, ops); err != nil {
 			return err
 		}
 		return applyOps(txn, ops)
