@@ -196,6 +196,8 @@ type stagedTxn struct {
 	*badger.Txn
 	rows *rowCache // the store's row cache (nil without one), for checks (checks.go)
 	keys [][]byte
+	vals [][]byte // what each of keys was set to (nil for a delete, see dels)
+	dels []bool
 	// wantSolo asks commitTxn to record which keys the commit wrote alone (stamps.Solo): their
 	// stamps go back to the client that wrote them. solo holds the answer after the commit.
 	wantSolo bool
@@ -204,13 +206,13 @@ type stagedTxn struct {
 
 // Set stages a put of key.
 func (t *stagedTxn) Set(key, value []byte) error {
-	t.keys = append(t.keys, key)
+	t.keys, t.vals, t.dels = append(t.keys, key), append(t.vals, value), append(t.dels, false)
 	return t.Txn.Set(key, value)
 }
 
 // Delete stages a delete of key.
 func (t *stagedTxn) Delete(key []byte) error {
-	t.keys = append(t.keys, key)
+	t.keys, t.vals, t.dels = append(t.keys, key), append(t.vals, nil), append(t.dels, true)
 	return t.Txn.Delete(key)
 }
 
@@ -229,7 +231,11 @@ func commitTxn(db *badger.DB, stage func(txn *stagedTxn) error) error {
 	}
 	m := c.beginMarks(txn.keys, txn.wantSolo)
 	err := txn.CommitAt(commitTs, nil)
-	rowsOf(db).invalidate(txn.keys, commitTs) // rowcache.go: before the commit is visible
+	if err == nil { // rowcache.go: before the commit is visible
+		txn.rows.committed(txn.keys, txn.vals, txn.dels, commitTs)
+	} else {
+		rowsOf(db).invalidate(txn.keys, commitTs)
+	}
 	commitHook("applied")
 	c.done(readTs, commitTs)
 	if r := c.reads.Load(); r != nil {

@@ -12,7 +12,8 @@ import (
 // Why a row cache: a Badger point read walks the memtables and several LSM levels even when the
 // block is cached (~1.5 µs each); a model's find reads ten records, so those walks were most of
 // its CPU. Like RocksDB's row_cache, this keeps key -> value bytes of LOCAL point reads, filled
-// on read only (never on write: a write-through cache would only help reads that are not coming).
+// on read. A write only updates keys already cached (committed): filling on every write would
+// only help reads that are not coming, but a key read and then written is read again.
 //
 // Reads run at snapshot timestamps (clock.go), so an entry says from which snapshot on it holds:
 //   - a value carries its version: a reader at readTs may use it only if version <= readTs (an
@@ -20,8 +21,9 @@ import (
 //   - "absent" carries the readTs that found the key missing: valid only for readers at or above it
 //     (the key may have existed in an older snapshot).
 //
-// A commit raises the cache's mark to its commitTs and deletes the entries of every key it wrote,
-// after CommitAt and before the commit becomes visible (commitTxn). A fill from a read at readTs
+// A commit raises the cache's mark to its commitTs and replaces the entries of every key it wrote
+// with the values it wrote, valid from commitTs (or deletes them if it failed), after CommitAt and
+// before the commit becomes visible (commitTxn). A fill from a read at readTs
 // is kept only if readTs >= the mark: otherwise a commit the reader did not see may have
 // invalidated the key already, and the fill would bring its old value back. (One mark, not one per
 // shard: a commit into an empty cache, a bulk load say, then costs one atomic step, not a lock
@@ -284,8 +286,20 @@ func (s *rowShard) drop(rc *rowCache, i int32) {
 	s.free = append(s.free, i)
 }
 
-// invalidate forgets keys, which a commit at commitTs wrote; call it before that commit is visible.
+// invalidate forgets keys, which a commit at commitTs wrote (or failed to write); call it before
+// that commit is visible.
 func (rc *rowCache) invalidate(keys [][]byte, commitTs uint64) {
+	rc.committed(keys, nil, nil, commitTs)
+}
+
+// committed is what a commit that applied does to the cache: a key still cached takes the value
+// the commit gave it (keys[i] set to vals[i], or deleted where dels[i]), valid from commitTs on,
+// instead of being forgotten. A key read and then written (a model's update, any read-modify-write)
+// is then read again from the cache, not from Badger. Keys not cached stay out: a write alone is
+// no sign of a coming read. Commits of one key may reach here out of timestamp order (concurrent
+// durable writes, group commits): an entry already valid from a later timestamp is kept, since it
+// is the newer value.
+func (rc *rowCache) committed(keys, vals [][]byte, dels []bool, commitTs uint64) {
 	if rc == nil {
 		return
 	}
@@ -294,13 +308,38 @@ func (rc *rowCache) invalidate(keys [][]byte, commitTs uint64) {
 	if rc.rows.Load() == 0 {
 		return // nothing cached, and no fill in progress can miss the mark (fill)
 	}
-	for _, key := range keys {
+	for i, key := range keys {
 		s, h := rc.locate(key)
 		s.mu.Lock()
-		if i, ok := s.index[h]; ok {
-			s.drop(rc, i) // even when it is another key with the same hash: forgetting is always safe
+		if j, ok := s.index[h]; ok {
+			if vals == nil {
+				s.drop(rc, j) // even when it is another key with the same hash: forgetting is always safe
+			} else {
+				s.refresh(rc, j, key, vals[i], !dels[i], commitTs)
+			}
 		}
 		s.mu.Unlock()
+	}
+}
+
+// refresh gives slot j (cached under key's hash) key's value at ts, or drops it when it holds
+// another key or the value is too big to keep.
+func (s *rowShard) refresh(rc *rowCache, j int32, key, val []byte, found bool, ts uint64) {
+	e := &s.slots[j]
+	switch {
+	case !e.is(key) || len(val) > maxRowValue:
+		s.drop(rc, j)
+	case e.minTs > ts:
+		// a later commit's value is already here (it reached the cache first)
+	default:
+		size := int32(len(key) + len(val) + rowOverhead)
+		kv := make([]byte, 0, len(key)+len(val))
+		e.kv, e.minTs, e.found = append(append(kv, key...), val...), ts, found
+		s.bytes += int64(size - e.size)
+		e.size = size
+		if s.bytes > s.budget {
+			s.evict(rc, 0)
+		}
 	}
 }
 

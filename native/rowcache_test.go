@@ -67,12 +67,21 @@ func TestRowCacheServesRepeatedReads(t *testing.T) {
 	if st := rc.stats(); st.Rows != 2 || st.Hits != 2 || st.Misses != 4 {
 		t.Fatalf("stats %+v: want 2 rows, 2 hits, 4 misses", st)
 	}
-	mustWrite(t, h, "a", "2", "nope", "here") // no write-through: the commit only drops them
-	if st := rc.stats(); st.Rows != 0 {
-		t.Fatalf("a commit left %d rows cached", st.Rows)
+	mustWrite(t, h, "a", "2", "nope", "here", "new", "x") // cached keys take the new values; others stay out
+	if st := rc.stats(); st.Rows != 2 {
+		t.Fatalf("a commit left %d rows cached, want the 2 it updated", st.Rows)
 	}
 	if got, got2 := mustGet(t, h, "a"), mustGet(t, h, "nope"); got != "2" || got2 != "here" {
 		t.Fatalf("after the write: a = %q, nope = %q", got, got2)
+	}
+	if st := rc.stats(); st.Hits != 4 {
+		t.Fatalf("stats %+v: the reads after the write should be hits", st)
+	}
+	if rc := doWrite(h, encodeWrite([]writeOp{{op: opDelete, key: []byte("a")}}), make([]byte, 1024)); rc != 0 {
+		t.Fatalf("delete: rc %d", rc)
+	}
+	if got := mustGet(t, h, "a"); got != "<missing>" || rc.stats().Hits != 5 {
+		t.Fatalf("after a delete: a = %q, stats %+v", got, rc.stats())
 	}
 	out := make([]byte, 64)
 	if doHas(h, []byte("nope"), out) != 1 || doHas(h, []byte("gone"), out) != 0 || doHas(h, []byte("gone"), out) != 0 {
