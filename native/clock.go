@@ -231,10 +231,12 @@ func commitTxn(db *badger.DB, stage func(txn *stagedTxn) error) error {
 	}
 	m := c.beginMarks(txn.keys, txn.wantSolo)
 	err := txn.CommitAt(commitTs, nil)
-	if err == nil { // rowcache.go: before the commit is visible
+	// rowcache.go, before the commit is visible: cached keys take the values written, or are
+	// dropped if the commit failed.
+	if err == nil {
 		txn.rows.committed(txn.keys, txn.vals, txn.dels, commitTs)
 	} else {
-		rowsOf(db).invalidate(txn.keys, commitTs)
+		txn.rows.invalidate(txn.keys, commitTs)
 	}
 	commitHook("applied")
 	c.done(readTs, commitTs)
