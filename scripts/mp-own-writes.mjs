@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 const { BadgerBackend } = await import(new URL('../dist/src/backend/badger.js', import.meta.url).href);
-const { PersistentObject, SkyShelve, closeModelStores } = await import(new URL('../dist/src/index.js', import.meta.url).href);
+const { SkyShelve, closeModelStores } = await import(new URL('../dist/src/index.js', import.meta.url).href);
 const n = Number(process.argv[2] ?? 20000);
 
 if (process.argv[2] === 'owner') {
@@ -48,18 +48,7 @@ if (process.argv[2] === 'owner') {
     });
     const stats = await db.stats();
     console.log(`  role ${stats.role}, read cache ${JSON.stringify(stats.readCache)}`);
-    class Counter extends PersistentObject {
-      constructor(key, value = 0) {
-        super(key);
-        this.value = value;
-      }
-      toRecord() {
-        return { value: this.value };
-      }
-      static fromRecord(k, r) {
-        return new Counter(k, r.value);
-      }
-    }
+    const { Counter } = await import('./mp-counter.mjs');
     Counter.configureStorage(dir);
     const mutator = (c) => {
       c.value++;
