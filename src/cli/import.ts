@@ -83,20 +83,17 @@ function openInput(file: string): Input {
 }
 
 /** Reads every line, writes batches, and checks the header and the trailer's count. */
-async function load(sink: Sink, input: Input, batchSize: number, showProgress: boolean): Promise<number> {
-  const bar: Progress = progress('import (bytes)', showProgress);
-  bar.total(input.size);
-  let batch: RawEntry[] = [];
-  let bytes = 0;
-  const order = new LineOrder();
-  // With ordinary batches, one write is in flight while the next batch is parsed (sink.ts).
-  const flush = async () => {
-    if (batch.length) await sink.put(batch);
-    batch = [];
-    bytes = 0;
-  };
-  let ok = false;
-  try {
+function load(sink: Sink, input: Input, batchSize: number, showProgress: boolean): Promise<number> {
+  return withProgress(sink, input.size, showProgress, async (bar) => {
+    let batch: RawEntry[] = [];
+    let bytes = 0;
+    const order = new LineOrder();
+    // With ordinary batches, one write is in flight while the next batch is parsed (sink.ts).
+    const flush = async () => {
+      if (batch.length) await sink.put(batch);
+      batch = [];
+      bytes = 0;
+    };
     for await (const { lines, bytes: read } of lineBatches(input.stream())) {
       bar.add(read);
       for (const text of lines) {
@@ -117,22 +114,26 @@ async function load(sink: Sink, input: Input, batchSize: number, showProgress: b
     if (!sink.bulk) await sink.end();
     const count = order.finish(sink.bulk ? NOTHING_KEPT : `${order.count} entries were imported`);
     if (sink.bulk) await sink.end();
-    ok = true;
     return count;
-  } finally {
-    if (!ok) await sink.fail().catch(() => {});
-    bar.stop();
-  }
+  });
 }
 
 /** loadParallel, with the progress bar and the sink's failure handling of load. */
-async function loadInParallel(sink: Sink, file: string, size: number, threads: number, batchSize: number, showProgress: boolean): Promise<number> {
+function loadInParallel(sink: Sink, file: string, size: number, threads: number, batchSize: number, showProgress: boolean): Promise<number> {
+  return withProgress(sink, size, showProgress, async (bar) => {
+    const count = await loadParallel(sink, file, size, threads, { entries: batchSize, bytes: BATCH_BYTES }, bar);
+    await sink.end();
+    return count;
+  });
+}
+
+/** Runs `fill` with a progress bar over `size` bytes; if it fails, the sink's writes are abandoned. */
+async function withProgress(sink: Sink, size: number, showProgress: boolean, fill: (bar: Progress) => Promise<number>): Promise<number> {
   const bar: Progress = progress('import (bytes)', showProgress);
   bar.total(size);
   let ok = false;
   try {
-    const count = await loadParallel(sink, file, size, threads, { entries: batchSize, bytes: BATCH_BYTES }, bar);
-    await sink.end();
+    const count = await fill(bar);
     ok = true;
     return count;
   } finally {
