@@ -77,9 +77,13 @@ func forgetClock(db *badger.DB) {
 
 // openBadger opens the store in managed mode (see above) and starts its clock.
 func openBadger(cfg Config) (*badger.DB, error) {
-	db, err := badger.OpenManaged(cfg.badgerOptions())
+	opt := cfg.badgerOptions()
+	db, err := badger.OpenManaged(opt)
 	if err != nil {
 		return nil, err
+	}
+	if lg, ok := opt.Logger.(*levelLogger); ok {
+		loggers.Store(db, lg)
 	}
 	clockOf(db)
 	return db, nil
@@ -270,7 +274,7 @@ func closeBadger(db *badger.DB) error {
 	// its owner is gone, even if the table file were replaced meanwhile.
 	t := clockOf(db).stamps.Swap(nil)
 	t.Void()
-	err := db.Close()
+	err := closeBounded(db)
 	t.Close()
 	stopRowCache(db)
 	forgetClock(db)

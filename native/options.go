@@ -8,6 +8,7 @@ import (
 	"log"
 	"os"
 	"strings"
+	"sync/atomic"
 
 	badger "github.com/dgraph-io/badger/v4"
 	"github.com/dgraph-io/badger/v4/options"
@@ -229,17 +230,20 @@ func compressionOf(name string) options.CompressionType {
 	return options.None
 }
 
-// levelLogger forwards Badger's log lines at or above one level to stderr.
+// levelLogger forwards Badger's log lines at or above one level to stderr, and counts failed
+// memtable flushes for closeBadger (closebound.go), whatever the level.
 type levelLogger struct {
-	level int // 0 error, 1 warning, 2 info
-	out   *log.Logger
+	level         int // -1 none, 0 error, 1 warning, 2 info
+	out           *log.Logger
+	flushFailures atomic.Int64
+	lastFlushErr  atomic.Pointer[string]
 }
 
-func loggerFor(level string) badger.Logger {
+func loggerFor(level string) *levelLogger {
 	levels := map[string]int{"error": 0, "warning": 1, "info": 2}
 	n, ok := levels[level]
 	if !ok {
-		return nil
+		n = -1
 	}
 	return &levelLogger{level: n, out: log.New(os.Stderr, "skyshelve badger ", log.LstdFlags)}
 }
@@ -250,7 +254,16 @@ func (l *levelLogger) logf(level int, tag, format string, args ...any) {
 	}
 }
 
-func (l *levelLogger) Errorf(f string, a ...any)   { l.logf(0, "ERROR", f, a...) }
+func (l *levelLogger) Errorf(f string, a ...any) {
+	// Badger retries a failed flush every second, forever, and says so only here (db.go flushMemtable).
+	if strings.HasPrefix(f, flushFailurePrefix) {
+		msg := strings.Join(strings.Fields(strings.TrimSuffix(strings.TrimSpace(fmt.Sprintf(f, a...)), ", retrying")), " ")
+		l.lastFlushErr.Store(&msg)
+		l.flushFailures.Add(1)
+	}
+	l.logf(0, "ERROR", f, a...)
+}
+
 func (l *levelLogger) Warningf(f string, a ...any) { l.logf(1, "WARNING", f, a...) }
 func (l *levelLogger) Infof(f string, a ...any)    { l.logf(2, "INFO", f, a...) }
 func (l *levelLogger) Debugf(f string, a ...any)   {}

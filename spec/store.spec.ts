@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
@@ -144,5 +144,63 @@ describe('SkyShelve on Badger: opening, sharing and locking', () => {
     expect(result.code).to.equal('NATIVE_LOAD');
     expect(result.message).to.contain('/nonexistent/libskyshelve.so');
     expect(result.message).to.contain('npm run build:native');
+  });
+});
+
+describe('SkyShelve on Badger: values read without a copy', () => {
+  after(cleanupTmp);
+
+  // get and getSync decode straight from the backend's reused scratch (getSyncView): every value
+  // they return must own its memory, or the next read would rewrite it.
+  it('returns values that later reads leave intact, for every kind of value and a value larger than the scratch', async () => {
+    const store = await SkyShelve.open<unknown>(tmpDir('sky-view-'));
+    const big = Buffer.alloc(3 << 20, 7); // past the largest scratch (1 MiB): a one-off buffer
+    const values: Record<string, unknown> = {
+      bytes: Buffer.from('bytes-value'),
+      text: 'a string value',
+      nested: { name: 'n', blob: Buffer.from('inner-bytes'), list: [1, 'two'] },
+      big,
+    };
+    try {
+      for (const [k, v] of Object.entries(values)) await store.set(k, v);
+      await store.set('other', Buffer.alloc(200, 0xee));
+      for (const read of [(k: string) => store.getSync(k), (k: string) => store.get(k)]) {
+        const got: Record<string, unknown> = {};
+        for (const k of Object.keys(values)) got[k] = await read(k);
+        for (let i = 0; i < 3; i++) await read('other');
+        expect(got).to.deep.equal(values);
+      }
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('SkyShelve on Badger: a store whose directory is removed while open', () => {
+  const fixture = path.join(here, 'fixtures', 'dir-removed.js');
+  const run = (how: 'close' | 'exit') => {
+    const dir = tmpDir('sky-gone-');
+    const started = Date.now();
+    const r = spawnSync(process.execPath, [fixture, dir, how], { encoding: 'utf8', timeout: 30_000 });
+    return { ...r, ms: Date.now() - started };
+  };
+  after(cleanupTmp);
+
+  // Badger retries a failed memtable flush every second, forever, and its Close waits for it.
+  it('fails close() with IO after a few failed flushes instead of hanging', function () {
+    this.timeout(60_000);
+    const r = run('close');
+    expect(r.signal, 'the child hung and was killed').to.equal(null);
+    expect(r.status).to.equal(0);
+    const result = JSON.parse(r.stdout.trim().split('\n').pop()!) as { code: string; message: string };
+    expect(result.code).to.equal('IO');
+    expect(result.message).to.match(/flush its memtable/);
+  });
+
+  it('lets process.exit() finish while the store is open', function () {
+    this.timeout(60_000);
+    const r = run('exit');
+    expect(r.signal, 'the child hung and was killed').to.equal(null);
+    expect(r.status).to.equal(0);
   });
 });

@@ -121,6 +121,9 @@ export interface Backend {
    */
   indexScan?(range: RawRange, recordPrefix: Uint8Array, max: number): Promise<RawIndexChunk>;
   getSync?(key: Uint8Array): Uint8Array | undefined;
+  /** getSync for a caller that decodes the bytes at once: they may be a view of memory that the
+   *  backend's next call on this thread overwrites, so nothing may keep them. */
+  getSyncView?(key: Uint8Array): Uint8Array | undefined;
   /** getMany without a promise (one snapshot); may be absent. */
   getManySync?(keys: readonly Uint8Array[]): (Uint8Array | undefined)[];
   hasSync?(key: Uint8Array): boolean;

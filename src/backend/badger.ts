@@ -7,7 +7,7 @@
 import path from 'node:path';
 import type { Backend, Capabilities, IngestStart, RawCheck, RawCursor, RawEntry, RawIndexChunk, RawOp, RawRange } from './backend.js';
 import { SkyshelveError, Errors } from '../errors.js';
-import { growScratch, keyArg, loadNative, nativeError, out, outFor, reqFor, Status, type NativeLib } from './native.js';
+import { growScratch, keyArg, keyScratch, loadNative, nativeError, out, outFor, req, reqFor, scratchAt, Status, type NativeLib } from './native.js';
 import { BadgerCursor } from './badger-cursor.js';
 import { indexScanSync } from './badger-index-scan.js';
 import { beginIngest } from './badger-ingest.js';
@@ -150,25 +150,33 @@ export class BadgerBackend implements Backend {
 
   /** Reads one value into the scratch (or a one-off buffer) and copies it out. */
   getSync(key: Uint8Array): Uint8Array | undefined {
+    const bytes = this.getSyncView(key);
+    // A one-off buffer already belongs to this value; only the shared scratch needs a copy.
+    return bytes !== undefined && bytes.buffer === out.buf.buffer ? Buffer.from(bytes) : bytes;
+  }
+
+  /** getSync without the copy: a view of the scratch, overwritten by the next call. */
+  getSyncView(key: Uint8Array): Uint8Array | undefined {
     this.settle();
     const h = this.live();
     const k = keyArg(key);
     let buf = out.buf;
-    let rc = this.lib.get(h, k, key.length, buf, buf.length);
+    let rc = k === keyScratch ? this.lib.getAt(h, scratchAt.key, key.length, out.addr, buf.length) : this.lib.get(h, k, key.length, buf, buf.length);
     while (rc === -Status.TOO_SMALL) {
       buf = outFor(buf.readUInt32LE(0));
       rc = this.lib.get(h, k, key.length, buf, buf.length);
     }
     if (rc === -Status.NOT_FOUND) return undefined;
     if (rc < 0) this.fail(rc, buf);
-    // A one-off buffer already belongs to this value; only the shared scratch needs a copy.
-    return buf === out.buf ? Buffer.from(buf.subarray(0, rc)) : buf.subarray(0, rc);
+    return buf.subarray(0, rc);
   }
 
   hasSync(key: Uint8Array): boolean {
     this.settle();
     const h = this.live();
-    const rc = this.lib.has(h, keyArg(key), key.length, out.buf, out.buf.length);
+    const k = keyArg(key);
+    const rc =
+      k === keyScratch ? this.lib.hasAt(h, scratchAt.key, key.length, out.addr, out.buf.length) : this.lib.has(h, k, key.length, out.buf, out.buf.length);
     if (rc < 0) this.fail(rc, out.buf);
     return rc === 1;
   }
@@ -183,7 +191,7 @@ export class BadgerBackend implements Backend {
     if (ops.length === 0 && !checks?.length) return;
     const buf = reqFor(writeRequestSize(ops, checks));
     const len = encodeWrite(ops, buf, checks);
-    const rc = this.lib.write(h, buf, len, out.buf, out.buf.length);
+    const rc = buf === req.buf ? this.lib.writeAt(h, req.addr, len, out.addr, out.buf.length) : this.lib.write(h, buf, len, out.buf, out.buf.length);
     if (rc < 0) this.fail(rc, out.buf);
   }
 
@@ -193,7 +201,7 @@ export class BadgerBackend implements Backend {
     if (ops.length === 0) return;
     const buf = reqFor(writeRequestSize(ops));
     const len = encodeWrite(ops, buf);
-    const rc = this.lib.writeBegin(h, buf, len, out.buf, out.buf.length);
+    const rc = buf === req.buf ? this.lib.writeBeginAt(h, req.addr, len, out.addr, out.buf.length) : this.lib.writeBegin(h, buf, len, out.buf, out.buf.length);
     if (rc < 0) this.fail(rc, out.buf);
     if (rc === 0) return;
     this.pendingTicket = rc;

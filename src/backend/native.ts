@@ -21,6 +21,12 @@ export interface NativeLib {
   readonly close: NativeFn;
   readonly get: NativeFn;
   readonly has: NativeFn;
+  /** get, has, write and writeBegin with both buffers given by address (scratchAt): koffi takes a
+   * number ~90 ns faster than a Buffer (bench/RESULTS.md, "Buffers by address"). */
+  readonly getAt: NativeFn;
+  readonly hasAt: NativeFn;
+  readonly writeAt: NativeFn;
+  readonly writeBeginAt: NativeFn;
   readonly getMany: NativeFn;
   readonly write: NativeFn;
   readonly writeBegin: NativeFn;
@@ -50,6 +56,11 @@ const SIGNATURES: Record<Exclude<keyof NativeLib, 'path'>, string> = {
   close: 'int32_t sky_close(int32_t h, uint8_t *out, int32_t outCap)',
   get: 'int32_t sky_get(int32_t h, const uint8_t *key, int32_t keyLen, uint8_t *out, int32_t outCap)',
   has: 'int32_t sky_has(int32_t h, const uint8_t *key, int32_t keyLen, uint8_t *out, int32_t outCap)',
+  // The same symbols again, with the buffers as addresses: same C ABI (a pointer is a uintptr_t).
+  getAt: 'int32_t sky_get(int32_t h, uintptr_t key, int32_t keyLen, uintptr_t out, int32_t outCap)',
+  hasAt: 'int32_t sky_has(int32_t h, uintptr_t key, int32_t keyLen, uintptr_t out, int32_t outCap)',
+  writeAt: 'int32_t sky_write(int32_t h, uintptr_t req, int32_t reqLen, uintptr_t out, int32_t outCap)',
+  writeBeginAt: 'int32_t sky_write_begin(int32_t h, uintptr_t req, int32_t reqLen, uintptr_t out, int32_t outCap)',
   getMany: 'int32_t sky_get_many(int32_t h, const uint8_t *req, int32_t reqLen, int32_t start, uint8_t *out, int32_t outCap)',
   write: 'int32_t sky_write(int32_t h, const uint8_t *req, int32_t reqLen, uint8_t *out, int32_t outCap)',
   writeBegin: 'int32_t sky_write_begin(int32_t h, const uint8_t *req, int32_t reqLen, uint8_t *out, int32_t outCap)',
@@ -200,6 +211,9 @@ function bind(file: string): NativeLib {
   const fns: Record<string, unknown> = { path: file };
   for (const [name, signature] of Object.entries(SIGNATURES)) fns[name] = lib.func(signature);
   const bound = fns as unknown as NativeLib;
+  scratchAt.key = addressOf(keyScratch);
+  out.addr = addressOf(out.buf);
+  req.addr = addressOf(req.buf);
   guardSignalStacks(() => bound.fixSignals());
   return bound;
 }
@@ -215,9 +229,12 @@ export function loadRawLibrary(file: string): { noop: NativeFn } {
  */
 export class Scratch {
   buf: Buffer;
+  /** The address of buf's memory, for the *At functions; 0 until the library is loaded. */
+  addr = 0;
 
   constructor(size = 64 * 1024) {
     this.buf = Buffer.allocUnsafeSlow(size);
+    if (koffiModule) this.addr = addressOf(this.buf);
   }
 
   /** Grows to at least `need` bytes (the u32 Go wrote into the buffer when it was too small). */
@@ -225,7 +242,18 @@ export class Scratch {
     let size = this.buf.length * 2;
     while (size < need) size *= 2;
     this.buf = Buffer.allocUnsafeSlow(size);
+    this.addr = addressOf(this.buf);
   }
+}
+
+/**
+ * The address of an off-heap buffer's memory as a number (user-space addresses fit in 2^53). Only
+ * for buffers from Buffer.allocUnsafeSlow that this module keeps referenced for as long as Go may
+ * use the address: V8 never moves such memory, while a small or pooled typed array may move or be
+ * shared. koffi keeps nothing alive for a number, so nothing else may be passed this way.
+ */
+function addressOf(buf: Buffer): number {
+  return Number(koffi().address(buf));
 }
 
 /**
@@ -262,11 +290,16 @@ export const req = new Scratch();
 /** This thread's key scratch for point reads: koffi passes off-heap memory as is, while a small
  * on-heap Uint8Array is moved off the JS heap on every call (bench/RESULTS.md: +33% on getSync). */
 export const keyScratch = Buffer.allocUnsafeSlow(65_536);
+/** Addresses of the scratches, set when the library loads (bind). */
+export const scratchAt = { key: 0 };
 
 /** The key in off-heap memory for one synchronous call: the scratch, or the key itself when it is too long. */
 export function keyArg(key: Uint8Array): Uint8Array {
-  if (key.length > keyScratch.length) return key;
-  keyScratch.set(key);
+  const n = key.length;
+  if (n > keyScratch.length) return key;
+  // Short keys by hand: TypedArray.prototype.set costs more than the copy below 32 bytes.
+  if (n <= 32) for (let i = 0; i < n; i++) keyScratch[i] = key[i]!;
+  else keyScratch.set(key);
   return keyScratch;
 }
 
