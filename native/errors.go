@@ -81,7 +81,24 @@ func isLocked(err error) bool {
 
 func isPathError(err error) bool {
 	var pe *os.PathError
-	return errors.As(err, &pe)
+	if errors.As(err, &pe) {
+		return true
+	}
+	// Badger wraps some file errors with %v (y.Wrapf, the memtable and table openers), which cuts
+	// the chain; the errno's text survives, so a vanished directory or a full disk is still IO.
+	msg := err.Error()
+	for _, text := range fileErrnoTexts {
+		if strings.Contains(msg, text) {
+			return true
+		}
+	}
+	return false
+}
+
+// fileErrnoTexts are the strerror texts of the filesystem failures an application can act on.
+var fileErrnoTexts = []string{
+	syscall.ENOENT.Error(), syscall.ENOSPC.Error(), syscall.EACCES.Error(), syscall.EROFS.Error(),
+	syscall.EIO.Error(), syscall.EDQUOT.Error(), syscall.EPERM.Error(),
 }
 
 // writeError puts `[u32 len][message]` into out (truncated to fit) and returns -code.

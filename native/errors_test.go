@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
 	"syscall"
 	"testing"
 
@@ -76,5 +77,22 @@ func TestLockedMatchesTheErrnoAndTheText(t *testing.T) {
 	}
 	if got := classify(errors.New("resource busy")).code; got == codeLocked {
 		t.Errorf("an unrelated error was taken for LOCKED")
+	}
+}
+
+// Badger wraps some file errors with %v, so errors.As finds no *os.PathError; the errno's text
+// still makes them IO, while other errors stay INTERNAL.
+func TestFileErrorsWithACutChainAreIO(t *testing.T) {
+	for _, errno := range []syscall.Errno{syscall.ENOENT, syscall.ENOSPC, syscall.EACCES, syscall.EROFS} {
+		cut := fmt.Errorf("newMemTable err: %v", &os.PathError{Op: "open", Path: "/gone/00002.mem", Err: errno})
+		if errors.As(cut, new(*os.PathError)) {
+			t.Fatal("the test error should not carry the PathError")
+		}
+		if got := classify(cut).code; got != codeIO {
+			t.Errorf("%v: code %d, want IO", cut, got)
+		}
+	}
+	if got := classify(errors.New("something else broke")).code; got != codeInternal {
+		t.Errorf("an unrelated error: code %d, want INTERNAL", got)
 	}
 }
