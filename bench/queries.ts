@@ -110,7 +110,7 @@ async function startChildren(where: string, procs: number, count: number): Promi
               if (out.includes('ready'))
                 ready({
                   go: () => {
-                    child.stdin.write('go\n');
+                    child.stdin.end('go\n'); // ended, so the child's stdin does not keep it alive after its store closes
                     return done;
                   },
                   exited,

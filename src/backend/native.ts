@@ -295,11 +295,8 @@ export const scratchAt = { key: 0 };
 
 /** The key in off-heap memory for one synchronous call: the scratch, or the key itself when it is too long. */
 export function keyArg(key: Uint8Array): Uint8Array {
-  const n = key.length;
-  if (n > keyScratch.length) return key;
-  // Short keys by hand: TypedArray.prototype.set costs more than the copy below 32 bytes.
-  if (n <= 32) for (let i = 0; i < n; i++) keyScratch[i] = key[i]!;
-  else keyScratch.set(key);
+  if (key.length > keyScratch.length) return key;
+  keyScratch.set(key);
   return keyScratch;
 }
 
