@@ -85,6 +85,9 @@ func openBadger(cfg Config) (*badger.DB, error) {
 	if lg, ok := opt.Logger.(*levelLogger); ok {
 		loggers.Store(db, lg)
 	}
+	if g := newSpaceGuard(cfg); g != nil {
+		guards.Store(db, g)
+	}
 	clockOf(db)
 	return db, nil
 }
@@ -225,6 +228,9 @@ func (t *stagedTxn) Delete(key []byte) error {
 // in flight in the store's stamp table (once clients connected), so no client trusts a cached
 // value of them meanwhile.
 func commitTxn(db *badger.DB, stage func(txn *stagedTxn) error) error {
+	if err := checkSpace(db); err != nil { // diskspace.go
+		return err
+	}
 	c := clockOf(db)
 	readTs, commitTs := c.begin()
 	txn := &stagedTxn{Txn: db.NewTransactionAt(readTs, true), rows: rowsOf(db)}
@@ -275,6 +281,7 @@ func closeBadger(db *badger.DB) error {
 	t := clockOf(db).stamps.Swap(nil)
 	t.Void()
 	err := closeBounded(db)
+	guards.Delete(db)
 	t.Close()
 	stopRowCache(db)
 	forgetClock(db)

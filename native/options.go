@@ -38,6 +38,9 @@ import (
 //	                          finishes in the background (pending.go); 1..1,000,000
 //	readCacheSize     16 MiB  bytes of values a client of another process keeps to answer repeated
 //	                          reads itself (readcache.go); 0 turns it off
+//	minFreeDiskBytes  256 MiB writes fail with IO below this much free space on the store's
+//	                          filesystem (diskspace.go: a full disk would crash the process inside
+//	                          Badger); 8 × memTableSize + 2 × valueLogFileSize; 0 turns it off
 //
 // memoryLimit, when set, derives memTableSize, blockCacheSize and indexCacheSize from one budget
 // (unless they are given): memtables get half of it, the block cache a third, the index cache the rest.
@@ -66,6 +69,9 @@ type Config struct {
 	RequestTimeoutMs int64 `json:"requestTimeoutMs"`
 	CommitWaitMicros int64 `json:"commitWaitMicros"`
 	ReadCacheSize    int64 `json:"readCacheSize"`
+	// MinFreeDiskBytes: writes fail with IO while the store's filesystem has less free space
+	// (diskspace.go); absent = 8 × memTableSize + 2 × valueLogFileSize, 0 = no check.
+	MinFreeDiskBytes int64 `json:"minFreeDiskBytes"`
 }
 
 const mib = 1 << 20
@@ -106,7 +112,7 @@ func parseConfig(raw []byte) (Config, error) {
 	for _, f := range []struct {
 		name string
 		dst  *int64
-	}{{"blockCacheSize", &cfg.BlockCacheSize}, {"indexCacheSize", &cfg.IndexCacheSize}, {"rowCacheSize", &cfg.RowCacheSize}, {"readCacheSize", &cfg.ReadCacheSize}} {
+	}{{"blockCacheSize", &cfg.BlockCacheSize}, {"indexCacheSize", &cfg.IndexCacheSize}, {"rowCacheSize", &cfg.RowCacheSize}, {"readCacheSize", &cfg.ReadCacheSize}, {"minFreeDiskBytes", &cfg.MinFreeDiskBytes}} {
 		if v, ok := present[f.name]; ok && string(v) == "0" {
 			*f.dst = 0
 		}
@@ -148,6 +154,7 @@ func mergeDefaults(g Config) Config {
 	g.ValueLogFileSize = pick(g.ValueLogFileSize, d.ValueLogFileSize)
 	g.CommitWaitMicros = pick(g.CommitWaitMicros, d.CommitWaitMicros)
 	g.ReadCacheSize = pick(g.ReadCacheSize, d.ReadCacheSize)
+	g.MinFreeDiskBytes = pick(g.MinFreeDiskBytes, 8*g.MemTableSize+2*g.ValueLogFileSize)
 	if g.Compression == "" {
 		g.Compression = d.Compression
 	}
@@ -184,6 +191,8 @@ func (c Config) check() error {
 		return bad("compression must be none, snappy or zstd, got %q", c.Compression)
 	case c.ReadCacheSize > 1<<30:
 		return bad("readCacheSize must be at most 1 GiB, got %d", c.ReadCacheSize)
+	case c.MinFreeDiskBytes < 0:
+		return bad("minFreeDiskBytes must not be negative, got %d", c.MinFreeDiskBytes)
 	case c.OpenTimeoutMs < 0 || c.RequestTimeoutMs < 0:
 		return bad("openTimeoutMs and requestTimeoutMs must not be negative")
 	case c.LogLevel != "none" && c.LogLevel != "error" && c.LogLevel != "warning" && c.LogLevel != "info":
@@ -204,6 +213,9 @@ func (c Config) badgerOptions() badger.Options {
 		WithNumCompactors(c.NumCompactors).
 		WithValueLogFileSize(c.ValueLogFileSize).
 		WithCompression(compressionOf(c.Compression)).
+		// Badger refuses a value threshold above its batch limit (15% of the memtable); its default
+		// (1 MiB) is above that for memtables under ~7 MiB, which config.check allows from 1 MiB.
+		WithValueThreshold(min(1<<20, 15*c.MemTableSize/100)).
 		WithNumLevelZeroTables(3).
 		WithNumGoroutines(2).
 		WithMetricsEnabled(false).

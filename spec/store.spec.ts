@@ -204,3 +204,36 @@ describe('SkyShelve on Badger: a store whose directory is removed while open', (
     expect(r.status).to.equal(0);
   });
 });
+
+describe('SkyShelve on Badger: free disk space', () => {
+  after(cleanupTmp);
+
+  it('refuses writes with IO below badger.minFreeDiskBytes, leaving the store readable and unchanged', async () => {
+    const dir = tmpDir('sky-space-');
+    const seed = await SkyShelve.open<string>(dir);
+    await seed.set('kept', 'v');
+    await seed.close();
+    // More than any disk here has free: every write is below the reserve.
+    const store = await SkyShelve.open<string>(dir, { badger: { minFreeDiskBytes: 2 ** 52 } });
+    try {
+      const err = await rejectsWith(() => store.set('new', 'x'), 'IO');
+      expect((err as Error).message).to.match(/not enough free disk space/);
+      expect((err as Error).message).to.contain('minFreeDiskBytes');
+      expect(() => store.setSync('new', 'x'))
+        .to.throw(SkyshelveError)
+        .with.property('code', 'IO');
+      await rejectsWith(() => store.batch([{ type: 'put', key: 'a', value: '1' }]), 'IO');
+      expect(await store.get('kept')).to.equal('v');
+      expect(await store.get('new')).to.equal(undefined);
+      const keys = [];
+      for await (const k of store.keys()) keys.push(k);
+      expect(keys).to.deep.equal(['kept']);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('rejects a negative minFreeDiskBytes with CONFIG', async () => {
+    await rejectsWith(() => SkyShelve.open(tmpDir('sky-space-bad-'), { badger: { minFreeDiskBytes: -1 } }), 'CONFIG');
+  });
+});

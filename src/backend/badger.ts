@@ -40,6 +40,10 @@ export interface BadgerTuning {
    * answer repeated reads itself; each is checked against the owner's stamp table on every read,
    * so a write that returned in any process is always seen (docs/MULTIPROCESS.md). */
   readCacheSize?: number;
+  /** Writes fail with IO while the store's filesystem has less free space than this (default
+   * 8 × memTableSize + 2 × valueLogFileSize = 256 MiB; 0 turns the check off): Badger writes through
+   * mmapped files, and a write into a full disk would crash the process (native/diskspace.go). */
+  minFreeDiskBytes?: number;
   logLevel?: 'none' | 'error' | 'warning' | 'info';
 }
 
