@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"os"
 	"strings"
 	"testing"
@@ -12,12 +11,7 @@ import (
 // the close must still return (with IO), instead of hanging the process that closes it.
 func TestCloseReturnsWhenTheMemtableCannotBeFlushed(t *testing.T) {
 	dir := t.TempDir()
-	raw, _ := json.Marshal(map[string]any{"path": dir, "logLevel": "none"})
-	out := make([]byte, 4096)
-	h := doOpen(raw, out)
-	if h <= 0 {
-		t.Fatalf("open: rc %d: %s", h, message(out))
-	}
+	h := openCfg(t, map[string]any{"path": dir, "logLevel": "none"})
 	mustWrite(t, h, "a", "1", "b", "2")
 	if err := os.RemoveAll(dir); err != nil {
 		t.Fatal(err)
@@ -42,12 +36,7 @@ func TestCloseReturnsWhenTheMemtableCannotBeFlushed(t *testing.T) {
 // A close that flushes normally is not cut short, and the data is there on reopen.
 func TestCloseWaitsForAFlushThatSucceeds(t *testing.T) {
 	dir := t.TempDir()
-	raw, _ := json.Marshal(map[string]any{"path": dir, "logLevel": "none"})
-	out := make([]byte, 4096)
-	h := doOpen(raw, out)
-	if h <= 0 {
-		t.Fatalf("open: rc %d: %s", h, message(out))
-	}
+	h := openCfg(t, map[string]any{"path": dir, "logLevel": "none"})
 	mustWrite(t, h, "a", "1")
 	if err := closeHandle(h); err != nil {
 		t.Fatalf("close: %v", err)

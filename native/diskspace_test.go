@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -23,14 +22,7 @@ func withFreeSpace(t *testing.T, free *int64, fail *bool) {
 
 func openWithReserve(t *testing.T, reserve int64) int32 {
 	t.Helper()
-	raw, _ := json.Marshal(map[string]any{"path": t.TempDir(), "logLevel": "none", "minFreeDiskBytes": reserve})
-	out := make([]byte, 1024)
-	h := doOpen(raw, out)
-	if h <= 0 {
-		t.Fatalf("open: rc %d: %s", h, message(out))
-	}
-	t.Cleanup(func() { closeHandle(h) })
-	return h
+	return openCfg(t, map[string]any{"path": t.TempDir(), "logLevel": "none", "minFreeDiskBytes": reserve})
 }
 
 func TestWritesStopBelowTheFreeSpaceReserve(t *testing.T) {

@@ -163,14 +163,7 @@ func TestParseConfigProperties(t *testing.T) {
 // memTableSize accepts 1 MiB; Badger's default value threshold (1 MiB) would exceed its batch limit
 // there (15% of the memtable) and the open failed with INTERNAL.
 func TestSmallMemtablesOpenAndKeepLargeValues(t *testing.T) {
-	dir := t.TempDir()
-	raw, _ := json.Marshal(map[string]any{"path": dir, "logLevel": "none", "memTableSize": 1 << 20})
-	out := make([]byte, 1024)
-	h := doOpen(raw, out)
-	if h <= 0 {
-		t.Fatalf("open with 1 MiB memtables: rc %d: %s", h, message(out))
-	}
-	t.Cleanup(func() { closeHandle(h) })
+	h := openCfg(t, map[string]any{"path": t.TempDir(), "logLevel": "none", "memTableSize": 1 << 20})
 	big := strings.Repeat("v", 200<<10) // above the lowered threshold (~154 KiB): stored in the value log
 	mustWrite(t, h, "big", big, "small", "s")
 	buf := make([]byte, 256<<10)
