@@ -23,7 +23,7 @@ const flushFailurePrefix = "error flushing memtable to disk"
 const closeGiveUpAfter = 3
 
 // closePollInterval is how often a waiting close checks the failure count.
-var closePollInterval = 50 * time.Millisecond
+const closePollInterval = 50 * time.Millisecond
 
 // loggers maps each open *badger.DB to the logger it was opened with (openBadger).
 var loggers sync.Map

@@ -22,7 +22,7 @@ export interface NativeLib {
   readonly get: NativeFn;
   readonly has: NativeFn;
   /** get, has, write and writeBegin with both buffers given by address (scratchAt): koffi takes a
-   * number ~90 ns faster than a Buffer (bench/RESULTS.md, "Buffers by address"). */
+   * number ~90 ns faster than a Buffer (bench/RESULTS.md, "Point reads: buffers by address"). */
   readonly getAt: NativeFn;
   readonly hasAt: NativeFn;
   readonly writeAt: NativeFn;
