@@ -48,6 +48,10 @@ type tsClock struct {
 	marking  atomic.Bool
 	unmarked atomic.Int64
 	reads    atomic.Pointer[readTxns] // the store's pooled read transactions, retired by each commit
+
+	// Set by openBadger before the store is shared, then only read.
+	space  *spaceGuard  // refuses commits on a nearly full disk (diskspace.go); nil for none
+	logger *levelLogger // counts failed memtable flushes for closeBounded (closebound.go); nil for none
 }
 
 var clocks sync.Map // *badger.DB -> *tsClock
@@ -82,13 +86,9 @@ func openBadger(cfg Config) (*badger.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	if lg, ok := opt.Logger.(*levelLogger); ok {
-		loggers.Store(db, lg)
-	}
-	if g := newSpaceGuard(cfg); g != nil {
-		guards.Store(db, g)
-	}
-	clockOf(db)
+	c := clockOf(db)
+	c.space = newSpaceGuard(cfg)
+	c.logger, _ = opt.Logger.(*levelLogger)
 	return db, nil
 }
 
@@ -228,10 +228,10 @@ func (t *stagedTxn) Delete(key []byte) error {
 // in flight in the store's stamp table (once clients connected), so no client trusts a cached
 // value of them meanwhile.
 func commitTxn(db *badger.DB, stage func(txn *stagedTxn) error) error {
-	if err := checkSpace(db); err != nil { // diskspace.go
+	c := clockOf(db)
+	if err := c.space.check(); err != nil { // diskspace.go
 		return err
 	}
-	c := clockOf(db)
 	readTs, commitTs := c.begin()
 	txn := &stagedTxn{Txn: db.NewTransactionAt(readTs, true), rows: rowsOf(db)}
 	defer txn.Discard()
@@ -278,10 +278,10 @@ func closeBadger(db *badger.DB) error {
 	// No commit is in flight any more. Void the stamps before Badger's lock is released (the next
 	// owner then writes its own id): a client that only reads from its cache learns this way that
 	// its owner is gone, even if the table file were replaced meanwhile.
-	t := clockOf(db).stamps.Swap(nil)
+	c := clockOf(db)
+	t := c.stamps.Swap(nil)
 	t.Void()
-	err := closeBounded(db)
-	guards.Delete(db)
+	err := closeBounded(db, c.logger)
 	t.Close()
 	stopRowCache(db)
 	forgetClock(db)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"sync"
 	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
@@ -25,13 +24,9 @@ const closeGiveUpAfter = 3
 // closePollInterval is how often a waiting close checks the failure count.
 const closePollInterval = 50 * time.Millisecond
 
-// loggers maps each open *badger.DB to the logger it was opened with (openBadger).
-var loggers sync.Map
-
-// closeBounded runs db.Close, and gives up as described above.
-func closeBounded(db *badger.DB) error {
-	v, _ := loggers.LoadAndDelete(db)
-	lg, _ := v.(*levelLogger)
+// closeBounded runs db.Close, and gives up as described above; lg is the logger db was opened
+// with (without one, it waits as Close does).
+func closeBounded(db *badger.DB, lg *levelLogger) error {
 	done := make(chan error, 1)
 	go func() { done <- db.Close() }()
 	if lg == nil {

@@ -1,11 +1,8 @@
 package main
 
 import (
-	"sync"
 	"sync/atomic"
 	"time"
-
-	badger "github.com/dgraph-io/badger/v4"
 )
 
 // Why a free-space check: Badger writes its memtable log, value log and tables through mmapped
@@ -34,9 +31,6 @@ type spaceGuard struct {
 // freeSpace returns the bytes available to this user on dir's filesystem (freespace_*.go); tests replace it.
 var freeSpace = filesystemFree
 
-// guards maps each open *badger.DB to its spaceGuard (openBadger; none for in-memory stores).
-var guards sync.Map
-
 func newSpaceGuard(cfg Config) *spaceGuard {
 	if cfg.InMemory || cfg.MinFreeDiskBytes <= 0 {
 		return nil
@@ -44,17 +38,12 @@ func newSpaceGuard(cfg Config) *spaceGuard {
 	return &spaceGuard{dir: cfg.Path, min: cfg.MinFreeDiskBytes}
 }
 
-// checkSpace returns IO when db's filesystem is below its reserve.
-func checkSpace(db *badger.DB) error {
-	v, ok := guards.Load(db)
-	if !ok {
+// check returns IO when the filesystem is below the reserve; a nil guard never refuses.
+func (g *spaceGuard) check() error {
+	if g == nil {
 		return nil
 	}
-	return v.(*spaceGuard).check(time.Now().UnixNano())
-}
-
-func (g *spaceGuard) check(now int64) error {
-	if now >= g.next.Load() {
+	if now := time.Now().UnixNano(); now >= g.next.Load() {
 		free, err := freeSpace(g.dir)
 		g.readErr.Store(err != nil)
 		g.free.Store(free)

@@ -163,7 +163,7 @@ func addIngest(id int32, req, out []byte) int32 {
 
 // add streams the sorted run of ops, switching to the WriteBatch at the first key out of order.
 func (in *ingest) add(ops []writeOp) error {
-	if err := checkSpace(in.db); err != nil { // diskspace.go
+	if err := clockOf(in.db).space.check(); err != nil { // diskspace.go
 		return err
 	}
 	n := 0

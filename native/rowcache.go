@@ -242,8 +242,7 @@ func (rc *rowCache) fill(key []byte, readTs, minTs uint64, val []byte, found boo
 	}
 	s.evict(rc, size)
 	rc.seenBefore(h) // a cached key's bit stays set (fill normally follows its second miss: it is set)
-	kv := make([]byte, 0, len(key)+len(val))
-	e := rowEntry{kv: append(append(kv, key...), val...), hash: h, klen: int32(len(key)), minTs: minTs, size: int32(size), found: found}
+	e := rowEntry{kv: joinKV(key, val), hash: h, klen: int32(len(key)), minTs: minTs, size: int32(size), found: found}
 	var i int32
 	if n := len(s.free); n > 0 {
 		i = s.free[n-1]
@@ -333,14 +332,18 @@ func (s *rowShard) refresh(rc *rowCache, j int32, key, val []byte, found bool, t
 		// a later commit's value is already here (it reached the cache first)
 	default:
 		size := int32(len(key) + len(val) + rowOverhead)
-		kv := make([]byte, 0, len(key)+len(val))
-		e.kv, e.minTs, e.found = append(append(kv, key...), val...), ts, found
+		e.kv, e.minTs, e.found = joinKV(key, val), ts, found
 		s.bytes += int64(size - e.size)
 		e.size = size
 		if s.bytes > s.budget {
 			s.evict(rc, 0)
 		}
 	}
+}
+
+// joinKV copies key and val into one new slice, as an entry keeps them (kv).
+func joinKV(key, val []byte) []byte {
+	return append(append(make([]byte, 0, len(key)+len(val)), key...), val...)
 }
 
 // clear forgets everything and refuses fills from reads below ts (a bulk ingest wrote up to ts).
