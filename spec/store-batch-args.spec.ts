@@ -1,4 +1,7 @@
 import { expect } from 'chai';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SkyShelve } from '../src/index.js';
 import { rejectsWith } from './support/rejects.js';
 
@@ -54,5 +57,47 @@ describe('store.batch: bad ops name their index and write nothing', () => {
       { type: 'del', key: 'kept' },
     ]);
     expect(await store.scan()).to.deep.equal([['a', 1]]);
+  });
+});
+
+describe('store writes issued without awaiting', () => {
+  let store: SkyShelve;
+  let dir: string;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'sky-unawaited-'));
+    store = await SkyShelve.open(dir);
+  });
+  after(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('apply in call order across set, batch and delete', async () => {
+    const writes = [
+      store.set('a', 1),
+      store.batch([{ type: 'put', key: 'a', value: 2 }]),
+      store.set('b', 1),
+      store.batch([
+        { type: 'del', key: 'b' },
+        { type: 'put', key: 'c', value: 3 },
+      ]),
+      store.delete('c'),
+      store.batch([{ type: 'put', key: 'c', value: 4 }]),
+    ];
+    await Promise.all(writes);
+    expect(await store.scan()).to.deep.equal([
+      ['a', 2],
+      ['c', 4],
+    ]);
+  });
+
+  it('keep every batch intact when several of one turn share a commit, small and large alike', async () => {
+    const batchOf = (tag: string, n: number) => Array.from({ length: n }, (_, i) => ({ type: 'put' as const, key: `${tag}:${i}`, value: `${tag}-${i}` }));
+    const sizes = [3, 1500, 1, 40, 2500, 7];
+    await Promise.all(sizes.map((n, t) => store.batch(batchOf(`t${t}`, n))));
+    for (const [t, n] of sizes.entries()) {
+      const got = await store.getMany(batchOf(`t${t}`, n).map((op) => op.key));
+      expect(got).to.deep.equal(batchOf(`t${t}`, n).map((op) => op.value));
+    }
   });
 });

@@ -9,6 +9,7 @@ import { Backoff } from './backoff.js';
 import { EntryStream } from './entry-stream.js';
 import { checkOptions, describeType, type SkyShelveOptions } from './options.js';
 import { isEmptyRange, toRawRange, type RangeOptions } from './range.js';
+import { packRecords } from './codec/records.js';
 
 /** One operation of `batch`: a put with a value, or a delete. */
 export type BatchOp<V = unknown> = { type: 'put'; key: Key; value: V } | { type: 'del'; key: Key };
@@ -166,7 +167,8 @@ export class SkyShelve<V = unknown> implements AsyncDisposable {
   /** Stores `value` at `key`, replacing what was there. */
   async set(key: Key, value: V): Promise<void> {
     const op = this.#putOp(key, value);
-    await this.#writable('set').then((b) => b.write([op]));
+    const b = this.#writableNow();
+    await (b !== undefined ? b.write([op]) : this.#writable('set').then((b) => b.write([op])));
   }
 
   /** True when `key` exists. */
@@ -178,15 +180,25 @@ export class SkyShelve<V = unknown> implements AsyncDisposable {
   /** Removes `key`; true if it existed. One atomic step: of concurrent deletes of a key, exactly one gets true. */
   async delete(key: Key): Promise<boolean> {
     const k = encodeKey(key);
-    const b = await this.#writable('delete');
+    const b = this.#writableNow() ?? (await this.#writable('delete'));
     return deleteOnce(b, k);
   }
 
   /** Applies puts and deletes atomically: all of them or none. */
   async batch(ops: readonly BatchOp<V>[]): Promise<void> {
+    const b = this.#writableNow();
+    // A backend that takes records gets the batch encoded in one pass (src/codec/records.ts); ops
+    // that cannot be encoded that way go through the checked path, which names the bad op.
+    if (b?.writeRecords !== undefined && Array.isArray(ops)) {
+      const records = packRecords(ops, this.#autoSerialize);
+      if (records !== undefined) {
+        if (records.count > 0) await b.writeRecords(records);
+        return;
+      }
+    }
     const raw = this.#rawOps(ops);
     if (raw.length === 0) return;
-    await this.#writable('batch').then((b) => b.write(raw));
+    await (b !== undefined ? b.write(raw) : this.#writable('batch').then((b) => b.write(raw)));
   }
 
   /** Every [key, value] pair whose key starts with `prefix` (everything when absent), in key order. */
@@ -285,6 +297,13 @@ export class SkyShelve<V = unknown> implements AsyncDisposable {
   #syncBackend(op: string): Backend {
     if (!this.supports.sync) throw Errors.notSupported(op, this.#backend?.name ?? this.#location.kind);
     return this.#current();
+  }
+
+  /** The open backend when a write can be handed to it now, so writes reach it in call order
+   *  (reads already do); undefined while it opens, closes or failed, or when it is read-only. */
+  #writableNow(): Backend | undefined {
+    const b = this.openBackend();
+    return b !== undefined && !b.supports.readOnly ? b : undefined;
   }
 
   async #writable(op: string): Promise<Backend> {

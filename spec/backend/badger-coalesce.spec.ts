@@ -1,23 +1,26 @@
 import { expect } from 'chai';
-import type { RawOp } from '../../src/backend/backend.js';
+import type { RawOp, WriteRecords } from '../../src/backend/backend.js';
 import { BadgerBackend } from '../../src/backend/badger.js';
 import { WriteCoalescer } from '../../src/backend/badger-coalesce.js';
+import { isRecords, type WriteUnit } from '../../src/backend/badger-codec.js';
 
 const put = (k: string, v = 'v'): RawOp => ({ type: 'put', key: Buffer.from(k), value: Buffer.from(v) });
+// These tests commit op arrays only; a commit hook gets the group's units in order.
+const flat = (units: readonly WriteUnit[]): RawOp[] => units.flatMap((u) => u as readonly RawOp[]);
 
 describe('WriteCoalescer (Badger writes of one event-loop turn)', () => {
   it('commits the writes of one turn with one call, in call order', async () => {
     const commits: string[][] = [];
-    const c = new WriteCoalescer((ops) => {
-      commits.push(ops.map((o) => Buffer.from(o.key).toString()));
+    const c = new WriteCoalescer((units) => {
+      commits.push(flat(units).map((o) => Buffer.from(o.key).toString()));
     });
     await Promise.all([c.add([put('a')]), c.add([put('b'), put('c')]), c.add([put('d')])]);
     expect(commits).to.deep.equal([['a', 'b', 'c', 'd']]);
   });
 
   it('rejects only the batch that fails on its own', async () => {
-    const c = new WriteCoalescer((ops) => {
-      if (ops.some((o) => Buffer.from(o.key).toString() === 'bad')) throw new Error('bad batch');
+    const c = new WriteCoalescer((units) => {
+      if (flat(units).some((o) => Buffer.from(o.key).toString() === 'bad')) throw new Error('bad batch');
     });
     const results = await Promise.allSettled([c.add([put('a')]), c.add([put('bad')]), c.add([put('c')])]);
     expect(results.map((r) => r.status)).to.deep.equal(['fulfilled', 'rejected', 'fulfilled']);
@@ -36,7 +39,9 @@ describe('WriteCoalescer (Badger writes of one event-loop turn)', () => {
 });
 
 describe('WriteCoalescer with a commit that finishes in the background (a write stall)', () => {
-  const names = (ops: readonly RawOp[]) => ops.map((o) => Buffer.from(o.key).toString());
+  // Records in these tests hold their name as their bytes.
+  const names = (units: readonly WriteUnit[]) =>
+    units.flatMap((u) => (isRecords(u) ? [Buffer.from(u.bytes).toString()] : u.map((o) => Buffer.from(o.key).toString())));
 
   function stalling() {
     const log: string[] = [];
@@ -104,6 +109,41 @@ describe('WriteCoalescer with a commit that finishes in the background (a write 
     expect(c.pending).to.equal(false);
     finish();
     await Promise.all([first, second]);
+  });
+
+  it('keeps lent records that wait behind a stalled commit, and those of a combined commit that may be retried', async () => {
+    const { c, log, finish } = stalling();
+    const lent = (name: string): WriteRecords => ({ count: 1, bytes: Buffer.from(name) });
+    const kept: string[] = [];
+    const keep = (u: WriteUnit): WriteUnit => {
+      kept.push(names([u])[0]!);
+      return isRecords(u) ? { count: u.count, bytes: Uint8Array.from(u.bytes) } : u;
+    };
+    const aBytes = lent('a');
+    const bBytes = lent('b');
+    const results = Promise.allSettled([c.add(aBytes, keep), c.add(bBytes, keep)]);
+    await Promise.resolve(); // a and b start together, in the background
+    const cBytes = lent('c');
+    const third = c.add(cBytes, keep); // waits behind them
+    for (const r of [aBytes, bBytes, cBytes]) (r.bytes as Buffer).fill(0x5a); // the caller reuses its buffers
+    expect(kept).to.deep.equal(['a', 'b', 'c']);
+    finish(new Error('txn too big'));
+    await results;
+    await third;
+    expect(log).to.deep.equal(['start a,b', 'sync a', 'sync b', 'start c']);
+  });
+
+  it('does not copy lent records that commit at once', async () => {
+    const { c, log } = stalling();
+    let kept = 0;
+    const keep = (u: WriteUnit): WriteUnit => {
+      kept++;
+      return u;
+    };
+    const big = { count: 1000, bytes: Buffer.from('big') }; // at the op limit: committed in the call
+    void c.add(big, keep);
+    expect(log).to.deep.equal(['start big']);
+    expect(kept).to.equal(0); // alone in a background commit: a failure rejects it, nothing retries it
   });
 
   it('when a stalled combined commit fails, retries batch by batch and rejects only the bad one', async () => {

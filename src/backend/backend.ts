@@ -32,6 +32,16 @@ export interface RawOp {
   readonly value?: Uint8Array;
 }
 
+/**
+ * Puts and deletes already encoded as the records of a write request (docs/ABI.md, `sky_write`):
+ * `count` times `[u8 op][u32 keyLen][key][u32 valueLen][value]`, op 1 = put, 2 = delete (no
+ * value). The store builds them in one pass (src/codec/records.ts).
+ */
+export interface WriteRecords {
+  readonly count: number;
+  readonly bytes: Uint8Array;
+}
+
 /** A condition checked atomically with a write: the key's current value is byte-equal to `value`,
  *  or the key is absent when `value` is undefined. */
 export interface RawCheck {
@@ -104,6 +114,9 @@ export interface Backend {
    * rejects with CONFLICT (`details.index`: the first failed check) and writes nothing.
    */
   write(ops: readonly RawOp[], checks?: readonly RawCheck[]): Promise<void>;
+  /** `write` of ops the store encoded as records (may be absent). `records.bytes` belongs to the
+   *  caller again once this returns its promise: a backend that needs them later keeps a copy. */
+  writeRecords?(records: WriteRecords): Promise<void>;
   iterate(range: RawRange): RawCursor;
   /** Makes every acknowledged write durable. */
   sync(): Promise<void>;

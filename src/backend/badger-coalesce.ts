@@ -16,13 +16,15 @@
  * synchronous flush blocks on `waitSync` before it commits the rest.
  */
 import type { RawOp } from './backend.js';
+import { isRecords, type WriteUnit } from './badger-codec.js';
 
 /** A combined commit stops growing at this many ops or request bytes (well under Badger's txn limit). */
 const MAX_OPS = 1000;
 const MAX_BYTES = 256 * 1024;
 
 interface Waiter {
-  readonly ops: readonly RawOp[];
+  unit: WriteUnit;
+  readonly ops: number;
   readonly bytes: number;
   readonly resolve: () => void;
   readonly reject: (err: unknown) => void;
@@ -30,8 +32,8 @@ interface Waiter {
 
 /** How the coalescer commits: `start` may finish later (a promise); the others block. */
 export interface CommitHooks {
-  start(ops: readonly RawOp[]): void | Promise<void>;
-  commitSync(ops: readonly RawOp[]): void;
+  start(units: readonly WriteUnit[]): void | Promise<void>;
+  commitSync(units: readonly WriteUnit[]): void;
   /** Blocks until the commit `start` left in flight has been applied. */
   waitSync(): void;
 }
@@ -43,11 +45,12 @@ export class WriteCoalescer {
   #bytes = 0;
   #scheduled = false;
   #inflight: Promise<void> | undefined;
+  #inflightGroup: Waiter[] = [];
   #inflightApplied = false;
   readonly #hooks: CommitHooks;
 
   /** `commit` blocks until done, or give hooks whose `start` may finish in the background. */
-  constructor(commit: ((ops: readonly RawOp[]) => void) | CommitHooks) {
+  constructor(commit: ((units: readonly WriteUnit[]) => void) | CommitHooks) {
     this.#hooks = typeof commit === 'function' ? { start: commit, commitSync: commit, waitSync: () => {} } : commit;
   }
 
@@ -56,13 +59,17 @@ export class WriteCoalescer {
     return this.#waiting.length > 0 || (this.#inflight !== undefined && !this.#inflightApplied);
   }
 
-  /** Queues one atomic batch; settles after the commit that holds it. */
-  add(ops: readonly RawOp[]): Promise<void> {
+  /**
+   * Queues one atomic batch; settles after the commit that holds it. `keep` is called when the
+   * unit is still needed after this call returns (it waits, or may be committed again on its own):
+   * records in a buffer the caller reuses are copied then, and not when they commit at once.
+   */
+  add(unit: WriteUnit, keep?: (unit: WriteUnit) => WriteUnit): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      let bytes = 0;
-      for (const op of ops) bytes += op.key.length + (op.value?.length ?? 0);
-      this.#waiting.push({ ops, bytes, resolve, reject });
-      this.#ops += ops.length;
+      const bytes = isRecords(unit) ? unit.bytes.length : opBytes(unit);
+      const w: Waiter = { unit, ops: isRecords(unit) ? unit.count : unit.length, bytes, resolve, reject };
+      this.#waiting.push(w);
+      this.#ops += w.ops;
       this.#bytes += bytes;
       if (this.#ops >= MAX_OPS || this.#bytes >= MAX_BYTES) this.#kick();
       else if (!this.#scheduled) {
@@ -72,7 +79,13 @@ export class WriteCoalescer {
           this.#kick();
         });
       }
+      if (keep !== undefined && this.#holds(w)) w.unit = keep(w.unit);
     });
+  }
+
+  /** True when w waits, or is in a background commit with others (a failure commits it again alone). */
+  #holds(w: Waiter): boolean {
+    return this.#waiting.includes(w) || (this.#inflightGroup.length > 1 && this.#inflightGroup.includes(w));
   }
 
   /** Commits everything pending now, blocking; never throws (errors go to the waiting promises). */
@@ -88,12 +101,11 @@ export class WriteCoalescer {
   #kick(): void {
     while (this.#inflight === undefined && this.#waiting.length > 0) {
       const waiting = this.#take();
-      const ops = waiting.length > 1 ? waiting.flatMap((w) => w.ops) : waiting[0]!.ops;
       let started: void | Promise<void>;
       try {
-        started = this.#hooks.start(ops);
+        started = this.#hooks.start(waiting.map((w) => w.unit));
       } catch {
-        this.#commitEach(waiting, (o) => this.#hooks.commitSync(o));
+        this.#commitEach(waiting, (u) => this.#hooks.commitSync(u));
         continue;
       }
       if (started === undefined) {
@@ -101,6 +113,7 @@ export class WriteCoalescer {
         continue;
       }
       this.#inflightApplied = false;
+      this.#inflightGroup = waiting;
       this.#inflight = started
         .then(
           () => {
@@ -108,11 +121,12 @@ export class WriteCoalescer {
           },
           (err) => {
             if (waiting.length === 1) waiting[0]!.reject(err);
-            else this.#commitEach(waiting, (o) => this.#hooks.commitSync(o));
+            else this.#commitEach(waiting, (u) => this.#hooks.commitSync(u));
           },
         )
         .then(() => {
           this.#inflight = undefined;
+          this.#inflightGroup = [];
           this.#kick();
         });
     }
@@ -126,8 +140,8 @@ export class WriteCoalescer {
     let bytes = 0;
     while (n < this.#waiting.length && (n === 0 || (ops < MAX_OPS && bytes < MAX_BYTES))) {
       const w = this.#waiting[n]!;
-      if (n > 0 && (ops + w.ops.length > MAX_OPS || bytes + w.bytes > MAX_BYTES)) break;
-      ops += w.ops.length;
+      if (n > 0 && (ops + w.ops > MAX_OPS || bytes + w.bytes > MAX_BYTES)) break;
+      ops += w.ops;
       bytes += w.bytes;
       n++;
     }
@@ -137,12 +151,12 @@ export class WriteCoalescer {
     return group;
   }
 
-  #commitNow(waiting: Waiter[], commit: (ops: readonly RawOp[]) => void): void {
+  #commitNow(waiting: Waiter[], commit: (units: readonly WriteUnit[]) => void): void {
     if (
       waiting.length > 1 &&
       tryCommit(
         commit,
-        waiting.flatMap((w) => w.ops),
+        waiting.map((w) => w.unit),
       ) === undefined
     ) {
       for (const w of waiting) w.resolve();
@@ -151,18 +165,24 @@ export class WriteCoalescer {
     this.#commitEach(waiting, commit);
   }
 
-  #commitEach(waiting: Waiter[], commit: (ops: readonly RawOp[]) => void): void {
+  #commitEach(waiting: Waiter[], commit: (units: readonly WriteUnit[]) => void): void {
     for (const w of waiting) {
-      const err = tryCommit(commit, w.ops);
+      const err = tryCommit(commit, [w.unit]);
       if (err === undefined) w.resolve();
       else w.reject(err);
     }
   }
 }
 
-function tryCommit(commit: (ops: readonly RawOp[]) => void, ops: readonly RawOp[]): unknown {
+function opBytes(ops: readonly RawOp[]): number {
+  let bytes = 0;
+  for (const op of ops) bytes += op.key.length + (op.value?.length ?? 0);
+  return bytes;
+}
+
+function tryCommit(commit: (units: readonly WriteUnit[]) => void, units: readonly WriteUnit[]): unknown {
   try {
-    commit(ops);
+    commit(units);
     return undefined;
   } catch (err) {
     return err ?? new Error('commit failed');

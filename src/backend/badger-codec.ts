@@ -2,7 +2,7 @@
  * Encoders and decoders for the request and response buffers of libskyshelve (docs/ABI.md).
  * Requests go into a caller-supplied buffer so the hot path reuses one allocation.
  */
-import type { RawCheck, RawEntry, RawOp, RawRange } from './backend.js';
+import type { RawCheck, RawEntry, RawOp, RawRange, WriteRecords } from './backend.js';
 
 const OP_PUT = 1;
 const OP_DEL = 2;
@@ -10,10 +10,25 @@ const OP_CHECK_EQUAL = 3;
 const OP_CHECK_ABSENT = 4;
 const NO_CHECKS: readonly RawCheck[] = [];
 
+/** One atomic batch: ops, or ops the store already encoded (WriteRecords). */
+export type WriteUnit = readonly RawOp[] | WriteRecords;
+
+export function isRecords(unit: WriteUnit): unit is WriteRecords {
+  return !Array.isArray(unit);
+}
+
 /** Bytes needed to encode a write request. */
 export function writeRequestSize(ops: readonly RawOp[], checks: readonly RawCheck[] = NO_CHECKS): number {
+  return unitsRequestSize([ops], checks);
+}
+
+/** Bytes needed to encode a write request of several units (and checks). */
+export function unitsRequestSize(units: readonly WriteUnit[], checks: readonly RawCheck[] = NO_CHECKS): number {
   let size = 4;
-  for (const op of ops) size += 9 + op.key.length + (op.type === 'put' ? op.value!.length : 0);
+  for (const unit of units) {
+    if (isRecords(unit)) size += unit.bytes.length;
+    else for (const op of unit) size += 9 + op.key.length + (op.type === 'put' ? op.value!.length : 0);
+  }
   for (const c of checks) size += 9 + c.key.length + (c.value?.length ?? 0);
   return size;
 }
@@ -23,13 +38,29 @@ export function writeRequestSize(ops: readonly RawOp[], checks: readonly RawChec
  * per check (op 3 = value equals, 4 = absent); returns the length. `buf` must hold writeRequestSize bytes.
  */
 export function encodeWrite(ops: readonly RawOp[], buf: Buffer, checks: readonly RawCheck[] = NO_CHECKS): number {
-  let pos = putU32(buf, 0, ops.length + checks.length);
-  for (let i = 0; i < ops.length; i++) {
-    const op = ops[i]!;
-    const value = op.type === 'put' ? op.value! : undefined;
-    buf[pos] = value ? OP_PUT : OP_DEL;
-    pos = putBytes(buf, pos + 1, op.key);
-    pos = putBytes(buf, pos, value);
+  return encodeUnits([ops], buf, checks);
+}
+
+/** encodeWrite of several units in order, as one request; records are copied as they are. */
+export function encodeUnits(units: readonly WriteUnit[], buf: Buffer, checks: readonly RawCheck[] = NO_CHECKS): number {
+  let count = checks.length;
+  let pos = 4;
+  for (const unit of units) {
+    if (isRecords(unit)) {
+      buf.set(unit.bytes, pos);
+      pos += unit.bytes.length;
+      count += unit.count;
+      continue;
+    }
+    const ops = unit;
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i]!;
+      const value = op.type === 'put' ? op.value! : undefined;
+      buf[pos] = value ? OP_PUT : OP_DEL;
+      pos = putBytes(buf, pos + 1, op.key);
+      pos = putBytes(buf, pos, value);
+    }
+    count += ops.length;
   }
   for (let i = 0; i < checks.length; i++) {
     const check = checks[i]!;
@@ -37,6 +68,7 @@ export function encodeWrite(ops: readonly RawOp[], buf: Buffer, checks: readonly
     pos = putBytes(buf, pos + 1, check.key);
     pos = putBytes(buf, pos, check.value);
   }
+  putU32(buf, 0, count);
   return pos;
 }
 

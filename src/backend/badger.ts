@@ -5,7 +5,7 @@
  * stalls for more than commitWaitMicros (memtable flush, L0 compaction), which are polled from a timer.
  */
 import path from 'node:path';
-import type { Backend, Capabilities, IngestStart, RawCheck, RawCursor, RawEntry, RawIndexChunk, RawOp, RawRange } from './backend.js';
+import type { Backend, Capabilities, IngestStart, RawCheck, RawCursor, RawEntry, RawIndexChunk, RawOp, RawRange, WriteRecords } from './backend.js';
 import { SkyshelveError, Errors } from '../errors.js';
 import { growScratch, keyArg, keyScratch, loadNative, nativeError, out, outFor, req, reqFor, scratchAt, Status, type NativeLib } from './native.js';
 import { BadgerCursor } from './badger-cursor.js';
@@ -13,7 +13,17 @@ import { indexScanSync } from './badger-index-scan.js';
 import { beginIngest } from './badger-ingest.js';
 import { badgerCapabilities } from './capabilities.js';
 import { WriteCoalescer } from './badger-coalesce.js';
-import { decodeValues, encodeKeys, encodeWrite, keysRequestSize, writeRequestSize } from './badger-codec.js';
+import {
+  decodeValues,
+  encodeKeys,
+  encodeUnits,
+  encodeWrite,
+  isRecords,
+  keysRequestSize,
+  unitsRequestSize,
+  writeRequestSize,
+  type WriteUnit,
+} from './badger-codec.js';
 
 /** Badger tuning passed to Go as-is; defaults and meanings are documented in native/options.go. */
 export interface BadgerTuning {
@@ -87,6 +97,12 @@ function installExitHook(): void {
   });
 }
 
+/** A copy of records that must outlive the call that lent them (WriteCoalescer.add). */
+function keepRecords(unit: WriteUnit): WriteUnit {
+  // new Uint8Array(view) copies; Buffer's slice() would return a view of the same memory.
+  return isRecords(unit) ? { count: unit.count, bytes: new Uint8Array(unit.bytes) } : unit;
+}
+
 /** A BadgerDB database opened through libskyshelve. */
 export class BadgerBackend implements Backend {
   readonly name = 'badger';
@@ -97,8 +113,8 @@ export class BadgerBackend implements Backend {
   // Unsynced writes of one event-loop turn share one commit (badger-coalesce.ts); a commit that
   // Badger stalls finishes in the background (sky_write_begin returns a ticket, polled from a timer).
   private readonly writes = new WriteCoalescer({
-    start: (ops) => this.commitStart(ops),
-    commitSync: (ops) => this.commitSync(ops),
+    start: (units) => this.commitStart(units),
+    commitSync: (units) => this.commitSync(units),
     waitSync: () => this.waitPending(),
   });
   private pendingTicket = 0;
@@ -187,24 +203,26 @@ export class BadgerBackend implements Backend {
 
   writeSync(ops: readonly RawOp[], checks?: readonly RawCheck[]): void {
     this.settle();
-    this.commitSync(ops, checks);
+    if (ops.length === 0 && !checks?.length) {
+      this.live();
+      return;
+    }
+    this.commitSync([ops], checks);
   }
 
-  private commitSync(ops: readonly RawOp[], checks?: readonly RawCheck[]): void {
+  private commitSync(units: readonly WriteUnit[], checks?: readonly RawCheck[]): void {
     const h = this.live();
-    if (ops.length === 0 && !checks?.length) return;
-    const buf = reqFor(writeRequestSize(ops, checks));
-    const len = encodeWrite(ops, buf, checks);
+    const buf = reqFor(unitsRequestSize(units, checks));
+    const len = encodeUnits(units, buf, checks);
     const rc = buf === req.buf ? this.lib.writeAt(h, req.addr, len, out.addr, out.buf.length) : this.lib.write(h, buf, len, out.buf, out.buf.length);
     if (rc < 0) this.fail(rc, out.buf);
   }
 
   /** Commits ops unless Badger stalls them past commitWaitMicros; then settles once the commit is done. */
-  private commitStart(ops: readonly RawOp[]): void | Promise<void> {
+  private commitStart(units: readonly WriteUnit[]): void | Promise<void> {
     const h = this.live();
-    if (ops.length === 0) return;
-    const buf = reqFor(writeRequestSize(ops));
-    const len = encodeWrite(ops, buf);
+    const buf = reqFor(unitsRequestSize(units));
+    const len = encodeUnits(units, buf);
     const rc = buf === req.buf ? this.lib.writeBeginAt(h, req.addr, len, out.addr, out.buf.length) : this.lib.writeBegin(h, buf, len, out.buf, out.buf.length);
     if (rc < 0) this.fail(rc, out.buf);
     if (rc === 0) return;
@@ -289,6 +307,21 @@ export class BadgerBackend implements Backend {
     const buf = Buffer.allocUnsafe(writeRequestSize(ops, checks));
     const len = encodeWrite(ops, buf, checks);
     await this.callAsync(this.lib.write, [h, buf, len]);
+  }
+
+  /** `write` of records the store encoded in one pass; they are copied only when they must wait. */
+  async writeRecords(records: WriteRecords): Promise<void> {
+    if (this.supports.durableWrites) {
+      const h = this.live();
+      if (records.count === 0) return;
+      const buf = Buffer.allocUnsafe(unitsRequestSize([records]));
+      const len = encodeUnits([records], buf);
+      await this.callAsync(this.lib.write, [h, buf, len]);
+      return;
+    }
+    this.live();
+    if (records.count === 0) return;
+    return this.writes.add(records, keepRecords);
   }
 
   iterate(range: RawRange): RawCursor {

@@ -71,10 +71,23 @@ export async function deleteOnce(backend: Backend, key: Uint8Array): Promise<boo
     backend.writeSync([{ type: 'del', key }]);
     return true;
   }
-  return retryOnConflict(async () => {
+  const attempt = async (): Promise<boolean> => {
     const value = await backend.get(key);
     if (value === undefined) return false;
     await writeChecked(backend, [{ type: 'del', key }], [{ key, value }]);
     return true;
-  });
+  };
+  if (backend.getSync === undefined || backend.writeSync === undefined || backend.supports.durableWrites) return retryOnConflict(attempt);
+  // Cheap synchronous calls: the first try deletes within this call, so the delete keeps its place
+  // among writes issued around it without awaiting. Only a CONFLICT (another thread or process
+  // changed the key in between) goes on in the loop.
+  try {
+    const value = backend.getSync(key);
+    if (value === undefined) return false;
+    backend.writeSync([{ type: 'del', key }], [{ key, value }]);
+    return true;
+  } catch (err) {
+    if (!isSkyshelveError(err, 'CONFLICT')) throw err;
+    return retryOnConflict(attempt, RECORD_ATTEMPTS, 1);
+  }
 }
