@@ -24,6 +24,8 @@ const MAX_BYTES = 256 * 1024;
 
 interface Waiter {
   unit: WriteUnit;
+  /** The group it was taken into for a commit; undefined while it waits. */
+  group?: Waiter[];
   readonly ops: number;
   readonly bytes: number;
   readonly resolve: () => void;
@@ -85,7 +87,7 @@ export class WriteCoalescer {
 
   /** True when w waits, or is in a background commit with others (a failure commits it again alone). */
   #holds(w: Waiter): boolean {
-    return this.#waiting.includes(w) || (this.#inflightGroup.length > 1 && this.#inflightGroup.includes(w));
+    return w.group === undefined || (w.group === this.#inflightGroup && w.group.length > 1);
   }
 
   /** Commits everything pending now, blocking; never throws (errors go to the waiting promises). */
@@ -146,6 +148,7 @@ export class WriteCoalescer {
       n++;
     }
     const group = this.#waiting.splice(0, n);
+    for (const w of group) w.group = group;
     this.#ops -= ops;
     this.#bytes -= bytes;
     return group;
