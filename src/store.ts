@@ -166,9 +166,7 @@ export class SkyShelve<V = unknown> implements AsyncDisposable {
 
   /** Stores `value` at `key`, replacing what was there. */
   async set(key: Key, value: V): Promise<void> {
-    const op = this.#putOp(key, value);
-    const b = this.#writableNow();
-    await (b !== undefined ? b.write([op]) : this.#writable('set').then((b) => b.write([op])));
+    await this.#write('set', [this.#putOp(key, value)]);
   }
 
   /** True when `key` exists. */
@@ -197,8 +195,7 @@ export class SkyShelve<V = unknown> implements AsyncDisposable {
       }
     }
     const raw = this.#rawOps(ops);
-    if (raw.length === 0) return;
-    await (b !== undefined ? b.write(raw) : this.#writable('batch').then((b) => b.write(raw)));
+    if (raw.length > 0) await this.#write('batch', raw);
   }
 
   /** Every [key, value] pair whose key starts with `prefix` (everything when absent), in key order. */
@@ -304,6 +301,12 @@ export class SkyShelve<V = unknown> implements AsyncDisposable {
   #writableNow(): Backend | undefined {
     const b = this.openBackend();
     return b !== undefined && !b.supports.readOnly ? b : undefined;
+  }
+
+  /** Hands ops to the backend now when it is open (#writableNow), else once it is. */
+  #write(op: string, raw: RawOp[]): Promise<void> {
+    const b = this.#writableNow();
+    return b !== undefined ? b.write(raw) : this.#writable(op).then((w) => w.write(raw));
   }
 
   async #writable(op: string): Promise<Backend> {

@@ -13,17 +13,7 @@ import { indexScanSync } from './badger-index-scan.js';
 import { beginIngest } from './badger-ingest.js';
 import { badgerCapabilities } from './capabilities.js';
 import { WriteCoalescer } from './badger-coalesce.js';
-import {
-  decodeValues,
-  encodeKeys,
-  encodeUnits,
-  encodeWrite,
-  isRecords,
-  keysRequestSize,
-  unitsRequestSize,
-  writeRequestSize,
-  type WriteUnit,
-} from './badger-codec.js';
+import { decodeValues, encodeKeys, encodeUnits, isRecords, keysRequestSize, unitsRequestSize, type WriteUnit } from './badger-codec.js';
 
 /** Badger tuning passed to Go as-is; defaults and meanings are documented in native/options.go. */
 export interface BadgerTuning {
@@ -302,26 +292,24 @@ export class BadgerBackend implements Backend {
       if (ops.length === 0) return;
       return this.writes.add(ops);
     }
-    const h = this.live();
+    this.live();
     if (ops.length === 0 && !checked) return;
-    const buf = Buffer.allocUnsafe(writeRequestSize(ops, checks));
-    const len = encodeWrite(ops, buf, checks);
-    await this.callAsync(this.lib.write, [h, buf, len]);
+    return this.commitAsync([ops], checks);
   }
 
   /** `write` of records the store encoded in one pass; they are copied only when they must wait. */
   async writeRecords(records: WriteRecords): Promise<void> {
-    if (this.supports.durableWrites) {
-      const h = this.live();
-      if (records.count === 0) return;
-      const buf = Buffer.allocUnsafe(unitsRequestSize([records]));
-      const len = encodeUnits([records], buf);
-      await this.callAsync(this.lib.write, [h, buf, len]);
-      return;
-    }
     this.live();
     if (records.count === 0) return;
-    return this.writes.add(records, keepRecords);
+    return this.supports.durableWrites ? this.commitAsync([records]) : this.writes.add(records, keepRecords);
+  }
+
+  /** A durable commit on koffi's pool, from a request of its own (the scratch is this thread's). */
+  private async commitAsync(units: readonly WriteUnit[], checks?: readonly RawCheck[]): Promise<void> {
+    const h = this.live();
+    const buf = Buffer.allocUnsafe(unitsRequestSize(units, checks));
+    const len = encodeUnits(units, buf, checks);
+    await this.callAsync(this.lib.write, [h, buf, len]);
   }
 
   iterate(range: RawRange): RawCursor {

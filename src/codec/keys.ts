@@ -3,8 +3,8 @@
  * logical order of keys, so range scans over the engine's sorted keys are range scans over keys.
  */
 import { SkyshelveError } from '../errors.js';
-import { INTERNAL_AREA_START, KeyTag, MAX_KEY_BYTES, type Key, type KeyPart } from './key-format.js';
-import { allocBytes, loneSurrogateIndex } from './helpers.js';
+import { FIRST_PLAIN_STRING_BYTE, INTERNAL_AREA_START, KeyTag, MAX_KEY_BYTES, type Key, type KeyPart } from './key-format.js';
+import { allocBytes, copyAscii, loneSurrogateIndex } from './helpers.js';
 import { describeType } from '../options.js';
 
 export { INTERNAL_AREA_START, KeyTag, MAX_KEY_BYTES, type Key, type KeyPart } from './key-format.js';
@@ -52,15 +52,9 @@ export function encodeKey(key: Key, argName = 'key'): Uint8Array {
 
 /** The hot path: a short string key of ASCII without NUL is written straight into its output. */
 function shortAsciiKey(key: string): Uint8Array | undefined {
-  const n = key.length;
-  const out = new Uint8Array(n + 2); // at most 64 bytes: on the JS heap, cheap
+  const out = new Uint8Array(key.length + 2); // at most 64 bytes: on the JS heap, cheap
   out[0] = KeyTag.STRING;
-  for (let i = 0; i < n; i++) {
-    const c = key.charCodeAt(i);
-    if (c <= 0x01 || c >= 0x80) return undefined;
-    out[i + 1] = c;
-  }
-  return out; // the terminator is the array's initial zero
+  return copyAscii(key, out, 1, FIRST_PLAIN_STRING_BYTE) ? out : undefined; // the terminator is the array's initial zero
 }
 
 /** Bytes every key "starting with" `prefix` starts with: strings and bytes match by byte prefix, numbers exactly, tuples element by element. */

@@ -5,7 +5,8 @@
  * faster (bench/RESULTS.md, "Batch encoding in one pass").
  */
 import type { WriteRecords } from '../backend/backend.js';
-import { KeyTag } from './key-format.js';
+import { copyAscii } from './helpers.js';
+import { FIRST_PLAIN_STRING_BYTE, KeyTag } from './key-format.js';
 import { encodeKey } from './keys.js';
 import { encodeValue, ValueTag } from './values.js';
 
@@ -62,18 +63,11 @@ function putKey(key: unknown, pos: number): number {
   if (typeof key === 'string' && key.length > 0 && key.length <= 62) {
     const n = key.length;
     reserve(pos, n + 6);
-    const start = pos + 5;
-    let i = 0;
-    for (; i < n; i++) {
-      const c = key.charCodeAt(i);
-      if (c <= 0x01 || c >= 0x80) break;
-      buf[start + i] = c;
-    }
-    if (i === n) {
+    if (copyAscii(key, buf, pos + 5, FIRST_PLAIN_STRING_BYTE)) {
       putU32(n + 2, pos);
       buf[pos + 4] = KeyTag.STRING;
-      buf[start + n] = 0;
-      return start + n + 1;
+      buf[pos + 5 + n] = 0;
+      return pos + 6 + n;
     }
   }
   return putBytes(encodeKey(key as Parameters<typeof encodeKey>[0]), pos);
@@ -92,13 +86,7 @@ function putValue(value: unknown, autoSerialize: boolean, pos: number): number {
   if (typeof value === 'string' && value.length <= 64) {
     const n = value.length;
     reserve(pos, n + 5);
-    let i = 0;
-    for (; i < n; i++) {
-      const c = value.charCodeAt(i);
-      if (c >= 0x80) break;
-      buf[pos + 5 + i] = c;
-    }
-    if (i === n) {
+    if (copyAscii(value, buf, pos + 5, 0)) {
       putU32(n + 1, pos);
       buf[pos + 4] = ValueTag.STRING;
       return pos + 5 + n;

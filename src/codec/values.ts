@@ -5,7 +5,7 @@
 import { Decoder, Encoder } from 'cbor-x';
 import { prepareValue } from './cbor-check.js';
 import { checkCborProfile } from './cbor-scan.js';
-import { allocBytes, decodeError, decodeUtf8, isWellFormed } from './helpers.js';
+import { allocBytes, copyAscii, decodeError, decodeUtf8, isWellFormed } from './helpers.js';
 import { describeType } from '../options.js';
 
 /** The first byte of every stored value; any other first byte is DECODE. */
@@ -89,17 +89,10 @@ function decodeCbor(bytes: Uint8Array): unknown {
 
 /** UTF-8 after the tag; short ASCII is written by hand because Buffer.write costs more than the copy. */
 function encodeString(text: string, argName = 'value'): Uint8Array {
-  const n = text.length;
-  if (n <= 64) {
-    const out = allocBytes(n + 1);
+  if (text.length <= 64) {
+    const out = allocBytes(text.length + 1);
     out[0] = ValueTag.STRING;
-    let i = 0;
-    for (; i < n; i++) {
-      const c = text.charCodeAt(i);
-      if (c >= 0x80) break;
-      out[i + 1] = c;
-    }
-    if (i === n) return out;
+    if (copyAscii(text, out, 1, 0)) return out;
   }
   if (!isWellFormed(text)) throw new TypeError(`${argName} is a string with a lone surrogate; it has no UTF-8 form and cannot be stored`);
   const size = Buffer.byteLength(text, 'utf8');
